@@ -1,0 +1,64 @@
+"""Sinergi's Flask application factory."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+
+from coordinator.config import Config, load_config
+from coordinator.database import engine_options, install_sqlite_pragmas
+from coordinator.extensions import db, migrate
+
+
+def create_app(config: Config | None = None, environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from ``config`` (or from ``environ``, by default the process environment)."""
+    config = config or load_config(os.environ if environ is None else environ)
+    app = Flask(
+        __name__,
+        instance_path=str(config.instance_dir.resolve()),
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SQLALCHEMY_DATABASE_URI=config.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(config.database_url),
+        SESSION_COOKIE_SECURE=config.is_production,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=config.is_production,
+        TESTING=config.env == "test",
+    )
+    app.extensions["sinergi"] = config
+    if config.database_url.startswith("sqlite"):
+        config.instance_dir.mkdir(parents=True, exist_ok=True)
+        install_sqlite_pragmas()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from coordinator.web import init_app as init_web
+
+    init_web(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from coordinator.cli import init_app as init_cli
+
+    init_cli(app)
+
+
+def sinergi_config(app: Flask) -> Config:
+    """The validated :class:`Config` the app was built with."""
+    return app.extensions["sinergi"]  # type: ignore[no-any-return]

@@ -1,0 +1,248 @@
+"""Every setting Sinergi reads from the environment, validated in one place.
+
+Nothing else in the code base reads ``os.environ``: ``load_config`` turns the
+environment into a frozen :class:`Config`, and a bad value stops start-up with a
+:class:`ConfigError` that names the variable and what was expected.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
+ENVIRONMENTS = ("development", "production", "test")
+LANGUAGES = ("id", "en")
+
+
+class ConfigError(RuntimeError):
+    """A configuration variable is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str
+    instance_dir: Path
+    database_url: str
+    broker_url: str
+    redis_url: str | None
+    secret_key: str
+    timezone: str
+    default_language: str
+    base_url: str
+    signed_link_max_age_days: int
+    quiet_hours_start: int
+    quiet_hours_end: int
+    sms_daily_cap: int
+    sensitive_words: tuple[str, ...]
+    extra_days_off: tuple[str, ...]
+    smtp_host: str | None
+    smtp_port: int
+    smtp_tls: str
+    smtp_user: str | None
+    smtp_password: str | None
+    mail_from: str
+    sms_provider: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    twilio_from: str | None
+    twilio_api_base: str
+    sms_gateway_url: str | None
+    sms_gateway_method: str
+    sms_gateway_to_param: str
+    sms_gateway_text_param: str
+    sms_gateway_extra_params: str
+    sms_gateway_success_rule: str
+    sms_gateway_secret: str | None
+    login_max_failures: int
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class _Reader:
+    """Reads typed values from an environment mapping, failing with the variable's name."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        value = self.environ.get(name)
+        if value is None or value.strip() == "":
+            return default
+        return value.strip()
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = (self.text(name, default) or default).lower()
+        if value not in choices:
+            raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        return value
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number; got {raw!r}") from None
+        if not low <= value <= high:
+            raise ConfigError(f"{name} must be between {low} and {high}; got {value}")
+        return value
+
+    def url(self, name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+        value = self.text(name, default)
+        if value is None:
+            return None
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme.split("+", 1)[0] not in schemes:
+            raise ConfigError(
+                f"{name} must be a URL starting with one of "
+                f"{', '.join(s + '://' for s in schemes)}; got {value!r}"
+            )
+        return value
+
+    def word_list(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        return tuple(word.strip() for word in raw.split(",") if word.strip())
+
+
+DEFAULT_SENSITIVE_WORDS = (
+    "korban", "TPPO", "perdagangan orang", "kekerasan", "pemerkosaan", "pelecehan", "trafficking",
+)
+
+
+def _secret_key(reader: _Reader, env: str, instance_dir: Path) -> str:
+    key = reader.text("SECRET_KEY")
+    if key is not None:
+        if len(key) < 16:
+            raise ConfigError("SECRET_KEY must be at least 16 characters long")
+        return key
+    if env == "production":
+        raise ConfigError(
+            "SECRET_KEY is required when SINERGI_ENV=production "
+            "(a long random string, e.g. from `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+        )
+    # Development and tests: generate once and keep it, so sessions survive restarts.
+    key_file = instance_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _timezone(reader: _Reader) -> str:
+    name = reader.text("SINERGI_TIMEZONE", "Asia/Jakarta") or "Asia/Jakarta"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"SINERGI_TIMEZONE must be an IANA time zone such as Asia/Jakarta; got {name!r}"
+        ) from None
+    return name
+
+
+def _days_off(reader: _Reader) -> tuple[str, ...]:
+    from datetime import date
+
+    days = reader.word_list("SINERGI_EXTRA_DAYS_OFF", ())
+    for day in days:
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            raise ConfigError(
+                f"SINERGI_EXTRA_DAYS_OFF must be comma-separated dates like 2022-05-06; got {day!r}"
+            ) from None
+    return days
+
+
+def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
+    """Build the configuration from ``environ``; ``overrides`` replace fields (tests)."""
+    reader = _Reader(environ)
+    env = reader.choice("SINERGI_ENV", ENVIRONMENTS, "development")
+    instance_dir = Path(reader.text("SINERGI_INSTANCE_DIR", str(DEFAULT_INSTANCE_DIR)) or "")
+    database_url = reader.url(
+        "DATABASE_URL", f"sqlite:///{instance_dir / 'sinergi.db'}", ("sqlite", "postgresql", "postgres")
+    )
+    database_url = _with_psycopg_driver(database_url or "")
+    broker_url = reader.url(
+        "BROKER_URL",
+        f"sqla+sqlite:///{instance_dir / 'broker.db'}",
+        ("sqla", "redis", "rediss", "amqp", "memory"),
+    )
+    redis_url = reader.url("REDIS_URL", None, ("redis", "rediss"))
+    sms_provider = reader.choice("SMS_PROVIDER", ("outbox", "twilio", "http"), "outbox")
+    values: dict[str, object] = dict(
+        env=env,
+        instance_dir=instance_dir,
+        database_url=database_url,
+        broker_url=broker_url,
+        redis_url=redis_url,
+        secret_key=_secret_key(reader, env, instance_dir),
+        timezone=_timezone(reader),
+        default_language=reader.choice("SINERGI_DEFAULT_LANGUAGE", LANGUAGES, "id"),
+        base_url=(reader.url("SINERGI_BASE_URL", "http://127.0.0.1:5000", ("http", "https")) or "")
+        .rstrip("/"),
+        signed_link_max_age_days=reader.integer("SIGNED_LINK_MAX_AGE_DAYS", 14, 1, 90),
+        quiet_hours_start=reader.integer("SMS_QUIET_HOURS_START", 21, 0, 23),
+        quiet_hours_end=reader.integer("SMS_QUIET_HOURS_END", 7, 0, 23),
+        sms_daily_cap=reader.integer("SMS_DAILY_CAP", 3, 0, 100),
+        sensitive_words=reader.word_list("SMS_SENSITIVE_WORDS", DEFAULT_SENSITIVE_WORDS),
+        extra_days_off=_days_off(reader),
+        smtp_host=reader.text("SMTP_HOST"),
+        smtp_port=reader.integer("SMTP_PORT", 587, 1, 65535),
+        smtp_tls=reader.choice("SMTP_TLS", ("starttls", "ssl", "none"), "starttls"),
+        smtp_user=reader.text("SMTP_USER"),
+        smtp_password=reader.text("SMTP_PASSWORD"),
+        mail_from=reader.text("MAIL_FROM", "Sinergi <sinergi@localhost>") or "",
+        sms_provider=sms_provider,
+        twilio_account_sid=reader.text("TWILIO_ACCOUNT_SID"),
+        twilio_auth_token=reader.text("TWILIO_AUTH_TOKEN"),
+        twilio_from=reader.text("TWILIO_FROM"),
+        twilio_api_base=(
+            reader.url("TWILIO_API_BASE", "https://api.twilio.com", ("http", "https")) or ""
+        ).rstrip("/"),
+        sms_gateway_url=reader.url("SMS_GATEWAY_URL", None, ("http", "https")),
+        sms_gateway_method=reader.choice("SMS_GATEWAY_METHOD", ("get", "post"), "post").upper(),
+        sms_gateway_to_param=reader.text("SMS_GATEWAY_TO_PARAM", "to") or "to",
+        sms_gateway_text_param=reader.text("SMS_GATEWAY_TEXT_PARAM", "message") or "message",
+        sms_gateway_extra_params=reader.text("SMS_GATEWAY_EXTRA_PARAMS", "") or "",
+        sms_gateway_success_rule=reader.text("SMS_GATEWAY_SUCCESS_RULE", "status:2xx") or "",
+        sms_gateway_secret=reader.text("SMS_GATEWAY_SECRET"),
+        login_max_failures=reader.integer("LOGIN_MAX_FAILURES", 5, 1, 100),
+    )
+    _check_provider(values)
+    values.update(overrides)
+    return Config(**values)  # type: ignore[arg-type]
+
+
+def _with_psycopg_driver(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3, the driver Sinergi installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _check_provider(values: dict[str, object]) -> None:
+    provider = values["sms_provider"]
+    if provider == "twilio":
+        for name in ("twilio_account_sid", "twilio_auth_token", "twilio_from"):
+            if not values[name]:
+                raise ConfigError(f"{name.upper()} is required when SMS_PROVIDER=twilio")
+    if provider == "http" and not values["sms_gateway_url"]:
+        raise ConfigError("SMS_GATEWAY_URL is required when SMS_PROVIDER=http")

@@ -1,0 +1,41 @@
+"""Connection settings that make several processes share one SQLite file safely."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_installed = False
+
+
+def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web read while the worker writes; the busy timeout makes a writer wait
+    # for the lock instead of failing with "database is locked".
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def install_sqlite_pragmas() -> None:
+    """Apply the pragmas to every SQLite connection any engine opens (idempotent)."""
+    global _installed
+    if not _installed:
+        event.listen(Engine, "connect", _on_connect)
+        _installed = True
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """Engine options for Flask-SQLAlchemy by database kind."""
+    if database_url.startswith("sqlite"):
+        # isolation_level=None is not used: we keep pysqlite's transactions but begin them
+        # IMMEDIATE-free; the busy timeout above covers writer contention.
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}

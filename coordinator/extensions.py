@@ -1,0 +1,10 @@
+"""Flask extensions, created unbound here and bound to an app in ``create_app``."""
+from __future__ import annotations
+
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from coordinator.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()

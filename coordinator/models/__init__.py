@@ -1,0 +1,16 @@
+"""Every model, imported here so that Alembic and the app see the whole schema."""
+from coordinator.models.audit import AuditEntry
+from coordinator.models.base import Base, utcnow
+from coordinator.models.networks import Network
+from coordinator.models.notifications import Notification
+from coordinator.models.outbox import Event, ProcessedEvent
+from coordinator.models.people import ApiToken, Person, person_networks
+from coordinator.models.programs import Action, BulkAssignment, Program
+from coordinator.models.regions import Region
+from coordinator.models.targets import Annotation, CaseStat, Indicator, Target
+
+__all__ = [
+    "Action", "Annotation", "ApiToken", "AuditEntry", "Base", "BulkAssignment", "CaseStat",
+    "Event", "Indicator", "Network", "Notification", "Person", "ProcessedEvent", "Program",
+    "Region", "Target", "person_networks", "utcnow",
+]

@@ -1,0 +1,184 @@
+"""Shared fixtures. The same tests run on SQLite and, when ``DATABASE_URL`` names a
+PostgreSQL server, on PostgreSQL too (the ``backend`` parameter).
+
+With ``SINERGI_REQUIRE_SERVICES=1`` (set by ``.ci/run``) a PostgreSQL or Redis server that
+cannot be reached fails the run instead of skipping the tests that need it.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from coordinator import create_app
+from coordinator.config import load_config
+from coordinator.extensions import db
+from coordinator.models import Base
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+PG_URL = PG_URL if PG_URL.startswith("postgresql") else ""
+REDIS_URL = os.environ.get("REDIS_URL", "")
+REQUIRE_SERVICES = os.environ.get("SINERGI_REQUIRE_SERVICES") == "1"
+
+
+def _postgres_error() -> str | None:
+    if not PG_URL:
+        return "DATABASE_URL does not name a PostgreSQL server"
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001
+        return f"PostgreSQL at DATABASE_URL unreachable: {exc}"
+    return None
+
+
+def _redis_error() -> str | None:
+    if not REDIS_URL:
+        return "REDIS_URL is not set"
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as exc:  # noqa: BLE001
+        return f"Redis at REDIS_URL unreachable: {exc}"
+    return None
+
+
+POSTGRES_ERROR = _postgres_error()
+REDIS_ERROR = _redis_error()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if REQUIRE_SERVICES and (POSTGRES_ERROR or REDIS_ERROR):
+        pytest.exit(
+            f"SINERGI_REQUIRE_SERVICES=1 but: {POSTGRES_ERROR or ''} {REDIS_ERROR or ''}".strip(),
+            returncode=3,
+        )
+
+
+def need_postgres() -> None:
+    if POSTGRES_ERROR:
+        pytest.skip(POSTGRES_ERROR)
+
+
+def need_redis() -> None:
+    if REDIS_ERROR:
+        pytest.skip(REDIS_ERROR)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test runs on; PostgreSQL runs only when a server is configured."""
+    if request.param == "postgresql":
+        need_postgres()
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database with the full schema, created once per backend for the session."""
+    if backend == "postgresql":
+        url = PG_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'sinergi-test.db'}"
+    app = create_app(test_config(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+    yield url
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _drop_alembic_version() -> None:
+    db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.session.commit()
+
+
+def test_environ(database_url: str, instance_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment a test app is configured from."""
+    environ = {
+        "SINERGI_ENV": "test",
+        "SINERGI_INSTANCE_DIR": str(instance_dir),
+        "DATABASE_URL": database_url,
+        "BROKER_URL": f"sqla+sqlite:///{instance_dir / 'broker.db'}",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+    }
+    environ.update(extra)
+    return environ
+
+
+test_environ.__test__ = False  # type: ignore[attr-defined]
+
+
+def test_config(database_url: str, instance_dir: Path, **overrides: Any):  # type: ignore[no-untyped-def]
+    return load_config(test_environ(database_url, instance_dir), **overrides)
+
+
+test_config.__test__ = False  # type: ignore[attr-defined]
+
+
+def clean_tables() -> None:
+    """Empty every table (faster than recreating the schema for each test)."""
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(
+    database_url: str, tmp_path: Path
+) -> Iterator[Callable[..., Flask]]:
+    """Build an app on the test database; keyword arguments override config fields."""
+    apps: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = create_app(test_config(database_url, tmp_path / "instance", **overrides))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """An app with an empty database, its context pushed for the test."""
+    app = make_app()
+    with app.app_context():
+        clean_tables()
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    need_redis()
+    return REDIS_URL

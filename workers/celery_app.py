@@ -1,0 +1,34 @@
+"""Builds the Celery app from a Flask app: every task runs inside the app context."""
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app bound to ``app`` and store it in ``app.extensions['celery']``."""
+    config = app.extensions["sinergi"]
+
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=config.broker_url,
+        task_ignore_result=True,
+        timezone=config.timezone,
+        enable_utc=True,
+        broker_connection_retry_on_startup=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=120,
+        task_time_limit=180,
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
