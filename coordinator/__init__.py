@@ -8,7 +8,7 @@ from flask import Flask
 
 from coordinator.config import Config, load_config
 from coordinator.database import engine_options, install_sqlite_pragmas
-from coordinator.extensions import db, migrate
+from coordinator.extensions import csrf, db, migrate
 
 
 def create_app(config: Config | None = None, environ: Mapping[str, str] | None = None) -> Flask:
@@ -36,6 +36,8 @@ def create_app(config: Config | None = None, environ: Mapping[str, str] | None =
         install_sqlite_pragmas()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    _init_i18n_and_login(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -45,6 +47,13 @@ def _migrations_dir() -> str:
     from pathlib import Path
 
     return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _init_i18n_and_login(app: Flask) -> None:
+    from coordinator import auth_loader, i18n
+
+    i18n.init_app(app)
+    auth_loader.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -182,3 +182,14 @@ def runner(app: Flask) -> FlaskCliRunner:
 def redis_url() -> str:
     need_redis()
     return REDIS_URL
+
+
+@pytest.fixture
+def seeded(app: Flask) -> Flask:
+    """The app with DKI Jakarta's regions, the eight networks, indicators and 2022 targets."""
+    from coordinator.seeding.reference import seed_reference_data
+    from coordinator.seeding.regions import seed_dki_jakarta
+
+    seed_dki_jakarta()
+    seed_reference_data()
+    return app

@@ -1,0 +1,46 @@
+"""Languages: Bahasa Indonesia by default, English available.
+
+Each area keeps its own catalog under ``coordinator/<area>/translations`` (msgids in English);
+Flask-Babel merges them all. Workers pick a person's language with ``flask_babel.force_locale``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from coordinator.config import LANGUAGES
+from coordinator.extensions import babel
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def translation_directories() -> list[str]:
+    """Every ``translations`` folder inside the package, so each area owns its catalog."""
+    return sorted(str(p) for p in PACKAGE_DIR.rglob("translations") if p.is_dir())
+
+
+def select_locale() -> str:
+    """The person's own language, else the one chosen this session, else the default."""
+    forced = g.get("language")
+    if forced in LANGUAGES:
+        return str(forced)
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return str(current_user.language)
+    chosen = session.get("language") if request else None
+    if chosen in LANGUAGES:
+        return str(chosen)
+    from flask import current_app
+
+    return str(current_app.extensions["sinergi"].default_language)
+
+
+def init_app(app: Flask) -> None:
+    app.config["BABEL_DEFAULT_LOCALE"] = app.extensions["sinergi"].default_language
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.extensions["sinergi"].timezone
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=";".join(translation_directories()) or "translations",
+    )

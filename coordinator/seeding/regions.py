@@ -1,0 +1,147 @@
+"""Loads regions from CSV files, validated whole before anything is written, set-based."""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+
+from coordinator.extensions import db
+from coordinator.models import Region
+from coordinator.models.regions import LEVEL_BY_PARTS, REGION_LEVELS
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DKI_JAKARTA_CSV = DATA_DIR / "regions_dki_jakarta.csv"
+CODE_PATTERN = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+CHUNK = 5_000
+
+
+class SeedFileError(ValueError):
+    """A seed file is malformed; the message names the file and the line."""
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    code: str
+    parent_code: str | None
+    level: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SeedCount:
+    inserted: int
+    updated: int
+
+
+def _fail(path: Path, line: int, message: str) -> SeedFileError:
+    return SeedFileError(f"{path}, line {line}: {message}")
+
+
+def _check_row(path: Path, line: int, row: RegionRow) -> None:
+    if not CODE_PATTERN.match(row.code):
+        raise _fail(path, line, f"code {row.code!r} is not a Kemendagri code like 31.73.01.1001")
+    if row.level not in REGION_LEVELS:
+        raise _fail(path, line, f"level {row.level!r} is not one of {', '.join(REGION_LEVELS)}")
+    if LEVEL_BY_PARTS[len(row.code.split("."))] != row.level:
+        raise _fail(path, line, f"code {row.code} does not denote a {row.level}")
+    expected_parent = ".".join(row.code.split(".")[:-1]) or None
+    if row.parent_code != expected_parent:
+        raise _fail(path, line, f"parent of {row.code} must be {expected_parent}, not {row.parent_code}")
+    if not row.name or len(row.name) > 120:
+        raise _fail(path, line, "name is empty or longer than 120 characters")
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise _fail(path, 1, f"missing column(s) {', '.join(missing)}")
+            for record in reader:
+                if None in record or any(record.get(c) is None for c in columns):
+                    raise _fail(path, reader.line_num, "wrong number of fields")
+                yield reader.line_num, {k: (v or "").strip() for k, v in record.items()}
+    except UnicodeDecodeError as exc:
+        raise SeedFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except FileNotFoundError:
+        raise SeedFileError(f"{path}: file not found") from None
+
+
+def read_region_csv(path: Path) -> list[RegionRow]:
+    """Rows of a ``code,parent_code,level,name`` file, every one validated."""
+    rows = []
+    for line, record in _read_csv(path, ("code", "parent_code", "level", "name")):
+        row = RegionRow(record["code"], record["parent_code"] or None, record["level"], record["name"])
+        _check_row(path, line, row)
+        rows.append(row)
+    return rows
+
+
+WILAYAH_FILES = (
+    ("provinces.csv", "province", None),
+    ("regencies.csv", "city", "province_code"),
+    ("districts.csv", "kecamatan", "regency_code"),
+    ("villages.csv", "kelurahan", "district_code"),
+)
+
+
+def read_wilayah_folder(folder: Path) -> list[RegionRow]:
+    """Every region of Indonesia from the four wilayah CSVs (provinces ... villages)."""
+    rows: list[RegionRow] = []
+    for filename, level, parent_column in WILAYAH_FILES:
+        path = folder / filename
+        columns = ("code", "name") + ((parent_column,) if parent_column else ())
+        for line, record in _read_csv(path, columns):
+            parent = record[parent_column] if parent_column else None
+            row = RegionRow(record["code"], parent or None, level, record["name"])
+            _check_row(path, line, row)
+            rows.append(row)
+    return rows
+
+
+def _check_parents(rows: list[RegionRow]) -> None:
+    known = {row.code for row in rows}
+    missing = {row.parent_code for row in rows if row.parent_code and row.parent_code not in known}
+    if missing:
+        existing = set(db.session.scalars(select(Region.code).where(Region.code.in_(missing))))
+        unknown = sorted(missing - existing)
+        if unknown:
+            raise SeedFileError(f"unknown parent region(s): {', '.join(unknown[:5])}")
+
+
+def _chunks(items: list[dict[str, str | None]], size: int) -> Iterable[list[dict[str, str | None]]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def upsert_regions(rows: list[RegionRow]) -> SeedCount:
+    """Insert missing regions and rename changed ones, parents first, in one transaction."""
+    _check_parents(rows)
+    existing = dict(db.session.execute(select(Region.code, Region.name)).tuples().all())
+    order = {level: n for n, level in enumerate(REGION_LEVELS)}
+    new = [
+        {"code": r.code, "parent_code": r.parent_code, "level": r.level, "name": r.name}
+        for r in sorted(rows, key=lambda r: order[r.level])
+        if r.code not in existing
+    ]
+    renamed = [r for r in rows if r.code in existing and existing[r.code] != r.name]
+    try:
+        for chunk in _chunks(new, CHUNK):
+            db.session.execute(insert(Region), chunk)
+        for r in renamed:
+            db.session.execute(update(Region).where(Region.code == r.code).values(name=r.name))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return SeedCount(inserted=len(new), updated=len(renamed))
+
+
+def seed_dki_jakarta(path: Path = DKI_JAKARTA_CSV) -> SeedCount:
+    """The regions of DKI Jakarta shipped with Sinergi (Jakarta Barat's 56 kelurahan among them)."""
+    return upsert_regions(read_region_csv(path))
