@@ -59,6 +59,7 @@ class Config:
     sms_gateway_secret: str | None
     login_max_failures: int
     extra: dict[str, object] = field(default_factory=dict)
+    web_port: int = 5000
 
     @property
     def is_production(self) -> bool:
@@ -224,6 +225,7 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         sms_gateway_success_rule=reader.text("SMS_GATEWAY_SUCCESS_RULE", "status:2xx") or "",
         sms_gateway_secret=reader.text("SMS_GATEWAY_SECRET"),
         login_max_failures=reader.integer("LOGIN_MAX_FAILURES", 5, 1, 100),
+        web_port=reader.integer("PORT", 5000, 1, 65535),
     )
     _check_provider(values)
     values.update(overrides)
