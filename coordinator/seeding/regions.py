@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
@@ -29,6 +30,8 @@ class RegionRow:
     parent_code: str | None
     level: str
     name: str
+    # Where the row was read ("file, line N"), so later checks can name it too.
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -55,30 +58,53 @@ def _check_row(path: Path, line: int, row: RegionRow) -> None:
         raise _fail(path, line, "name is empty or longer than 120 characters")
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def _decode(path: Path) -> str:
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise _fail(path, 1, f"missing column(s) {', '.join(missing)}")
-            for record in reader:
-                if None in record or any(record.get(c) is None for c in columns):
-                    raise _fail(path, reader.line_num, "wrong number of fields")
-                yield reader.line_num, {k: (v or "").strip() for k, v in record.items()}
-    except UnicodeDecodeError as exc:
-        raise SeedFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SeedFileError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise SeedFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _fail(path, line, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(_decode(path), newline=""))
+    try:
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise _fail(path, 1, f"missing column(s) {', '.join(missing)}")
+        for record in reader:
+            if None in record or any(record.get(c) is None for c in columns):
+                raise _fail(path, reader.line_num, "wrong number of fields")
+            yield reader.line_num, {k: (v or "").strip() for k, v in record.items()}
+    except csv.Error as exc:
+        raise _fail(path, reader.line_num, f"not valid CSV ({exc})") from None
+
+
+def _check_unique(rows: list[RegionRow]) -> None:
+    seen: set[str] = set()
+    for row in rows:
+        if row.code in seen:
+            raise SeedFileError(f"{row.source}: code {row.code} appears twice")
+        seen.add(row.code)
 
 
 def read_region_csv(path: Path) -> list[RegionRow]:
     """Rows of a ``code,parent_code,level,name`` file, every one validated."""
     rows = []
     for line, record in _read_csv(path, ("code", "parent_code", "level", "name")):
-        row = RegionRow(record["code"], record["parent_code"] or None, record["level"], record["name"])
+        row = RegionRow(
+            record["code"], record["parent_code"] or None, record["level"], record["name"],
+            source=f"{path}, line {line}",
+        )
         _check_row(path, line, row)
         rows.append(row)
+    _check_unique(rows)
     return rows
 
 
@@ -98,20 +124,26 @@ def read_wilayah_folder(folder: Path) -> list[RegionRow]:
         columns = ("code", "name") + ((parent_column,) if parent_column else ())
         for line, record in _read_csv(path, columns):
             parent = record[parent_column] if parent_column else None
-            row = RegionRow(record["code"], parent or None, level, record["name"])
+            row = RegionRow(
+                record["code"], parent or None, level, record["name"], source=f"{path}, line {line}"
+            )
             _check_row(path, line, row)
             rows.append(row)
+    _check_unique(rows)
     return rows
 
 
 def _check_parents(rows: list[RegionRow]) -> None:
+    """Every parent is in ``rows`` or already in the database; else name the first orphan."""
     known = {row.code for row in rows}
     missing = {row.parent_code for row in rows if row.parent_code and row.parent_code not in known}
-    if missing:
-        existing = set(db.session.scalars(select(Region.code).where(Region.code.in_(missing))))
-        unknown = sorted(missing - existing)
-        if unknown:
-            raise SeedFileError(f"unknown parent region(s): {', '.join(unknown[:5])}")
+    if not missing:
+        return
+    existing = set(db.session.scalars(select(Region.code).where(Region.code.in_(missing))))
+    for row in rows:
+        if row.parent_code in missing and row.parent_code not in existing:
+            where = f"{row.source}: " if row.source else ""
+            raise SeedFileError(f"{where}unknown parent region {row.parent_code} of {row.code}")
 
 
 def _chunks(items: list[dict[str, str | None]], size: int) -> Iterable[list[dict[str, str | None]]]:
@@ -133,8 +165,9 @@ def upsert_regions(rows: list[RegionRow]) -> SeedCount:
     try:
         for chunk in _chunks(new, CHUNK):
             db.session.execute(insert(Region), chunk)
-        for r in renamed:
-            db.session.execute(update(Region).where(Region.code == r.code).values(name=r.name))
+        if renamed:
+            # ORM bulk UPDATE by primary key: one executemany, not a statement per row.
+            db.session.execute(update(Region), [{"code": r.code, "name": r.name} for r in renamed])
         db.session.commit()
     except Exception:
         db.session.rollback()
