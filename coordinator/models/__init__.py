@@ -7,10 +7,14 @@ from coordinator.models.outbox import Event, ProcessedEvent
 from coordinator.models.people import ApiToken, Person, person_networks
 from coordinator.models.programs import Action, BulkAssignment, Program
 from coordinator.models.regions import Region
+from coordinator.models.rollups import (
+    IndicatorRollup, ProgramRollup, RollupActionState, RollupDrift, RollupRun,
+)
 from coordinator.models.targets import Annotation, CaseStat, Indicator, Target
 
 __all__ = [
     "Action", "Annotation", "ApiToken", "AuditEntry", "Base", "BulkAssignment", "CaseStat",
     "Event", "Indicator", "Network", "Notification", "Person", "ProcessedEvent", "Program",
     "Region", "Target", "person_networks", "utcnow",
+    "IndicatorRollup", "ProgramRollup", "RollupActionState", "RollupDrift", "RollupRun",
 ]
