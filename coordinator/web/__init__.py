@@ -5,8 +5,21 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
+    from coordinator.extensions import login_manager
+    from coordinator.web import jinja
+    from coordinator.web.auth import blp as auth_blp
+    from coordinator.web.cadre import blp as cadre_blp
     from coordinator.web.health import blp as health_blp
     from coordinator.web.home import blp as home_blp
+    from coordinator.web.links import blp as links_blp
 
+    jinja.init_app(app)
+    login_manager.login_message = lazy_gettext("Please log in to open this page.")
+    login_manager.login_message_category = "info"
     app.register_blueprint(health_blp)
     app.register_blueprint(home_blp)
+    app.register_blueprint(auth_blp)
+    app.register_blueprint(cadre_blp)
+    app.register_blueprint(links_blp)

@@ -1,0 +1,46 @@
+"""Friendly error pages for the server-rendered blueprints.
+
+Installed per blueprint (not app-wide) so the REST API keeps its own JSON error shape.
+Out-of-scope objects are reported as 404, never 403, so other regions' data does not leak.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound
+
+from coordinator.domain.errors import Forbidden
+from coordinator.domain.errors import NotFound as DomainNotFound
+
+
+def _not_found(error: Exception) -> Any:
+    return render_template("errors/404.html"), 404
+
+
+def _csrf_failed(error: CSRFError) -> Any:
+    message = _(
+        "Your form expired or was sent twice. Go back, reload the page and try again."
+    )
+    return render_template("errors/400.html", message=message), 400
+
+
+def _bad_request(error: BadRequest) -> Any:
+    return render_template("errors/400.html", message=_("The request was not understood.")), 400
+
+
+def _method_not_allowed(error: MethodNotAllowed) -> Any:
+    return render_template("errors/404.html"), 405
+
+
+def install(blp: Blueprint) -> Blueprint:
+    """Register the error pages on ``blp``; call once, at import, before registration."""
+    blp.register_error_handler(NotFound, _not_found)
+    blp.register_error_handler(DomainNotFound, _not_found)
+    blp.register_error_handler(Forbidden, _not_found)
+    blp.register_error_handler(CSRFError, _csrf_failed)
+    blp.register_error_handler(BadRequest, _bad_request)
+    blp.register_error_handler(MethodNotAllowed, _method_not_allowed)
+    return blp

@@ -1,0 +1,48 @@
+"""Template helpers shared by every page: the ``wib`` date filter, the nav links, the language."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup, escape
+
+from coordinator.config import LANGUAGES
+
+
+def to_wib(value: datetime | None) -> datetime | None:
+    """A stored UTC datetime in the configured zone (Asia/Jakarta by default)."""
+    if value is None:
+        return None
+    return value.astimezone(current_app.extensions["sinergi"].tz)
+
+
+def wib(value: datetime | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
+    """Format a UTC datetime in WIB, e.g. ``15-03-2022 09:00 WIB``; empty for ``None``."""
+    local = to_wib(value)
+    if local is None:
+        return ""
+    suffix = " WIB" if current_app.extensions["sinergi"].timezone == "Asia/Jakarta" else ""
+    return local.strftime(fmt) + ("" if fmt == "%d-%m-%Y" else suffix)
+
+
+def current_language() -> str:
+    locale = get_locale()
+    language = locale.language if locale is not None else "id"
+    return language if language in LANGUAGES else "id"
+
+
+def nav_link(endpoint: str, label: str) -> Markup:
+    """A nav link to ``endpoint``, or nothing when no area registered that endpoint."""
+    if endpoint not in current_app.view_functions:
+        return Markup("")
+    url = url_for(endpoint)
+    active = ' class="active"' if request and request.endpoint == endpoint else ""
+    return Markup(f'<a href="{escape(url)}"{active}>{escape(label)}</a>')
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(wib, "wib")
+    app.add_template_global(nav_link, "nav_link")
+    app.add_template_global(current_language, "current_language")
+    app.add_template_global(current_app, "current_app")
