@@ -24,7 +24,10 @@ def seed_command(wilayah_folder: Path | None) -> None:
     """Load DKI Jakarta's regions, the cadre networks, indicators and targets (idempotent)."""
     from coordinator.seeding.reference import seed_reference_data
     from coordinator.seeding.regions import (
-        SeedFileError, read_wilayah_folder, seed_dki_jakarta, upsert_regions,
+        SeedFileError,
+        read_wilayah_folder,
+        seed_dki_jakarta,
+        upsert_regions,
     )
 
     started = time.perf_counter()
