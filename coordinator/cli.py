@@ -85,8 +85,9 @@ def demo_command() -> None:
         click.echo(f"  {login}")
 
 
-@click.command("run-all", context_settings={"ignore_unknown_options": False})
+@click.command("run-all")
 @click.option("--port", type=int, default=None, help="Web port (default: $PORT or 5000).")
+@with_appcontext
 def run_all_command(port: int | None) -> None:
     """Start web, Celery worker and Celery beat together; Ctrl-C stops all three."""
     from coordinator.launcher import run_all
