@@ -95,6 +95,42 @@ class ActionOverdue(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ProgramCreated(DomainEvent):
+    aggregate_type: ClassVar[str] = "program"
+    program_id: int
+    region_code: str
+    owner_id: int | None
+
+
+@dataclass(frozen=True)
+class ProgramUpdated(DomainEvent):
+    aggregate_type: ClassVar[str] = "program"
+    program_id: int
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonCreated(DomainEvent):
+    aggregate_type: ClassVar[str] = "person"
+    person_id: int
+    role: str
+    region_code: str
+
+
+@dataclass(frozen=True)
+class PersonUpdated(DomainEvent):
+    aggregate_type: ClassVar[str] = "person"
+    person_id: int
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonDeactivated(DomainEvent):
+    aggregate_type: ClassVar[str] = "person"
+    person_id: int
+
+
+@dataclass(frozen=True)
 class ProgramActivated(DomainEvent):
     aggregate_type: ClassVar[str] = "program"
     program_id: int
@@ -122,6 +158,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
     for cls in (
         ActionAssigned, ActionReassigned, ActionCompleted, ActionReopened, ActionCancelled,
         ActionOverdue, ProgramActivated, ProgramClosed, CaseStatsRecorded,
+        ProgramCreated, ProgramUpdated, PersonCreated, PersonUpdated, PersonDeactivated,
     )
 }
 
