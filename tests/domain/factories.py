@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -54,6 +54,6 @@ def make_action(program: Program, kelurahan_code: str, assignee: Person | None =
                 due_in: timedelta = timedelta(days=3)) -> Action:
     return assign_action(
         actor=None, program_id=program.id, kelurahan_code=kelurahan_code, title="Penyuluhan warga",
-        due_at=datetime.now(timezone.utc) + due_in,
+        due_at=datetime.now(UTC) + due_in,
         assignee_id=assignee.id if assignee else None,
     )
