@@ -60,6 +60,11 @@ class Config:
     login_max_failures: int
     extra: dict[str, object] = field(default_factory=dict)
     web_port: int = 5000
+    sms_gateway_id_field: str | None = None
+    sms_gateway_number_format: str = "e164"
+    sms_inbound_rate_limit: int = 10
+    sms_inbound_rate_window_seconds: int = 600
+    channel_timeout_seconds: int = 15
 
     @property
     def is_production(self) -> bool:
@@ -226,6 +231,15 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         sms_gateway_secret=reader.text("SMS_GATEWAY_SECRET"),
         login_max_failures=reader.integer("LOGIN_MAX_FAILURES", 5, 1, 100),
         web_port=reader.integer("PORT", 5000, 1, 65535),
+        sms_gateway_id_field=reader.text("SMS_GATEWAY_ID_FIELD"),
+        sms_gateway_number_format=reader.choice(
+            "SMS_GATEWAY_NUMBER_FORMAT", ("e164", "international", "national"), "e164"
+        ),
+        sms_inbound_rate_limit=reader.integer("SMS_INBOUND_RATE_LIMIT", 10, 1, 1000),
+        sms_inbound_rate_window_seconds=reader.integer(
+            "SMS_INBOUND_RATE_WINDOW_SECONDS", 600, 10, 86400
+        ),
+        channel_timeout_seconds=reader.integer("CHANNEL_TIMEOUT_SECONDS", 15, 1, 120),
     )
     _check_provider(values)
     values.update(overrides)
@@ -248,3 +262,17 @@ def _check_provider(values: dict[str, object]) -> None:
                 raise ConfigError(f"{name.upper()} is required when SMS_PROVIDER=twilio")
     if provider == "http" and not values["sms_gateway_url"]:
         raise ConfigError("SMS_GATEWAY_URL is required when SMS_PROVIDER=http")
+    _check_gateway_rules(values)
+
+
+def _check_gateway_rules(values: dict[str, object]) -> None:
+    from coordinator.channels.gateway_rules import RuleError, parse_extra_params, parse_success_rule
+
+    try:
+        parse_success_rule(str(values["sms_gateway_success_rule"]))
+    except RuleError as exc:
+        raise ConfigError(f"SMS_GATEWAY_SUCCESS_RULE: {exc}") from None
+    try:
+        parse_extra_params(str(values["sms_gateway_extra_params"]))
+    except RuleError as exc:
+        raise ConfigError(f"SMS_GATEWAY_EXTRA_PARAMS: {exc}") from None

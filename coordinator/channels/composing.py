@@ -1,0 +1,138 @@
+"""``compose(kind, person, **context)``: one message kind rendered in the person's language.
+
+Context each kind takes (objects or dicts; missing optional values render empty):
+
+- ``assigned``, ``reminder_24h``, ``reminder_due_today``, ``overdue``: ``action``.
+- ``escalation``: ``action``, ``days_overdue`` (default: whole days since due), optional ``now``.
+- ``digest``: ``actions`` (a list of actions of the recipient).
+- ``undeliverable``: ``about`` (the person who could not be reached), optional ``action``.
+- ``weekly_digest``: ``programs`` (items with title, done, total, overdue), ``overdue_by_kecamatan``
+  (name, count), ``case_stats`` (label, actual, target, optional period), optional ``week_label``, ``link``.
+- ``daily_summary``: ``kelurahan`` (a Region or its name), ``actions`` (its overdue actions).
+- ``sms_reply_*``: optional ``code``, ``people_reached``, ``open_codes``; ``person`` may be None
+  (unknown number), then ``language`` picks the language.
+
+The SMS section never carries a sensitive word (``coordinator.domain.discretion``) and is kept
+within two GSM-7 parts where the content allows it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+
+from coordinator.channels import sms_text
+from coordinator.channels.rendering import render_layout, render_section
+from coordinator.models import Action, Person, Region, utcnow
+
+ACTION_KINDS = ("assigned", "reminder_24h", "reminder_due_today", "overdue", "escalation")
+SMS_REPLY_KINDS = tuple(
+    f"sms_reply_{name}" for name in (
+        "done", "already_done", "unknown_number", "unknown_code", "not_yours", "cancelled",
+        "garbage", "choose", "no_open", "invalid_count", "error",
+    )
+)
+KINDS = (*ACTION_KINDS, "digest", "undeliverable", "weekly_digest", "daily_summary", *SMS_REPLY_KINDS)
+FOOTERS = {
+    "id": "Pesan otomatis dari Sinergi, Gugus Tugas TPPO dan KTPA Jakarta Barat.",
+    "en": "Automatic message from Sinergi, the West Jakarta TPPO and KTPA task force.",
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str
+    sms: str
+
+
+def compose(kind: str, person: Person | None, **context: Any) -> Message:
+    """Render ``kind`` for ``person`` in their language (``language=`` when there is no person)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown message kind {kind!r}; known: {', '.join(KINDS)}")
+    config = current_app.extensions["sinergi"]
+    language = person.language if person is not None else context.pop("language", None)
+    language = language if language in ("id", "en") else config.default_language
+    values = _context(kind, person, language, context)
+    values.update(lang=language, tz=config.timezone)
+    subject = " ".join(render_section(kind, language, "subject", values).split())[:200]
+    text = render_section(kind, language, "text", values)
+    body = render_section(kind, language, "html", values)
+    html = render_layout(language, subject, body, FOOTERS[language])
+    sms = sms_text.fit(lambda extra: render_section(kind, language, "sms", {**values, **extra}),
+                       values, language)
+    return Message(subject=subject, text=text, html=html, sms=sms)
+
+
+def _context(kind: str, person: Person | None, language: str, given: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = dict(given)
+    values["person_name"] = person.name if person is not None else ""
+    action = given.get("action")
+    if isinstance(action, Action):
+        values.update(_action_values(action, person, language))
+    if kind == "escalation":
+        values.setdefault("days_overdue", _days_overdue(action, given.get("now")))
+    if kind in ("digest", "daily_summary"):
+        values["items"] = [_item(a, person) for a in given.get("actions", [])]
+        values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])
+        values["first_link"] = values["items"][0]["link"] if len(values["items"]) == 1 else ""
+    if kind == "daily_summary":
+        kelurahan = given.get("kelurahan")
+        name = kelurahan.name if isinstance(kelurahan, Region) else str(kelurahan or "")
+        values["kelurahan_name"] = name
+        values["kelurahan_sms"] = sms_text.discreet_name(name)
+    if kind == "undeliverable":
+        about = given.get("about")
+        values["about_name"] = about.name if isinstance(about, Person) else str(about or "")
+        values["about_sms"] = sms_text.discreet_name(values["about_name"])
+    if kind == "weekly_digest":
+        values["overdue_total"] = sum(_get(k, "count", 0) for k in given.get("overdue_by_kecamatan", []))
+    if kind == "sms_reply_choose":
+        values["open_count"] = len(given.get("open_codes", []))
+        values["sms_codes"] = sms_text.code_list(list(given.get("open_codes", [])))
+    return values
+
+
+def _action_values(action: Action, person: Person | None, language: str) -> dict[str, Any]:
+    assignee = action.assignee
+    kelurahan_name = action.kelurahan.name if action.kelurahan is not None else action.kelurahan_code
+    return {
+        "title": action.title,
+        "sms_title": sms_text.discreet_title(action.title, action.public_code, language),
+        "code": action.public_code,
+        "due": action.due_at,
+        "program_title": action.program.title if action.program is not None else "",
+        "kelurahan_name": kelurahan_name,
+        "kelurahan_sms": sms_text.discreet_name(kelurahan_name),
+        "assignee_name": assignee.name if assignee is not None else "-",
+        "link": _link(person, action),
+    }
+
+
+def _item(action: Action, person: Person | None) -> dict[str, Any]:
+    return {
+        "title": action.title, "code": action.public_code, "due": action.due_at,
+        "assignee_name": action.assignee.name if action.assignee is not None else "-",
+        "link": _link(person, action),
+    }
+
+
+def _link(person: Person | None, action: Action) -> str:
+    if person is None:
+        return ""
+    from coordinator.signed_links import action_link
+
+    return action_link(person.id, action.id)
+
+
+def _days_overdue(action: Any, now: datetime | None) -> int:
+    if not isinstance(action, Action):
+        return 0
+    return max(0, ((now or utcnow()) - action.due_at).days)
+
+
+def _get(item: Any, name: str, default: Any) -> Any:
+    return item.get(name, default) if isinstance(item, dict) else getattr(item, name, default)

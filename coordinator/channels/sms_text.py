@@ -1,0 +1,69 @@
+"""Discreet, short SMS text: no case words, GSM-7 where possible, at most two parts if it fits."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from coordinator.channels.sms_encoding import PART_LIMIT, analyse, to_gsm7
+from coordinator.domain.discretion import sensitive_words_in
+
+MAX_PARTS = 2
+MAX_TITLE = 60
+MAX_NAME = 30
+MAX_CODES = 8
+NEUTRAL_TITLE = {"id": "Tugas {code}", "en": "Task {code}"}
+MASK = "***"
+
+
+def clean(text: str) -> str:
+    """One line, single spaces, folded towards GSM-7."""
+    return " ".join(to_gsm7(text).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 3)].rstrip() + "..."
+
+
+def discreet_title(title: str, code: str, language: str) -> str:
+    """The title fit for a shared phone: a neutral ``Tugas <code>`` if it holds a case word."""
+    if sensitive_words_in(title):
+        return NEUTRAL_TITLE.get(language, NEUTRAL_TITLE["id"]).format(code=code)
+    return shorten(clean(title), MAX_TITLE)
+
+
+def discreet_name(name: str) -> str:
+    return "" if sensitive_words_in(name) else shorten(clean(name), MAX_NAME)
+
+
+def code_list(codes: list[str]) -> str:
+    shown = ", ".join(codes[:MAX_CODES])
+    return shown + (f" +{len(codes) - MAX_CODES}" if len(codes) > MAX_CODES else "")
+
+
+def mask_sensitive(text: str) -> str:
+    """Replace any sensitive word left in ``text`` (a last line of defence)."""
+    for word in sensitive_words_in(text):
+        pattern = r"\s+".join(re.escape(p) for p in word.split())
+        text = re.sub(rf"(?<!\w){pattern}(?!\w)", MASK, text, flags=re.IGNORECASE)
+    return text
+
+
+def fit(render: Callable[[dict[str, Any]], str], values: dict[str, Any], language: str) -> str:
+    """Render the SMS; shorten the title until it fits in two parts, else use a neutral title."""
+    text = mask_sensitive(clean(render({})))
+    title = values.get("sms_title")
+    if analyse(text).parts <= MAX_PARTS or not title:
+        return text
+    budget = PART_LIMIT[analyse(text).encoding] * MAX_PARTS
+    overflow = analyse(text).units - budget
+    shorter = shorten(title, len(title) - overflow - 3)
+    if len(shorter) > 3:
+        text = mask_sensitive(clean(render({"sms_title": shorter})))
+        if analyse(text).parts <= MAX_PARTS:
+            return text
+    code = values.get("code", "")
+    neutral = NEUTRAL_TITLE.get(language, NEUTRAL_TITLE["id"]).format(code=code)
+    return mask_sensitive(clean(render({"sms_title": neutral})))

@@ -1,0 +1,86 @@
+"""Channel-test fixtures: a tiny region tree, people, one program and its actions.
+
+Only four regions are inserted (not all of DKI Jakarta): these tests are about messages.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import delete, text
+
+from coordinator.extensions import db
+from coordinator.models import Action, Base, Person, Program, Region
+from coordinator.models.regions import REGION_LEVELS
+
+KELURAHAN = "31.73.04.1001"
+_serial = itertools.count(1)
+
+
+def _clean() -> None:
+    db.session.rollback()
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name == "regions":
+            for level in reversed(REGION_LEVELS):
+                db.session.execute(delete(Region).where(Region.level == level))
+        else:
+            db.session.execute(text(f"DELETE FROM {table.name}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def world(app: Flask) -> Iterator[Flask]:
+    """The app with a province > city > kecamatan > kelurahan chain."""
+    rows = [
+        ("31", "DKI Jakarta", "province", None),
+        ("31.73", "Kota Administrasi Jakarta Barat", "city", "31"),
+        ("31.73.04", "Tambora", "kecamatan", "31.73"),
+        (KELURAHAN, "Tanah Sereal", "kelurahan", "31.73.04"),
+    ]
+    for code, name, level, parent in rows:
+        db.session.add(Region(code=code, name=name, level=level, parent_code=parent))
+    db.session.commit()
+    yield app
+    _clean()
+
+
+def make_person(role: str = "cadre", **fields: object) -> Person:
+    n = next(_serial)
+    values: dict[str, object] = {
+        "name": f"Kader {n}", "role": role, "region_code": KELURAHAN,
+        "email": f"kader{n}@example.test", "phone": f"+62812{n:08d}", "language": "id",
+    }
+    values.update(fields)
+    person = Person(**values)
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def make_program(owner: Person, title: str = "Sosialisasi pencegahan") -> Program:
+    program = Program(title=title, category="prevention", year=2022, region_code="31.73",
+                      owner_id=owner.id, status="active")
+    db.session.add(program)
+    db.session.commit()
+    return program
+
+
+def make_action(program: Program, assignee: Person | None, *, title: str = "Penyuluhan warga RW 03",
+                code: str | None = None, status: str = "open",
+                due_at: datetime | None = None) -> Action:
+    action = Action(
+        program_id=program.id, title=title, assignee_id=assignee.id if assignee else None,
+        kelurahan_code=KELURAHAN, due_at=due_at or datetime(2022, 3, 15, 10, 0, tzinfo=UTC),
+        status=status, public_code=code or f"C{next(_serial):03d}".replace("0", "A"),
+        completed_at=datetime.now(UTC) if status == "done" else None,
+    )
+    db.session.add(action)
+    db.session.commit()
+    return action
+
+
+def later(hours: int) -> datetime:
+    return datetime.now(UTC) + timedelta(hours=hours)

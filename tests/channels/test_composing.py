@@ -1,0 +1,97 @@
+"""Message templates: every kind in both languages, the signed link, discreet SMS."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from coordinator.channels import KINDS, compose
+from coordinator.channels.sms_encoding import analyse
+from coordinator.domain.discretion import sensitive_words_in
+from coordinator.signed_links import read_action_token
+from tests.channels.conftest import make_action, make_person, make_program
+
+
+def test_assigned_message_in_indonesian_carries_code_due_time_and_signed_link(world: Flask) -> None:
+    cadre = make_person(name="Siti Aminah")
+    action = make_action(make_program(make_person("lead")), cadre, code="A7K2")
+    message = compose("assigned", cadre, action=action)
+    assert message.subject == "Tugas baru: Penyuluhan warga RW 03"
+    assert "Halo Siti Aminah" in message.text
+    assert "Selasa, 15 Maret 2022 17:00 WIB" in message.text
+    assert "SELESAI A7K2" in message.sms and "15/03 17:00 WIB" in message.sms
+    link = message.sms.rsplit(" ", 1)[1]
+    assert read_action_token(link.rsplit("/", 1)[1]) == (cadre.id, action.id)
+    assert f'href="{link}"' in message.html and '<html lang="id">' in message.html
+    assert analyse(message.sms).parts <= 2
+
+
+def test_english_speaker_gets_english_and_done_keyword(world: Flask) -> None:
+    cadre = make_person(language="en")
+    action = make_action(make_program(make_person("lead")), cadre, code="C3DE")
+    message = compose("reminder_24h", cadre, action=action)
+    assert message.subject.startswith("Reminder:")
+    assert "Tuesday, 15 March 2022 17:00 WIB" in message.text
+    assert "Reply DONE C3DE" in message.sms
+
+
+def test_html_escapes_titles_but_text_keeps_them(world: Flask) -> None:
+    cadre = make_person()
+    action = make_action(make_program(make_person("lead")), cadre, title="Rapat <RW> & warga")
+    message = compose("assigned", cadre, action=action)
+    assert "Rapat &lt;RW&gt; &amp; warga" in message.html
+    assert "Rapat <RW> & warga" in message.text
+
+
+def test_sensitive_title_never_reaches_the_sms(world: Flask) -> None:
+    cadre = make_person()
+    action = make_action(make_program(make_person("lead")), cadre, code="Q4RT",
+                         title="Pendampingan korban TPPO di RW 05")
+    message = compose("assigned", cadre, action=action)
+    assert sensitive_words_in(message.sms) == []
+    assert "Tugas Q4RT" in message.sms
+    assert "korban" in message.text  # email is private: the full title stays there
+
+
+def test_long_title_is_shortened_to_keep_two_gsm_parts(world: Flask) -> None:
+    cadre = make_person()
+    title = "Sosialisasi pencegahan di sekolah dasar negeri " * 4
+    action = make_action(make_program(make_person("lead")), cadre, title=title[:200])
+    sms = compose("overdue", cadre, action=action).sms
+    info = analyse(sms)
+    assert info.encoding == "gsm7" and info.parts <= 2
+    assert "..." in sms
+
+
+def test_accents_and_curly_quotes_are_folded_so_sms_stays_gsm7(world: Flask) -> None:
+    cadre = make_person()
+    action = make_action(make_program(make_person("lead")), cadre, title="“Café” Pósyandu – RW 02 🙂")
+    sms = compose("assigned", cadre, action=action).sms
+    assert analyse(sms).encoding == "gsm7"
+    assert "\"Café\" Posyandu - RW 02," in sms
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_renders_in_both_languages(world: Flask, kind: str, language: str) -> None:
+    cadre = make_person(language=language)
+    lead = make_person("lead")
+    action = make_action(make_program(lead), cadre)
+    message = compose(
+        kind, cadre, action=action, actions=[action], about=cadre, code=action.public_code,
+        people_reached=40, open_codes=["A7K2", "C3DE"], kelurahan=action.kelurahan,
+        programs=[{"title": "P", "done": 1, "total": 2, "overdue": 1}],
+        overdue_by_kecamatan=[{"name": "Tambora", "count": 1}], case_stats=[],
+    )
+    assert message.subject and message.text and message.sms and "<html" in message.html
+    assert analyse(message.sms).parts <= 2
+    assert sensitive_words_in(message.sms) == []
+
+
+def test_unknown_kind_is_refused(world: Flask) -> None:
+    with pytest.raises(ValueError, match="unknown message kind"):
+        compose("birthday", make_person())
+
+
+def test_reply_without_person_uses_requested_language(world: Flask) -> None:
+    assert "not registered" in compose("sms_reply_unknown_number", None, language="en").sms
+    assert "belum terdaftar" in compose("sms_reply_unknown_number", None).sms
