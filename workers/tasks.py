@@ -5,6 +5,11 @@ from celery import Celery
 
 
 def register_tasks(celery: Celery) -> None:
-    from workers import maintenance
+    from workers import digests, maintenance, reminders, sending
+    from workers import rollups as rollup_tasks
 
     maintenance.register(celery)
+    reminders.register(celery)
+    sending.register(celery)
+    digests.register(celery)
+    rollup_tasks.register(celery)

@@ -1,0 +1,120 @@
+"""Incremental rollups: apply one outbox event, touching only its region and the ancestors.
+
+Exact and idempotent: the event id is claimed in ``processed_events`` (handler ``rollups``) in
+the same transaction as the change, so a redelivered event is skipped; and the change applied is
+the difference between what the action (or case statistic) is now and what the rollups count
+for it, so even an unclaimed replay would add nothing.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+
+from coordinator.extensions import db
+from coordinator.models import (
+    Action, CaseStat, Event, IndicatorRollup, ProcessedEvent, ProgramRollup, RollupActionState,
+    utcnow,
+)
+from coordinator.models.regions import ancestor_codes
+from coordinator.models.rollups import COUNTRY_CODE
+from coordinator.rollups.facts import Contribution, contribution_from_state, contribution_of
+from coordinator.rollups.upsert import add_to_rows, insert_ignoring_duplicate
+
+HANDLER = "rollups"
+PROGRAM_KEYS = ("program_id", "region_code", "network_key")
+INDICATOR_KEYS = ("indicator_id", "region_code", "year", "month")
+log = logging.getLogger(__name__)
+
+
+def apply_event(event_id: int) -> bool:
+    """Apply one event to the rollups (one transaction); False if already applied or unknown."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        log.warning("rollups: event %s does not exist", event_id)
+        return False
+    claimed = insert_ignoring_duplicate(
+        ProcessedEvent.__table__,
+        {"event_id": event_id, "handler": HANDLER, "processed_at": utcnow()},
+    )
+    if not claimed:
+        db.session.rollback()
+        return False
+    if event.aggregate_type == "action":
+        refresh_action(event.aggregate_id)
+    elif event.type == "CaseStatsRecorded":
+        payload = event.payload
+        refresh_case_stat(
+            int(payload["indicator_id"]), str(payload["kelurahan_code"]),
+            date.fromisoformat(str(payload["month"])),
+        )
+    db.session.commit()
+    return True
+
+
+def refresh_action(action_id: int) -> None:
+    """Bring the rollups in line with the action's present state (in the current transaction)."""
+    action = db.session.scalars(
+        select(Action).where(Action.id == action_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if action is None:
+        return
+    state = db.session.get(RollupActionState, action_id, populate_existing=True)
+    old = contribution_from_state(state) if state else None
+    new = contribution_of(action)
+    if old == new:
+        return
+    _apply_program_delta(old, new)
+    if state is None:
+        state = RollupActionState(action_id=action_id)
+        db.session.add(state)
+    for name, value in vars(new).items():
+        setattr(state, name, value)
+
+
+def _apply_program_delta(old: Contribution | None, new: Contribution) -> None:
+    deltas: dict[tuple[int, str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for contribution, sign in ((old, -1), (new, 1)):
+        if contribution is None:
+            continue
+        counts = contribution.counts()
+        for key in contribution.rollup_keys():
+            for name, value in counts.items():
+                deltas[key][name] += sign * value
+    rows = [
+        {"program_id": p, "region_code": r, "network_key": n, **values}
+        for (p, r, n), values in deltas.items()
+        if any(values.values())
+    ]
+    add_to_rows(ProgramRollup.__table__, PROGRAM_KEYS, rows)
+
+
+def refresh_case_stat(indicator_id: int, kelurahan_code: str, month: date) -> None:
+    """Bring the indicator rollups in line with one kelurahan's count for one month."""
+    stat = db.session.scalars(
+        select(CaseStat).where(
+            CaseStat.indicator_id == indicator_id,
+            CaseStat.kelurahan_code == kelurahan_code,
+            CaseStat.month == month,
+        ).with_for_update().execution_options(populate_existing=True)
+    ).first()
+    counted = db.session.scalar(
+        select(IndicatorRollup.count).where(
+            IndicatorRollup.indicator_id == indicator_id,
+            IndicatorRollup.region_code == kelurahan_code,
+            IndicatorRollup.year == month.year,
+            IndicatorRollup.month == month.month,
+        )
+    )
+    delta = (stat.count if stat else 0) - (counted or 0)
+    if delta == 0:
+        return
+    rows = [
+        {"indicator_id": indicator_id, "region_code": code, "year": month.year,
+         "month": month.month, "count": delta}
+        for code in ancestor_codes(kelurahan_code) + [COUNTRY_CODE]
+    ]
+    add_to_rows(IndicatorRollup.__table__, INDICATOR_KEYS, rows)
