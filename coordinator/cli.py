@@ -32,14 +32,15 @@ def seed_command(wilayah_folder: Path | None) -> None:
 
     started = time.perf_counter()
     try:
-        regions = seed_dki_jakarta()
-        click.echo(f"Regions of DKI Jakarta: {regions.inserted} added, {regions.updated} renamed.")
+        # The whole country first: a bad file there stops the command before anything is written.
         if wilayah_folder is not None:
             country = upsert_regions(read_wilayah_folder(wilayah_folder))
             click.echo(
                 f"Regions of Indonesia: {country.inserted} added, {country.updated} renamed "
                 f"({time.perf_counter() - started:.1f} s)."
             )
+        regions = seed_dki_jakarta()
+        click.echo(f"Regions of DKI Jakarta: {regions.inserted} added, {regions.updated} renamed.")
     except SeedFileError as exc:
         raise click.ClickException(f"seed file rejected, nothing written: {exc}") from None
     reference = seed_reference_data()
@@ -57,7 +58,7 @@ def _region_totals() -> str:
     from coordinator.models import Region
 
     counts = dict(
-        db.session.execute(select(Region.level, func.count()).group_by(Region.level)).tuples().all()
+        db.session.execute(select(Region.level, func.count()).group_by(Region.level)).all()
     )
     parts = ", ".join(
         f"{counts.get(level, 0)} {level}" for level in ("province", "city", "kecamatan", "kelurahan")

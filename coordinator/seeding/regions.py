@@ -154,7 +154,7 @@ def _chunks(items: list[dict[str, str | None]], size: int) -> Iterable[list[dict
 def upsert_regions(rows: list[RegionRow]) -> SeedCount:
     """Insert missing regions and rename changed ones, parents first, in one transaction."""
     _check_parents(rows)
-    existing = dict(db.session.execute(select(Region.code, Region.name)).tuples().all())
+    existing = dict(db.session.execute(select(Region.code, Region.name)).all())
     order = {level: n for n, level in enumerate(REGION_LEVELS)}
     new = [
         {"code": r.code, "parent_code": r.parent_code, "level": r.level, "name": r.name}
