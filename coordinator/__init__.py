@@ -40,7 +40,14 @@ def create_app(config: Config | None = None, environ: Mapping[str, str] | None =
     _init_i18n_and_login(app)
     _register_blueprints(app)
     _register_cli(app)
+    _init_queue(app)
     return app
+
+
+def _init_queue(app: Flask) -> None:
+    from coordinator import queue
+
+    queue.init_app(app)
 
 
 def _migrations_dir() -> str:

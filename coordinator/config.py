@@ -60,6 +60,7 @@ class Config:
     login_max_failures: int
     extra: dict[str, object] = field(default_factory=dict)
     web_port: int = 5000
+    relay_on_commit: bool = True
     sms_gateway_id_field: str | None = None
     sms_gateway_number_format: str = "e164"
     sms_inbound_rate_limit: int = 10
@@ -231,6 +232,9 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         sms_gateway_secret=reader.text("SMS_GATEWAY_SECRET"),
         login_max_failures=reader.integer("LOGIN_MAX_FAILURES", 5, 1, 100),
         web_port=reader.integer("PORT", 5000, 1, 65535),
+        relay_on_commit=reader.choice(
+            "SINERGI_RELAY_ON_COMMIT", ("1", "0", "true", "false"), "0" if env == "test" else "1"
+        ) in ("1", "true"),
         sms_gateway_id_field=reader.text("SMS_GATEWAY_ID_FIELD"),
         sms_gateway_number_format=reader.choice(
             "SMS_GATEWAY_NUMBER_FORMAT", ("e164", "international", "national"), "e164"

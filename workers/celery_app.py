@@ -28,7 +28,31 @@ def celery_init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         task_soft_time_limit=120,
         task_time_limit=180,
+        **delivery_settings(),
     )
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def delivery_settings() -> dict[str, Any]:
+    """Queues, routes and the beat schedule: at-least-once delivery, one queue per kind of work.
+
+    A flood of rollup updates never starves the notifications queue (and the reverse): a worker
+    without ``-Q`` consumes all three, and production runs one worker per queue.
+    """
+    from kombu import Queue
+
+    from workers.schedule import SCHEDULE
+
+    return {
+        "task_default_queue": "default",
+        "task_queues": [Queue("default"), Queue("notifications"), Queue("rollups")],
+        "task_routes": {
+            "sinergi.notifications.*": {"queue": "notifications"},
+            "sinergi.rollups.*": {"queue": "rollups"},
+        },
+        "task_acks_on_failure_or_timeout": True,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "beat_schedule": SCHEDULE,
+    }

@@ -3,6 +3,7 @@ from coordinator.models.audit import AuditEntry
 from coordinator.models.base import Base, utcnow
 from coordinator.models.networks import Network
 from coordinator.models.notifications import Notification
+from coordinator.models.notification_log import DeliveryAttempt, DigestItem, OverdueMark
 from coordinator.models.outbox import Event, ProcessedEvent
 from coordinator.models.people import ApiToken, Person, person_networks
 from coordinator.models.programs import Action, BulkAssignment, Program

@@ -1,0 +1,137 @@
+"""What goes out now: folding floods into digests, the SMS daily cap, and the due list.
+
+- More than ``FOLD_THRESHOLD`` messages due at once for one person on one channel become one
+  ``digest`` message listing them (the originals become ``folded``).
+- SMS beyond ``config.sms_daily_cap`` in one WIB day are folded into a digest for the next
+  morning (the digest itself is exempt from the cap).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import exists, func, select, update
+
+from coordinator.extensions import db
+from coordinator.models import DeliveryAttempt, DigestItem, Notification
+from coordinator.notifications.planning import dedupe_key, insert_ignoring_duplicates
+
+FOLD_THRESHOLD = 3
+MAX_ATTEMPTS = 5
+SENDABLE = ("pending", "failed")
+
+
+def prepare_and_list_due(now: datetime, limit: int = 1000) -> list[int]:
+    """Fold floods, apply the SMS cap, then return the ids ready to send (oldest first)."""
+    fold_floods(now)
+    apply_sms_cap(now)
+    db.session.commit()
+    in_flight = exists().where(
+        DeliveryAttempt.notification_id == Notification.id, DeliveryAttempt.finished_at.is_(None)
+    )
+    query = (
+        select(Notification.id)
+        .where(Notification.status.in_(SENDABLE), Notification.scheduled_for <= now,
+               Notification.attempts < MAX_ATTEMPTS, ~in_flight)
+        .order_by(Notification.scheduled_for, Notification.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def _due_plain(now: datetime, channel: str | None = None) -> list[Any]:
+    query = select(Notification.id, Notification.recipient_id, Notification.channel).where(
+        Notification.status == "pending", Notification.attempts == 0,
+        Notification.scheduled_for <= now, Notification.kind != "digest",
+        Notification.channel != "outbox",
+    )
+    if channel:
+        query = query.where(Notification.channel == channel)
+    return list(db.session.execute(query.order_by(Notification.scheduled_for, Notification.id)))
+
+
+def fold_floods(now: datetime) -> int:
+    """Replace each person's flood of due messages on one channel by one digest."""
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for row in _due_plain(now):
+        groups[(row.recipient_id, row.channel)].append(row.id)
+    folded = 0
+    for (recipient_id, channel), ids in groups.items():
+        if len(ids) <= FOLD_THRESHOLD:
+            continue
+        digest_id = _digest(recipient_id, channel, f"flood{min(ids)}", now)
+        if digest_id is not None:
+            folded += _fold_into(digest_id, ids)
+    return folded
+
+
+def apply_sms_cap(now: datetime) -> int:
+    """Fold the SMS beyond the person's daily cap into tomorrow morning's digest."""
+    cap = current_app.extensions["sinergi"].sms_daily_cap
+    due: dict[int, list[int]] = defaultdict(list)
+    for row in _due_plain(now, "sms"):
+        due[row.recipient_id].append(row.id)
+    if not due:
+        return 0
+    sent = _sms_sent_today(list(due), now)
+    morning = _next_morning(now)
+    folded = 0
+    for recipient_id, ids in due.items():
+        allowed = max(cap - sent.get(recipient_id, 0), 0)
+        excess = ids[allowed:]
+        if excess:
+            occurrence = f"cap{morning.date().isoformat()}"
+            digest_id = _digest(recipient_id, "sms", occurrence, morning)
+            if digest_id is not None:
+                folded += _fold_into(digest_id, excess)
+    return folded
+
+
+def _sms_sent_today(recipient_ids: list[int], now: datetime) -> dict[int, int]:
+    from coordinator.domain.calendar import local_datetime, to_local
+
+    start = local_datetime(to_local(now).date(), time(0))
+    rows = db.session.execute(
+        select(Notification.recipient_id, func.count())
+        .where(Notification.channel == "sms", Notification.kind != "digest",
+               Notification.recipient_id.in_(recipient_ids),
+               Notification.status.in_(("sent", "failed")), Notification.sent_at >= start)
+        .group_by(Notification.recipient_id)
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def _next_morning(now: datetime) -> datetime:
+    from coordinator.domain.calendar import local_datetime, to_local
+
+    end = current_app.extensions["sinergi"].quiet_hours_end
+    return local_datetime(to_local(now).date() + timedelta(days=1), time(end))
+
+
+def _digest(recipient_id: int, channel: str, occurrence: str, at: datetime) -> int | None:
+    """The id of the (pending) digest with this occurrence, created if needed."""
+    key = dedupe_key("digest", None, recipient_id, channel, occurrence)
+    insert_ignoring_duplicates([{
+        "recipient_id": recipient_id, "channel": channel, "kind": "digest", "dedupe_key": key,
+        "body": "", "status": "pending", "attempts": 0, "scheduled_for": at, "created_at": at,
+    }])
+    row = db.session.execute(
+        select(Notification.id, Notification.status, Notification.attempts)
+        .where(Notification.dedupe_key == key)
+    ).one()
+    return row.id if row.status == "pending" and row.attempts == 0 else None
+
+
+def _fold_into(digest_id: int, ids: list[int]) -> int:
+    taken = set(db.session.scalars(select(DigestItem.item_id).where(DigestItem.item_id.in_(ids))))
+    fresh = [i for i in ids if i not in taken]
+    if fresh:
+        db.session.add_all(DigestItem(digest_id=digest_id, item_id=i) for i in fresh)
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(fresh), Notification.status == "pending")
+            .values(status="folded")
+        )
+        db.session.flush()
+    return len(fresh)

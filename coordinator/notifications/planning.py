@@ -1,0 +1,197 @@
+"""Creating notifications: channel choice, send time, and the database-enforced dedupe key.
+
+Rows are inserted with ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING`` (SQLite and
+PostgreSQL), so two sweeps, two beats or a retried task never create a message twice.
+Bodies are rendered when the message is sent (``rendering.py``), in the person's language then.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from coordinator.extensions import db
+from coordinator.models import Notification, Person
+
+REMINDER_KINDS = ("reminder_24h", "reminder_due_today", "overdue", "escalation")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What planning needs to know of a person (no ORM object: sweeps stream plain rows)."""
+
+    id: int
+    phone: str | None
+    email: str | None
+    channel_preference: str
+    active: bool = True
+
+    @classmethod
+    def of(cls, person: Person) -> Recipient:
+        return cls(person.id, person.phone, person.email, person.channel_preference, person.active)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message to plan: ``occurrence`` distinguishes repeats (a new due time, a step)."""
+
+    recipient: Recipient
+    kind: str
+    occurrence: str
+    at: datetime
+    action_id: int | None = None
+    program_id: int | None = None
+    kelurahan_code: str | None = None
+
+
+def channels_for(recipient: Recipient) -> list[str]:
+    """The person's preferred channels that they can actually be reached on."""
+    available = {"sms": bool(recipient.phone), "email": bool(recipient.email)}
+    preference = recipient.channel_preference
+    if preference == "both":
+        return [c for c in ("email", "sms") if available[c]]
+    other = "email" if preference == "sms" else "sms"
+    for channel in (preference, other):
+        if available.get(channel):
+            return [channel]
+    return []
+
+
+def dedupe_key(kind: str, action_id: int | None, recipient_id: int, channel: str, occ: str) -> str:
+    """The unique key of one message: (kind, action, recipient, channel, occurrence)."""
+    return f"{kind}:a{action_id if action_id is not None else '-'}:p{recipient_id}:{channel}:{occ}"[:200]
+
+
+def send_time(kind: str, channel: str, at: datetime) -> datetime:
+    """When a message may go out: reminders skip days off, SMS waits out the quiet hours."""
+    from coordinator.domain.calendar import is_day_off, local_datetime, next_sms_time, to_local
+
+    if kind in REMINDER_KINDS:
+        morning = time(_config().quiet_hours_end)
+        day = to_local(at).date()
+        moved = False
+        while is_day_off(day):
+            day, moved = day + timedelta(days=1), True
+        if moved:
+            at = local_datetime(day, morning)
+    if channel == "sms":
+        at = next_sms_time(at)
+    return at
+
+
+def plan(items: Iterable[Planned], *, now: datetime) -> list[int]:
+    """Insert the notifications for ``items`` (duplicates are skipped); returns the new ids.
+
+    A recipient without phone and email gets an ``undeliverable`` row, and the kelurahan's
+    coordinators are told. The caller commits.
+    """
+    rows: list[dict[str, Any]] = []
+    undeliverable: list[Planned] = []
+    for item in items:
+        if not item.recipient.active:
+            continue
+        channels = channels_for(item.recipient)
+        if not channels:
+            undeliverable.append(item)
+            rows.append(_row(item, "outbox", now, status="undeliverable"))
+        rows.extend(_row(item, channel, now) for channel in channels)
+    ids = insert_ignoring_duplicates(rows)
+    if undeliverable:
+        ids += plan(_undeliverable_notices(undeliverable), now=now)
+    return ids
+
+
+def _row(item: Planned, channel: str, now: datetime, status: str = "pending") -> dict[str, Any]:
+    return {
+        "recipient_id": item.recipient.id,
+        "channel": channel,
+        "kind": item.kind,
+        "action_id": item.action_id,
+        "program_id": item.program_id,
+        "dedupe_key": dedupe_key(item.kind, item.action_id, item.recipient.id, channel,
+                                 item.occurrence),
+        "body": "",
+        "status": status,
+        "attempts": 0,
+        "scheduled_for": send_time(item.kind, channel, max(item.at, now)),
+        "created_at": now,
+    }
+
+
+def insert_ignoring_duplicates(rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Bulk ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id``."""
+    if not rows:
+        return []
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(Notification)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)
+    )
+    return list(db.session.scalars(statement))
+
+
+def _undeliverable_notices(items: list[Planned]) -> list[Planned]:
+    codes = {i.kelurahan_code for i in items if i.kelurahan_code}
+    coordinators = coordinators_of(codes)
+    notices = []
+    for item in items:
+        for coordinator in coordinators.get(item.kelurahan_code or "", []):
+            if coordinator.id == item.recipient.id or not channels_for(coordinator):
+                continue
+            notices.append(Planned(
+                coordinator, "undeliverable", f"{item.kind}:{item.recipient.id}:{item.occurrence}",
+                item.at, item.action_id, item.program_id, item.kelurahan_code,
+            ))
+    return notices
+
+
+def recipients(ids: Iterable[int]) -> dict[int, Recipient]:
+    """Plain recipient records for person ids (one query)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Person.id, Person.phone, Person.email, Person.channel_preference, Person.active)
+        .where(Person.id.in_(wanted))
+    )
+    return {r.id: Recipient(r.id, r.phone, r.email, r.channel_preference, r.active) for r in rows}
+
+
+def people_by_region(role: str, codes: Iterable[str]) -> dict[str, list[Recipient]]:
+    """Active people of ``role`` whose home region is one of ``codes``, by region code."""
+    wanted = set(codes)
+    found: dict[str, list[Recipient]] = {}
+    if not wanted:
+        return found
+    rows = db.session.execute(
+        select(Person.id, Person.phone, Person.email, Person.channel_preference,
+               Person.region_code)
+        .where(Person.role == role, Person.active.is_(True), Person.region_code.in_(wanted))
+        .order_by(Person.id)
+    )
+    for r in rows:
+        found.setdefault(r.region_code, []).append(
+            Recipient(r.id, r.phone, r.email, r.channel_preference)
+        )
+    return found
+
+
+def coordinators_of(kelurahan_codes: Iterable[str]) -> dict[str, list[Recipient]]:
+    """The kelurahan coordinators (kepala seksi) of each kelurahan."""
+    return people_by_region("coordinator", kelurahan_codes)
+
+
+def kecamatan_of(kelurahan_code: str) -> str:
+    return ".".join(kelurahan_code.split(".")[:3])
+
+
+def _config() -> Any:
+    from flask import current_app
+
+    return current_app.extensions["sinergi"]

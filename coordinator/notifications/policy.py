@@ -1,0 +1,109 @@
+"""The reminder policy: defaults, per-program overrides stored in ``Program.reminder_policy``.
+
+A policy says which reminders go to the assignee (on assignment, 24 h before the due time,
+the morning of the due day, once when overdue), which escalation steps follow (who, after how
+many days overdue) and whether the coordinator hears of completions, reopenings, cancellations.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from coordinator.domain.errors import InvalidInput
+
+ESCALATION_TARGETS = ("kelurahan_coordinator", "kecamatan_lead", "program_owner")
+MAX_ESCALATION_STEPS = 6
+MAX_ESCALATION_DAYS = 365
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    to: str
+    after_days: int
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    on_assignment: bool = True
+    before_due_hours: int | None = 24
+    morning_of_due_day: bool = True
+    morning_hour: int = 7
+    when_overdue: bool = True
+    escalation: tuple[EscalationStep, ...] = field(
+        default_factory=lambda: (
+            EscalationStep("kelurahan_coordinator", 3),
+            EscalationStep("kecamatan_lead", 7),
+            EscalationStep("program_owner", 14),
+        )
+    )
+    notify_coordinator_on: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["escalation"] = [asdict(step) for step in self.escalation]
+        data["notify_coordinator_on"] = list(self.notify_coordinator_on)
+        return data
+
+
+DEFAULT_POLICY = ReminderPolicy()
+COORDINATOR_EVENTS = ("completed", "reopened", "cancelled")
+
+
+def policy_from_json(raw: dict[str, Any] | None) -> ReminderPolicy:
+    """The effective policy of a program: its stored override over the defaults."""
+    if not raw:
+        return DEFAULT_POLICY
+    return validate_policy({**DEFAULT_POLICY.as_json(), **raw})
+
+
+def validate_policy(data: dict[str, Any]) -> ReminderPolicy:
+    """Check a full policy mapping field by field; raises ``InvalidInput`` naming each field."""
+    errors: dict[str, list[str]] = {}
+    flags = {}
+    for name in ("on_assignment", "morning_of_due_day", "when_overdue"):
+        value = data.get(name, getattr(DEFAULT_POLICY, name))
+        if not isinstance(value, bool):
+            errors[name] = ["Must be true or false."]
+        flags[name] = bool(value)
+    before = data.get("before_due_hours", DEFAULT_POLICY.before_due_hours)
+    if before is not None and (not _is_int(before) or not 1 <= before <= 168):
+        errors["before_due_hours"] = ["Must be a whole number of hours from 1 to 168, or empty."]
+    morning = data.get("morning_hour", DEFAULT_POLICY.morning_hour)
+    if not _is_int(morning) or not 5 <= morning <= 12:
+        errors["morning_hour"] = ["Must be an hour from 5 to 12."]
+    steps = _validate_steps(data.get("escalation", []), errors)
+    notify = data.get("notify_coordinator_on", [])
+    if not isinstance(notify, list | tuple) or any(n not in COORDINATOR_EVENTS for n in notify):
+        errors["notify_coordinator_on"] = [f"Choose from: {', '.join(COORDINATOR_EVENTS)}."]
+        notify = []
+    if errors:
+        raise InvalidInput("invalid reminder policy", errors)
+    return ReminderPolicy(
+        before_due_hours=before, morning_hour=morning, escalation=steps,
+        notify_coordinator_on=tuple(dict.fromkeys(notify)), **flags,
+    )
+
+
+def _validate_steps(raw: Any, errors: dict[str, list[str]]) -> tuple[EscalationStep, ...]:
+    if not isinstance(raw, list | tuple) or len(raw) > MAX_ESCALATION_STEPS:
+        errors["escalation"] = [f"At most {MAX_ESCALATION_STEPS} escalation steps."]
+        return ()
+    steps: list[EscalationStep] = []
+    for index, item in enumerate(raw):
+        to = item.get("to") if isinstance(item, dict) else None
+        days = item.get("after_days") if isinstance(item, dict) else None
+        if to not in ESCALATION_TARGETS:
+            errors[f"escalation.{index}.to"] = [f"Choose from: {', '.join(ESCALATION_TARGETS)}."]
+        elif not _is_int(days) or not 1 <= days <= MAX_ESCALATION_DAYS:
+            errors[f"escalation.{index}.after_days"] = [
+                f"Must be a whole number of days from 1 to {MAX_ESCALATION_DAYS}."
+            ]
+        else:
+            steps.append(EscalationStep(to, days))
+    if len({s.after_days for s in steps}) != len(steps):
+        errors["escalation"] = ["Two escalation steps cannot have the same number of days."]
+    return tuple(sorted(steps, key=lambda s: s.after_days))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

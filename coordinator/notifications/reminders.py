@@ -1,0 +1,162 @@
+"""The reminder sweep: which reminders and escalations are due now, planned in streamed chunks.
+
+Open actions of active programs whose due time is near or recently past are read through a
+streaming cursor (``yield_per``) on their own connection and planned chunk by chunk, each chunk
+committed: 100,000 due actions pass without all being in memory. The dedupe key makes a
+second sweep (or a second beat) a no-op. ``ActionOverdue`` fires once per action and due time.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from coordinator.domain.events import ActionOverdue, record_events
+from coordinator.extensions import db
+from coordinator.models import Action, OverdueMark, Program
+from coordinator.notifications.planning import (
+    Planned,
+    Recipient,
+    coordinators_of,
+    kecamatan_of,
+    people_by_region,
+    plan,
+    recipients,
+)
+from coordinator.notifications.policy import MAX_ESCALATION_DAYS, ReminderPolicy, policy_from_json
+
+CHUNK = 1000
+LOOKAHEAD = timedelta(hours=169)
+
+
+@dataclass
+class SweepResult:
+    actions: int = 0
+    notifications: int = 0
+    overdue_events: int = 0
+
+
+def sweep_reminders(now: datetime, chunk_size: int = CHUNK) -> SweepResult:
+    """Plan every reminder and escalation due at ``now``; safe to run twice or concurrently."""
+    policies = _active_policies()
+    result = SweepResult()
+    horizon = max([p.escalation[-1].after_days for p in policies.values() if p.escalation] or [0])
+    for chunk in _due_actions(now, horizon, chunk_size):
+        result.actions += len(chunk)
+        items = _plan_chunk(chunk, policies, now)
+        result.notifications += len(plan(items, now=now))
+        result.overdue_events += _mark_overdue(chunk, policies, now)
+        db.session.commit()
+    return result
+
+
+def _active_policies() -> dict[int, ReminderPolicy]:
+    rows = db.session.execute(
+        select(Program.id, Program.reminder_policy).where(Program.status == "active")
+    )
+    return {r.id: policy_from_json(r.reminder_policy) for r in rows}
+
+
+def _due_actions(now: datetime, horizon_days: int, size: int) -> Iterator[Sequence[Row[Any]]]:
+    query = (
+        select(Action.id, Action.program_id, Action.assignee_id, Action.kelurahan_code,
+               Action.due_at, Action.created_at, Program.owner_id)
+        .join(Program, Program.id == Action.program_id)
+        .where(
+            Action.status == "open",
+            Program.status == "active",
+            Action.due_at <= now + LOOKAHEAD,
+            Action.due_at >= now - timedelta(days=min(horizon_days, MAX_ESCALATION_DAYS) + 1),
+        )
+    )
+    with db.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=size).execute(query)
+        yield from result.partitions()
+
+
+def _plan_chunk(chunk: Sequence[Row[Any]], policies: dict[int, ReminderPolicy],
+                now: datetime) -> list[Planned]:
+    people = recipients([r.assignee_id for r in chunk] + [r.owner_id for r in chunk])
+    kelurahan = {r.kelurahan_code for r in chunk}
+    coordinators = coordinators_of(kelurahan)
+    leads = people_by_region("lead", {kecamatan_of(code) for code in kelurahan})
+    items: list[Planned] = []
+    for row in chunk:
+        policy = policies.get(row.program_id)
+        if policy is None:
+            continue
+        assignee = people.get(row.assignee_id)
+        if assignee is not None:
+            items.extend(_assignee_reminders(row, assignee, policy, now))
+        targets = {
+            "kelurahan_coordinator": coordinators.get(row.kelurahan_code, []),
+            "kecamatan_lead": leads.get(kecamatan_of(row.kelurahan_code), []),
+            "program_owner": [people[row.owner_id]] if row.owner_id in people else [],
+        }
+        items.extend(_escalations(row, policy, targets, now))
+    return items
+
+
+def _assignee_reminders(row: Row[Any], assignee: Recipient, policy: ReminderPolicy,
+                        now: datetime) -> Iterator[Planned]:
+    due: datetime = row.due_at
+    occ = due.strftime("%Y%m%dT%H%M")
+
+    def item(kind: str, at: datetime) -> Planned:
+        return Planned(assignee, kind, occ, at, row.id, row.program_id, row.kelurahan_code)
+
+    if policy.before_due_hours:
+        at = due - timedelta(hours=policy.before_due_hours)
+        # Assigned inside the window: the assignment message already said when it is due.
+        if at <= now < due and row.created_at <= at:
+            yield item("reminder_24h", at)
+    if policy.morning_of_due_day:
+        at = _morning_of(due, policy.morning_hour)
+        if at <= now < due and row.created_at <= at:
+            yield item("reminder_due_today", at)
+    if policy.when_overdue and due <= now:
+        yield item("overdue", due)
+
+
+def _escalations(row: Row[Any], policy: ReminderPolicy, targets: dict[str, list[Recipient]],
+                 now: datetime) -> Iterator[Planned]:
+    due: datetime = row.due_at
+    for step in policy.escalation:
+        at = due + timedelta(days=step.after_days)
+        if at > now:
+            break
+        occ = f"{due.strftime('%Y%m%dT%H%M')}:{step.after_days}d"
+        for person in targets.get(step.to, []):
+            yield Planned(person, "escalation", occ, at, row.id, row.program_id,
+                          row.kelurahan_code)
+
+
+def _morning_of(due: datetime, hour: int) -> datetime:
+    from coordinator.domain.calendar import local_datetime, to_local
+
+    return local_datetime(to_local(due).date(), time(hour))
+
+
+def _mark_overdue(chunk: Sequence[Row[Any]], policies: dict[int, ReminderPolicy],
+                  now: datetime) -> int:
+    overdue = {r.id: r for r in chunk if r.due_at <= now and r.program_id in policies}
+    if not overdue:
+        return 0
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(OverdueMark)
+        .values([{"action_id": r.id, "due_at": r.due_at, "marked_at": now}
+                 for r in overdue.values()])
+        .on_conflict_do_nothing()
+        .returning(OverdueMark.action_id)
+    )
+    fresh = list(db.session.scalars(statement))
+    return record_events(
+        ActionOverdue(action_id=i, program_id=overdue[i].program_id,
+                      kelurahan_code=overdue[i].kelurahan_code)
+        for i in fresh
+    )

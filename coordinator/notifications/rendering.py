@@ -1,0 +1,80 @@
+"""Rendering a planned notification into its subject and body, at send time.
+
+Rendering late means the person's current language and a fresh signed link. Kinds the channels
+package composes (``coordinator.channels.compose``) go through it; the few notices only this
+area sends (an action completed/reopened/cancelled, a program closed) use ``notices.py``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from coordinator.extensions import db
+from coordinator.models import Action, DigestItem, Notification, Person, Program, utcnow
+from coordinator.notifications import notices
+
+
+def render_into(notification: Notification) -> None:
+    """Fill ``subject``, ``body`` and ``html_body`` for the notification's channel."""
+    from coordinator.channels import compose
+
+    person = notification.recipient
+    if notification.kind in notices.KINDS:
+        message: Any = notices.compose(notification.kind, person, **_notice_context(notification))
+    else:
+        message = compose(notification.kind, person, **_context(notification))
+    notification.subject = (message.subject or "")[:200] or None
+    if notification.channel == "sms":
+        notification.body = message.sms
+        notification.html_body = None
+    else:
+        notification.body = message.text
+        notification.html_body = message.html
+
+
+def _context(notification: Notification) -> dict[str, Any]:
+    action = db.session.get(Action, notification.action_id) if notification.action_id else None
+    if notification.kind == "digest":
+        return {"actions": digest_actions(notification.id)}
+    if notification.kind == "undeliverable":
+        return {"about": db.session.get(Person, about_person_id(notification)), "action": action}
+    return {"action": action, "now": utcnow()}
+
+
+def digest_actions(digest_id: int) -> list[Action]:
+    """The distinct actions of the notifications folded into a digest, by due time."""
+    ids = db.session.scalars(
+        select(Notification.action_id)
+        .join(DigestItem, DigestItem.item_id == Notification.id)
+        .where(DigestItem.digest_id == digest_id, Notification.action_id.is_not(None))
+    ).all()
+    return list(db.session.scalars(
+        select(Action).where(Action.id.in_(set(ids))).order_by(Action.due_at, Action.id)
+    ))
+
+
+def about_person_id(notification: Notification) -> int | None:
+    """Who an ``undeliverable`` notice is about (kept in its occurrence: ``kind:person:...``)."""
+    parts = notification.dedupe_key.split(":")
+    try:
+        return int(parts[5])
+    except (IndexError, ValueError):
+        return None
+
+
+def _notice_context(notification: Notification) -> dict[str, Any]:
+    if notification.kind == "program_closed":
+        program = db.session.get(Program, notification.program_id)
+        return {"program": program, "actions": _cancelled_for(notification)}
+    return {"action": db.session.get(Action, notification.action_id)}
+
+
+def _cancelled_for(notification: Notification) -> list[Action]:
+    return list(db.session.scalars(
+        select(Action).where(
+            Action.program_id == notification.program_id,
+            Action.assignee_id == notification.recipient_id,
+            Action.status == "cancelled",
+        ).order_by(Action.due_at, Action.id)
+    ))

@@ -1,0 +1,147 @@
+"""The weekly digest for leads and the daily overdue summary for kelurahan coordinators.
+
+Both are rendered when created (they describe the moment they were made) and inserted with a
+dedupe key per ISO week / WIB day, so a second beat or a rerun sends nothing twice.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+
+from coordinator.extensions import db
+from coordinator.models import Action, Person, Program, Region
+from coordinator.notifications.planning import (
+    Recipient,
+    channels_for,
+    dedupe_key,
+    insert_ignoring_duplicates,
+    send_time,
+)
+
+
+def in_region(column: Any, code: str) -> Any:
+    return or_(column == code, column.like(code + ".%"))
+
+
+def weekly_digests(now: datetime) -> list[int]:
+    """One weekly email (else SMS) per active lead; returns the new notification ids."""
+    from coordinator.domain.calendar import to_local
+
+    year, week, _ = to_local(now).isocalendar()
+    occurrence = f"{year}-W{week:02d}"
+    leads = db.session.scalars(select(Person).where(Person.role == "lead", Person.active.is_(True)))
+    rows = [_row("weekly_digest", lead, occurrence, now, _weekly_context(lead, now, occurrence))
+            for lead in leads]
+    ids = insert_ignoring_duplicates([r for r in rows if r is not None])
+    db.session.commit()
+    return ids
+
+
+def _weekly_context(lead: Person, now: datetime, week_label: str) -> dict[str, Any]:
+    overdue = case((Action.status == "open", case((Action.due_at < now, 1), else_=0)), else_=0)
+    rows = db.session.execute(
+        select(Program.title, func.count(Action.id),
+               func.sum(case((Action.status == "done", 1), else_=0)), func.sum(overdue))
+        .join(Action, Action.program_id == Program.id, isouter=True)
+        .where(Program.status == "active",
+               or_(Program.owner_id == lead.id, in_region(Program.region_code, lead.region_code)))
+        .group_by(Program.id, Program.title).order_by(Program.title)
+    )
+    programs = [{"title": t, "total": n, "done": int(d or 0), "overdue": int(o or 0)}
+                for t, n, d, o in rows]
+    return {
+        "programs": programs,
+        "overdue_by_kecamatan": overdue_by_kecamatan(lead.region_code, now),
+        "case_stats": _case_stats(lead.region_code, now),
+        "week_label": week_label,
+    }
+
+
+def overdue_by_kecamatan(region_code: str, now: datetime) -> list[dict[str, Any]]:
+    """Open, overdue actions of active programs in a region, counted per kecamatan."""
+    kecamatan = func.substr(Action.kelurahan_code, 1, 8)
+    rows = db.session.execute(
+        select(kecamatan, func.count())
+        .join(Program, Program.id == Action.program_id)
+        .where(Action.status == "open", Action.due_at < now, Program.status == "active",
+               in_region(Action.kelurahan_code, region_code))
+        .group_by(kecamatan).order_by(kecamatan)
+    ).all()
+    names = dict(db.session.execute(
+        select(Region.code, Region.name).where(Region.code.in_([r[0] for r in rows]))
+    ).all())
+    return [{"code": code, "name": names.get(code, code), "count": n} for code, n in rows]
+
+
+def _case_stats(region_code: str, now: datetime) -> list[dict[str, Any]]:
+    """Case statistics against target from the targets area, once it provides them."""
+    try:
+        from coordinator.rollups import digest_case_stats  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return list(digest_case_stats(region_code, now))
+
+
+def daily_summaries(now: datetime) -> list[int]:
+    """A morning summary for each coordinator whose kelurahan has overdue actions."""
+    from coordinator.domain.calendar import is_day_off, to_local
+
+    day = to_local(now).date()
+    if is_day_off(day):
+        return []
+    rows = []
+    for coordinator, kelurahan, actions in _overdue_by_coordinator(now):
+        context = {"kelurahan": kelurahan, "actions": actions}
+        rows.append(_row("daily_summary", coordinator, day.isoformat(), now, context))
+    ids = insert_ignoring_duplicates([r for r in rows if r is not None])
+    db.session.commit()
+    return ids
+
+
+def _overdue_by_coordinator(now: datetime) -> Iterator[tuple[Person, Region, list[Action]]]:
+    actions = db.session.scalars(
+        select(Action).join(Program, Program.id == Action.program_id)
+        .where(Action.status == "open", Action.due_at < now, Program.status == "active")
+        .order_by(Action.kelurahan_code, Action.due_at)
+    )
+    by_kelurahan: dict[str, list[Action]] = defaultdict(list)
+    for action in actions:
+        by_kelurahan[action.kelurahan_code].append(action)
+    coordinators = db.session.scalars(
+        select(Person).where(Person.role == "coordinator", Person.active.is_(True),
+                             Person.region_code.in_(list(by_kelurahan)))
+    )
+    for coordinator in coordinators:
+        items = by_kelurahan[coordinator.region_code]
+        yield coordinator, items[0].kelurahan, items
+
+
+def _row(kind: str, person: Person, occurrence: str, now: datetime,
+         context: dict[str, Any]) -> dict[str, Any] | None:
+    from coordinator.channels import compose
+
+    channels = channels_for(Recipient.of(person))
+    channel = "email" if "email" in channels else (channels[0] if channels else None)
+    if channel is None:
+        return None
+    key = dedupe_key(kind, None, person.id, channel, occurrence)
+    if db.session.scalar(select(func.count()).where(_key_column() == key)):
+        return None
+    message = compose(kind, person, **context)
+    return {
+        "recipient_id": person.id, "channel": channel, "kind": kind, "dedupe_key": key,
+        "subject": message.subject[:200], "status": "pending", "attempts": 0,
+        "body": message.sms if channel == "sms" else message.text,
+        "html_body": None if channel == "sms" else message.html,
+        "scheduled_for": send_time(kind, channel, now), "created_at": now,
+    }
+
+
+def _key_column() -> Any:
+    from coordinator.models import Notification
+
+    return Notification.dedupe_key

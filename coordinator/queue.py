@@ -1,0 +1,86 @@
+"""The web side's one line to the workers: "there are new events, relay them now".
+
+After a commit that wrote outbox events, ``sinergi.relay.publish_outbox`` is sent by name
+through a small Celery client (the coordinator never imports ``workers``). Fail-safe: if the
+broker is down, the commit has already succeeded, the error is logged, and beat's relay
+picks the events up later. Enabled by ``SINERGI_RELAY_ON_COMMIT`` (default: on outside tests).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery
+from flask import Flask, current_app, has_app_context
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, UOWTransaction
+
+from coordinator.models import Event
+
+log = logging.getLogger(__name__)
+RELAY_TASK = "sinergi.relay.publish_outbox"
+_FLAG = "sinergi_events_written"
+_installed = False
+
+
+def init_app(app: Flask) -> None:
+    """Install the after-commit hook (once per process) if the config asks for it."""
+    global _installed
+    if not app.extensions["sinergi"].relay_on_commit or _installed:
+        return
+    event.listen(Session, "after_flush", _note_flushed_events)
+    event.listen(Session, "do_orm_execute", _note_bulk_events)
+    event.listen(Session, "after_commit", _relay_after_commit)
+    event.listen(Session, "after_rollback", _forget)
+    _installed = True
+
+
+def _note_flushed_events(session: Any, flush_context: UOWTransaction) -> None:
+    if any(isinstance(obj, Event) for obj in session.new):
+        session.info[_FLAG] = True
+
+
+def _note_bulk_events(state: ORMExecuteState) -> None:
+    if state.is_insert and getattr(state.statement, "table", None) is Event.__table__:
+        state.session.info[_FLAG] = True
+
+
+def _forget(session: Any) -> None:
+    session.info.pop(_FLAG, None)
+
+
+def _relay_after_commit(session: Any) -> None:
+    if not session.info.pop(_FLAG, False) or not has_app_context():
+        return
+    if not current_app.extensions["sinergi"].relay_on_commit:
+        return
+    request_relay()
+
+
+def request_relay() -> bool:
+    """Ask the workers to relay the outbox now; False (logged) if the broker is unreachable."""
+    try:
+        _client().send_task(RELAY_TASK, queue="default", retry=False)
+    except Exception as exc:  # noqa: BLE001 - the broker being down must not fail a request
+        log.warning("relay request not sent (beat will relay later): %s", exc)
+        return False
+    return True
+
+
+def _client() -> Celery:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    client = app.extensions.get("sinergi_queue")
+    if client is None:
+        client = Celery("sinergi-web", set_as_current=False)
+        client.conf.update(
+            broker_url=app.extensions["sinergi"].broker_url,
+            broker_connection_retry=False,
+            broker_connection_max_retries=0,
+            broker_connection_timeout=2,
+            broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 2,
+                                      "max_retries": 0},
+            task_publish_retry=False,
+        )
+        app.extensions["sinergi_queue"] = client
+    return client

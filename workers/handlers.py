@@ -1,0 +1,109 @@
+"""Event handlers: one function per event type, registered in ``HANDLERS`` at the bottom.
+
+Each handler takes the outbox row and returns the ids of the notifications it created.
+``handle_event`` runs a handler at most once per event (``ProcessedEvent(event_id, handler)``,
+written in the same transaction as the notifications), so a redelivered event changes nothing;
+the notifications' dedupe keys guard the same again.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from coordinator.extensions import db
+from coordinator.models import Action, Event, ProcessedEvent, Program
+from coordinator.notifications.planning import Planned, coordinators_of, plan, recipients
+from coordinator.notifications.policy import policy_from_json
+
+HANDLER_NAME = "notifications"
+Handler = Callable[[Event, datetime], list[int]]
+
+
+def handle_event(event_id: int, now: datetime) -> list[int]:
+    """Run the notification handler of one event once; returns new notification ids."""
+    event = db.session.get(Event, event_id)
+    if event is None or event.type not in HANDLERS:
+        return []
+    if db.session.get(ProcessedEvent, (event_id, HANDLER_NAME)) is not None:
+        return []
+    created = HANDLERS[event.type](event, now)
+    db.session.add(ProcessedEvent(event_id=event_id, handler=HANDLER_NAME, processed_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker handled the same delivery first
+        db.session.rollback()
+        return []
+    return created
+
+
+def _open_action(action_id: int) -> tuple[Action, Program] | None:
+    action = db.session.get(Action, action_id)
+    if action is None or action.status != "open" or action.program.status != "active":
+        return None
+    return action, action.program
+
+
+def on_action_assigned(event: Event, now: datetime) -> list[int]:
+    """Tell the assignee (or, for an unassigned action, the kelurahan's coordinators)."""
+    found = _open_action(event.payload["action_id"])
+    if found is None:
+        return []
+    action, program = found
+    if not policy_from_json(program.reminder_policy).on_assignment:
+        return []
+    if action.assignee_id is not None:
+        people = list(recipients([action.assignee_id]).values())
+    else:
+        people = coordinators_of([action.kelurahan_code]).get(action.kelurahan_code, [])
+    return plan([
+        Planned(p, "assigned", f"e{event.id}", now, action.id, program.id, action.kelurahan_code)
+        for p in people
+    ], now=now)
+
+
+def _coordinator_notice(kind: str, policy_key: str) -> Handler:
+    def handler(event: Event, now: datetime) -> list[int]:
+        action = db.session.get(Action, event.payload["action_id"])
+        if action is None:
+            return []
+        policy = policy_from_json(action.program.reminder_policy)
+        if policy_key not in policy.notify_coordinator_on:
+            return []
+        people = coordinators_of([action.kelurahan_code]).get(action.kelurahan_code, [])
+        return plan([
+            Planned(p, kind, f"e{event.id}", now, action.id, action.program_id,
+                    action.kelurahan_code)
+            for p in people
+        ], now=now)
+
+    handler.__name__ = f"on_action_{policy_key}"
+    return handler
+
+
+def on_program_closed(event: Event, now: datetime) -> list[int]:
+    """One message to each assignee whose open actions the closing cancelled."""
+    program_id = event.payload["program_id"]
+    assignee_ids = set(db.session.scalars(
+        select(Action.assignee_id).where(
+            Action.program_id == program_id, Action.status == "cancelled",
+            Action.assignee_id.is_not(None),
+        )
+    ))
+    people = recipients(assignee_ids)
+    return plan([
+        Planned(p, "program_closed", f"e{event.id}", now, None, program_id)
+        for p in people.values()
+    ], now=now)
+
+
+HANDLERS: dict[str, Handler] = {
+    "ActionAssigned": on_action_assigned,
+    "ActionReassigned": on_action_assigned,
+    "ActionCompleted": _coordinator_notice("action_completed", "completed"),
+    "ActionReopened": _coordinator_notice("action_reopened", "reopened"),
+    "ActionCancelled": _coordinator_notice("action_cancelled", "cancelled"),
+    "ProgramClosed": on_program_closed,
+}
