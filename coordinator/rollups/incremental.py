@@ -15,7 +15,13 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import (
-    Action, CaseStat, Event, IndicatorRollup, ProcessedEvent, ProgramRollup, RollupActionState,
+    Action,
+    CaseStat,
+    Event,
+    IndicatorRollup,
+    ProcessedEvent,
+    ProgramRollup,
+    RollupActionState,
     utcnow,
 )
 from coordinator.models.regions import ancestor_codes

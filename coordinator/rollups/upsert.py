@@ -28,6 +28,6 @@ def add_to_rows(table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]])
 
 def insert_ignoring_duplicate(table: Table, row: dict[str, Any]) -> bool:
     """Insert ``row`` unless its key exists; True when this call inserted it."""
-    first_key = list(table.primary_key.columns)[0]
+    first_key = next(iter(table.primary_key.columns))
     stmt = _insert(table).values(row).on_conflict_do_nothing().returning(first_key)
     return db.session.execute(stmt).first() is not None

@@ -3,7 +3,7 @@ cadres in three kelurahan (two in Cengkareng, one in Grogol Petamburan)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -67,4 +67,4 @@ def apply_pending_events() -> int:
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)

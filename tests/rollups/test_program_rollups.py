@@ -12,8 +12,16 @@ from coordinator.models import Action, Event, ProgramRollup, RollupDrift
 from coordinator.models.rollups import ALL_NETWORKS, PROGRAM_COUNTS
 from coordinator.rollups import apply_event, recompute_all
 from tests.rollups.conftest import (
-    CENGKARENG, CENGKARENG_BARAT, DKI, DURI_KOSAMBI, GROGOL, GROGOL_PETAMBURAN, JAKARTA_BARAT,
-    World, apply_pending_events, utc,
+    CENGKARENG,
+    CENGKARENG_BARAT,
+    DKI,
+    DURI_KOSAMBI,
+    GROGOL,
+    GROGOL_PETAMBURAN,
+    JAKARTA_BARAT,
+    World,
+    apply_pending_events,
+    utc,
 )
 
 
