@@ -35,7 +35,8 @@ def normalise_phone(raw: str) -> str:
         number = phonenumbers.parse(digits, "ID")
     except phonenumbers.NumberParseException:
         raise error from None
-    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in MOBILE_TYPES:
+    if (number.country_code != 62 or not phonenumbers.is_valid_number(number)
+            or phonenumbers.number_type(number) not in MOBILE_TYPES):
         raise error
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
