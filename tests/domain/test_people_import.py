@@ -121,3 +121,16 @@ def test_an_excel_file_with_a_formula_without_value_names_the_cell(lead) -> None
 
 def test_a_broken_excel_file(lead) -> None:  # type: ignore[no-untyped-def]
     assert_rejected(lead, "x.xlsx", b"PK\x03\x04 not really a zip", (0, "file"))
+
+
+def test_row_errors_speak_the_users_language(lead, app) -> None:  # type: ignore[no-untyped-def]
+    from flask_babel import force_locale
+
+    data = b"name,phone,kelurahan,network\nA,12,Atlantis,pkk\n"
+    with app.test_request_context():
+        with force_locale("id"):
+            indonesian = preview_people_import("x.csv", data, actor=lead).errors
+        with force_locale("en"):
+            english = preview_people_import("x.csv", data, actor=lead).errors
+    assert indonesian[0].message.startswith("Kelurahan “Atlantis” tidak dikenal")
+    assert english[0].message.startswith("Unknown kelurahan “Atlantis”")
