@@ -66,6 +66,7 @@ class Config:
     sms_inbound_rate_limit: int = 10
     sms_inbound_rate_window_seconds: int = 600
     channel_timeout_seconds: int = 15
+    api_rate_limit_per_minute: int = 600
 
     @property
     def is_production(self) -> bool:
@@ -232,6 +233,7 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         sms_gateway_secret=reader.text("SMS_GATEWAY_SECRET"),
         login_max_failures=reader.integer("LOGIN_MAX_FAILURES", 5, 1, 100),
         web_port=reader.integer("PORT", 5000, 1, 65535),
+        api_rate_limit_per_minute=reader.integer("API_RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
         relay_on_commit=reader.choice(
             "SINERGI_RELAY_ON_COMMIT", ("1", "0", "true", "false"), "0" if env == "test" else "1"
         ) in ("1", "true"),
