@@ -17,8 +17,11 @@ def _clean_after(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" in request.fixturenames:
         request.getfixturevalue("app")
     yield
-    if "app" not in request.fixturenames:
-        return
+    if "app" in request.fixturenames:
+        empty_database()
+
+
+def empty_database() -> None:
     db.session.rollback()
     for table in reversed(Base.metadata.sorted_tables):
         if table.name == "regions":

@@ -1,0 +1,175 @@
+"""Sending over a real SMTP server on loopback: once only, retries with backoff, dead, retry button."""
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from sqlalchemy import select
+
+from coordinator.extensions import db
+from coordinator.models import DeliveryAttempt, Notification
+from coordinator.notifications.delivery import (
+    backoff_seconds, claim, recover_interrupted, retry_dead, send_notification,
+)
+from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due
+from coordinator.notifications.planning import Planned, Recipient, plan
+from tests.workers import workers_factories as make
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ScriptedSMTP:
+    """Answers DATA with the next scripted reply (then 250) and keeps what it accepted."""
+
+    def __init__(self) -> None:
+        self.replies: list[str] = []
+        self.accepted: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.replies:
+            return self.replies.pop(0)
+        self.accepted.append(envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[ScriptedSMTP, int]]:
+    handler = ScriptedSMTP()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_app(make_app: Callable[..., Flask], smtp: tuple[ScriptedSMTP, int]) -> Iterator[Flask]:
+    from coordinator.seeding.regions import seed_dki_jakarta
+
+    app = make_app(smtp_host="127.0.0.1", smtp_port=smtp[1], smtp_tls="none")
+    with app.app_context():
+        seed_dki_jakarta()
+        yield app
+
+
+@pytest.fixture
+def app(mail_app: Flask) -> Flask:  # the autouse cleanup empties the database after the test
+    return mail_app
+
+
+def email_notification(now: datetime) -> int:
+    lead = make.person("lead", make.CITY)
+    cadre = make.person(channel_preference="email", language="en")
+    act = make.action(make.program(lead), cadre)
+    [note_id] = plan([Planned(Recipient.of(cadre), "assigned", "e1", now, act.id)], now=now)
+    db.session.commit()
+    return note_id
+
+
+def test_an_email_is_sent_once_even_when_the_task_runs_twice(
+    app: Flask, smtp: tuple[ScriptedSMTP, int]
+) -> None:
+    now = datetime.now(UTC)
+    note_id = email_notification(now)
+    assert send_notification(note_id, now).status == "sent"
+    assert send_notification(note_id, now).status == "skipped"
+    assert len(smtp[0].accepted) == 1
+    note = db.session.get(Notification, note_id)
+    assert note.status == "sent" and note.provider_id and "New task" in (note.subject or "")
+    assert b"/t/" in smtp[0].accepted[0]  # the signed link
+
+
+def test_a_transient_failure_retries_with_backoff_then_sends(
+    app: Flask, smtp: tuple[ScriptedSMTP, int]
+) -> None:
+    now = datetime.now(UTC)
+    note_id = email_notification(now)
+    smtp[0].replies = ["451 4.3.0 try again later"]
+    outcome = send_notification(note_id, now)
+    assert outcome.status == "retry" and 15 <= (outcome.retry_in or 0) <= 30
+    note = db.session.get(Notification, note_id)
+    assert note.status == "failed" and note.scheduled_for > now and "451" in (note.last_error or "")
+    assert prepare_and_list_due(now) == []
+    later = note.scheduled_for
+    assert prepare_and_list_due(later) == [note_id]
+    assert send_notification(note_id, later).status == "sent"
+    assert len(smtp[0].accepted) == 1
+
+
+def test_a_permanent_failure_is_dead_at_once_and_the_retry_button_revives_it(
+    app: Flask, smtp: tuple[ScriptedSMTP, int]
+) -> None:
+    now = datetime.now(UTC)
+    note_id = email_notification(now)
+    smtp[0].replies = ["550 5.1.1 no such mailbox"]
+    assert send_notification(note_id, now).status == "dead"
+    assert db.session.get(Notification, note_id).attempts == 1
+    assert retry_dead(note_id, now) is True
+    assert retry_dead(note_id, now) is False
+    assert send_notification(note_id, now).status == "sent"
+    assert len(smtp[0].accepted) == 1
+
+
+def test_after_the_maximum_attempts_a_notification_is_dead(
+    app: Flask, smtp: tuple[ScriptedSMTP, int]
+) -> None:
+    now = datetime.now(UTC)
+    note_id = email_notification(now)
+    smtp[0].replies = ["421 4.3.2 busy"] * MAX_ATTEMPTS
+    outcomes = []
+    for _ in range(MAX_ATTEMPTS):
+        outcomes.append(send_notification(note_id, now).status)
+        now = db.session.get(Notification, note_id).scheduled_for
+    assert outcomes == ["retry"] * (MAX_ATTEMPTS - 1) + ["dead"]
+    assert smtp[0].accepted == []
+
+
+def test_a_crash_between_delivery_and_commit_never_delivers_twice(
+    app: Flask, smtp: tuple[ScriptedSMTP, int]
+) -> None:
+    now = datetime.now(UTC)
+    note_id = email_notification(now)
+    assert claim(note_id, now) == 1  # a worker claimed it and died before recording the outcome
+    db.session.remove()
+    assert send_notification(note_id, now).status == "skipped"  # the redelivered task
+    assert prepare_and_list_due(now) == []
+    assert recover_interrupted(now + timedelta(minutes=16)) == 1
+    note = db.session.get(Notification, note_id)
+    assert note.status == "dead" and "interrupted" in (note.last_error or "")
+    assert smtp[0].accepted == []
+    attempt = db.session.scalars(select(DeliveryAttempt)).one()
+    assert attempt.outcome == "interrupted"
+
+
+def test_an_unreachable_smtp_server_is_a_transient_failure(make_app: Callable[..., Flask]) -> None:
+    app = make_app(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_tls="none")
+    with app.app_context():
+        from coordinator.seeding.regions import seed_dki_jakarta
+
+        seed_dki_jakarta()
+        now = datetime.now(UTC)
+        note_id = email_notification(now)
+        assert send_notification(note_id, now).status == "retry"
+        from tests.workers.conftest import empty_database
+
+        empty_database()
+
+
+def test_backoff_grows_exponentially_with_jitter() -> None:
+    import random
+
+    rng = random.Random(4)
+    delays = [backoff_seconds(n, rng) for n in (1, 2, 3, 4, 5, 12)]
+    assert 15 <= delays[0] <= 30 and 30 <= delays[1] <= 60 and 60 <= delays[2] <= 120
+    assert 1800 <= delays[-1] <= 3600
