@@ -75,13 +75,8 @@ def _count_failure(person: Person, now: datetime) -> None:
 
 def change_password(person: Person, current: str, new: str) -> None:
     """Replace the password after checking the current one; raises ``LoginFailed`` if wrong."""
-    from coordinator.domain.errors import InvalidInput
     from coordinator.domain.people import check_password, set_password
 
     if not check_password(person, current):
         raise LoginFailed("current password is wrong")
-    if len(new) < 8:
-        raise InvalidInput("password too short", {"new_password": ["At least 8 characters."]})
-    set_password(person, new)
-    record_audit(person.id, "change_password", "person", person.id, None, None)
-    db.session.commit()
+    set_password(person, new)  # validates the length, audits and commits

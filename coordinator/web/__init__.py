@@ -9,11 +9,13 @@ def init_app(app: Flask) -> None:
 
     from coordinator.extensions import login_manager
     from coordinator.web import jinja
+    from coordinator.web.actions import blp as actions_blp
     from coordinator.web.auth import blp as auth_blp
     from coordinator.web.cadre import blp as cadre_blp
     from coordinator.web.health import blp as health_blp
     from coordinator.web.home import blp as home_blp
     from coordinator.web.links import blp as links_blp
+    from coordinator.web.programs import blp as programs_blp
 
     jinja.init_app(app)
     login_manager.login_message = lazy_gettext("Please log in to open this page.")
@@ -23,3 +25,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth_blp)
     app.register_blueprint(cadre_blp)
     app.register_blueprint(links_blp)
+    app.register_blueprint(programs_blp)
+    app.register_blueprint(actions_blp)
+
+    from coordinator.webhooks import init_app as init_webhooks
+
+    init_webhooks(app)

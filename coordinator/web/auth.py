@@ -44,7 +44,7 @@ class PasswordForm(FlaskForm):
         _l("New password"),
         validators=[
             DataRequired(_l("Enter a new password.")),
-            Length(min=8, message=_l("At least 8 characters.")),
+            Length(min=10, message=_l("At least 10 characters.")),
         ],
     )
     confirm = PasswordField(
@@ -114,7 +114,7 @@ def password() -> Any:
         except LoginFailed:
             form.current_password.errors = [_("The current password is wrong.")]
         except InvalidInput:
-            form.new_password.errors = [_("At least 8 characters.")]
+            form.new_password.errors = [_("At least 10 characters.")]
         else:
             flash(_("Your password has been changed."), "info")
             return redirect(landing_url(current_user))

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from coordinator.config import LANGUAGES
+from coordinator.web.labels import label
 
 
 def to_wib(value: datetime | None) -> datetime | None:
@@ -46,3 +47,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(nav_link, "nav_link")
     app.add_template_global(current_language, "current_language")
     app.add_template_global(current_app, "current_app")
+    app.add_template_global(label, "label")

@@ -1,0 +1,165 @@
+"""Staff pages for actions: filtered, paginated list; one action with reassign, cancel, reopen;
+exports of the filtered list."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import NotFound
+from wtforms import SelectField
+
+from coordinator.access import can, get_action_or_404, scoped_programs
+from coordinator.domain.errors import DomainError
+from coordinator.extensions import db
+from coordinator.models import Action, Network, Person, Program, Region, utcnow
+from coordinator.models.regions import ancestor_codes
+from coordinator.web import errors, exports
+from coordinator.web.action_filters import STATUSES, filtered_actions, parse_filters
+from coordinator.web.labels import label
+from coordinator.web.staff import flash_domain_error, staff_required
+
+blp = errors.install(Blueprint("actions", __name__, url_prefix="/aksi"))
+PER_PAGE = 50
+EAGER = (selectinload(Action.program), selectinload(Action.assignee),
+         selectinload(Action.network), selectinload(Action.kelurahan))
+
+
+class ReassignForm(FlaskForm):
+    assignee_id = SelectField(coerce=str, validate_choice=True)
+
+
+class ButtonForm(FlaskForm):
+    pass
+
+
+def _filter_choices() -> dict[str, Any]:
+    scope = current_user.region_code if current_user.role != "admin" else "31"
+    regions = db.session.scalars(
+        select(Region).where(Region.level.in_(("kecamatan", "kelurahan")),
+                             (Region.code == scope) | Region.code.like(scope + ".%"))
+        .order_by(Region.code)
+    ).all()
+    return {
+        "programs": db.session.scalars(scoped_programs(current_user).order_by(Program.year.desc(), Program.title)).all(),
+        "regions": regions,
+        "networks": db.session.scalars(select(Network).order_by(Network.name)).all(),
+        "statuses": STATUSES,
+    }
+
+
+@blp.get("/")
+@staff_required
+def index() -> Any:
+    f = parse_filters(request.args)
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    pagination = db.paginate(filtered_actions(current_user, f).options(*EAGER),
+                             page=page_number, per_page=PER_PAGE, error_out=False)
+    return render_template("actions/index.html", f=f, pagination=pagination, now=utcnow(),
+                           **_filter_choices()), (400 if f.errors else 200)
+
+
+@blp.get("/ekspor.<fmt>")
+@staff_required
+def export(fmt: str) -> Any:
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound()
+    f = parse_filters(request.args)
+    actions = db.session.scalars(filtered_actions(current_user, f).options(*EAGER)).all()
+    stamp = utcnow().strftime("%Y%m%d")
+    if fmt == "csv":
+        return Response(exports.to_csv(actions), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename=aksi-{stamp}.csv"})
+    return Response(
+        exports.to_xlsx(actions),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=aksi-{stamp}.xlsx"},
+    )
+
+
+def _assignee_choices(action: Action) -> list[tuple[str, str]]:
+    people = db.session.scalars(
+        select(Person).where(Person.active.is_(True),
+                             Person.region_code.in_(ancestor_codes(action.kelurahan_code)),
+                             Person.role.in_(("cadre", "coordinator")))
+        .order_by(Person.role, Person.name)
+    ).all()
+    return [("", _("— nobody (unassigned) —"))] + [
+        (str(p.id), f"{p.name} ({label('role', p.role)})") for p in people
+    ]
+
+
+@blp.get("/<int:action_id>")
+@staff_required
+def show(action_id: int) -> Any:
+    action = get_action_or_404(current_user, action_id)
+    form = ReassignForm(assignee_id=str(action.assignee_id or ""))
+    form.assignee_id.choices = _assignee_choices(action)
+    return _show(action, form)
+
+
+def _show(action: Action, form: ReassignForm, status: int = 200) -> Any:
+    return render_template(
+        "actions/show.html", action=action, form=form, button=ButtonForm(), now=utcnow(),
+        may_reassign=can(current_user, "action.reassign", action),
+        may_cancel=can(current_user, "action.cancel", action),
+        may_reopen=can(current_user, "action.reopen", action),
+    ), status
+
+
+@blp.post("/<int:action_id>/tugaskan")
+@staff_required
+def reassign(action_id: int) -> Any:
+    from coordinator.domain.actions import reassign_action
+
+    action = get_action_or_404(current_user, action_id)
+    form = ReassignForm()
+    form.assignee_id.choices = _assignee_choices(action)
+    if not form.validate_on_submit():
+        flash(_("Choose a person from the list."), "error")
+        return _show(action, form, 400)
+    try:
+        reassign_action(action.id, actor=current_user,
+                        assignee_id=int(form.assignee_id.data) if form.assignee_id.data else None)
+    except DomainError as exc:
+        flash_domain_error(exc, form)
+        db.session.rollback()
+        return _show(get_action_or_404(current_user, action_id), form, 409)
+    flash(_("The action has been reassigned."), "info")
+    return redirect(url_for("actions.show", action_id=action.id))
+
+
+def _button(action_id: int, operation: Any, done_message: str) -> Any:
+    action = get_action_or_404(current_user, action_id)
+    if not ButtonForm().validate_on_submit():
+        flash(_("Please try again."), "error")
+    else:
+        try:
+            operation(action.id, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash_domain_error(exc)
+        else:
+            flash(done_message, "info")
+    return redirect(url_for("actions.show", action_id=action.id))
+
+
+@blp.post("/<int:action_id>/batalkan")
+@staff_required
+def cancel(action_id: int) -> Any:
+    from coordinator.domain.actions import cancel_action
+
+    return _button(action_id, cancel_action, _("The action has been cancelled."))
+
+
+@blp.post("/<int:action_id>/buka-lagi")
+@staff_required
+def reopen(action_id: int) -> Any:
+    from coordinator.domain.actions import reopen_action
+
+    return _button(action_id, reopen_action, _("The action is open again."))

@@ -1,0 +1,198 @@
+"""Staff pages for programs: filtered list, create/edit, activate/close, one program's page."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from coordinator.access import can, get_program_or_404, scoped_actions, scoped_programs
+from coordinator.domain.errors import DomainError
+from coordinator.extensions import db
+from coordinator.models import Action, Program, Region, utcnow
+from coordinator.web import errors
+from coordinator.web.labels import choices, label
+from coordinator.web.regions import region_choices
+from coordinator.web.staff import flash_domain_error, staff_required
+
+blp = errors.install(Blueprint("programs", __name__, url_prefix="/program"))
+STATES = ("open", "overdue", "done", "cancelled")
+
+
+class ProgramForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[
+        DataRequired(_l("Enter a title.")), Length(max=200, message=_l("At most 200 characters."))])
+    description = TextAreaField(_l("Description"), validators=[
+        Length(max=10000, message=_l("At most 10,000 characters."))])
+    category = SelectField(_l("Category"))
+    year = IntegerField(_l("Year"), validators=[
+        DataRequired(_l("Enter a year.")),
+        NumberRange(min=2000, max=2100, message=_l("Enter a year between 2000 and 2100."))])
+    region_code = SelectField(_l("Region"))
+
+    def fill_choices(self) -> ProgramForm:
+        self.category.choices = choices("category")
+        self.region_code.choices = region_choices(
+            current_user, ("province", "city", "kecamatan", "kelurahan"))
+        return self
+
+
+class ButtonForm(FlaskForm):
+    pass
+
+
+@blp.get("/")
+@staff_required
+def index() -> Any:
+    query = scoped_programs(current_user)
+    status, year, q = (request.args.get(k, "").strip() for k in ("status", "year", "q"))
+    problems = []
+    if status in ("draft", "active", "closed"):
+        query = query.where(Program.status == status)
+    elif status:
+        problems.append(_("Unknown status %(value)s was ignored.", value=status[:40]))
+    if year.isdigit():
+        query = query.where(Program.year == int(year))
+    elif year:
+        problems.append(_("Filter %(name)s must be a number; %(value)s was ignored.",
+                          name=_("year"), value=year[:40]))
+    if q:
+        query = query.where(Program.title.ilike(f"%{q[:100]}%"))
+    programs = db.session.scalars(query.order_by(Program.year.desc(), Program.title)).all()
+    return render_template("programs/index.html", programs=programs, problems=problems,
+                           status=status, year=year, q=q,
+                           may_create=can(current_user, "program.create", current_user.region_code),
+                           ), (400 if problems else 200)
+
+
+@blp.route("/baru", methods=["GET", "POST"])
+@staff_required
+def new() -> Any:
+    from coordinator.domain.programs import create_program
+
+    if not can(current_user, "program.create", current_user.region_code):
+        return errors._not_found(Exception())
+    form = ProgramForm().fill_choices()
+    if request.method == "GET":
+        form.year.data = utcnow().year
+        form.region_code.data = current_user.region_code
+    if form.validate_on_submit():
+        try:
+            program = create_program(actor=current_user, title=form.title.data or "",
+                                     description=form.description.data or "",
+                                     category=form.category.data, year=form.year.data,
+                                     region_code=form.region_code.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash_domain_error(exc, form)
+        else:
+            flash(_("Program created as a draft. Activate it to assign actions."), "info")
+            return redirect(url_for("programs.show", program_id=program.id))
+    return render_template("programs/form.html", form=form, program=None), (
+        400 if form.errors else 200)
+
+
+@blp.route("/<int:program_id>/ubah", methods=["GET", "POST"])
+@staff_required
+def edit(program_id: int) -> Any:
+    from coordinator.domain.programs import update_program
+
+    program = get_program_or_404(current_user, program_id)
+    if not can(current_user, "program.edit", program):
+        return errors._not_found(Exception())
+    form = ProgramForm(obj=program).fill_choices()
+    if form.validate_on_submit():
+        try:
+            update_program(program.id, actor=current_user, title=form.title.data or "",
+                           description=form.description.data or "", category=form.category.data,
+                           year=form.year.data, region_code=form.region_code.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash_domain_error(exc, form)
+        else:
+            flash(_("Program saved."), "info")
+            return redirect(url_for("programs.show", program_id=program.id))
+    return render_template("programs/form.html", form=form, program=program), (
+        400 if form.errors else 200)
+
+
+def _counts(program: Program) -> tuple[dict[str, int], list[tuple[str, str, dict[str, int]]]]:
+    """Counts of the program's visible actions by status and, per kecamatan, by status.
+
+    "overdue" is counted apart (open and past due), so open + overdue = all open actions.
+    """
+    visible = scoped_actions(current_user).where(Action.program_id == program.id).subquery()
+    by_status = select(Region.parent_code, visible.c.status, func.count()).join(
+        Region, Region.code == visible.c.kelurahan_code)
+    rows = db.session.execute(by_status.group_by(Region.parent_code, visible.c.status)).all()
+    late = db.session.execute(
+        select(Region.parent_code, func.count())
+        .join(Region, Region.code == visible.c.kelurahan_code)
+        .where(visible.c.status == "open", visible.c.due_at < utcnow())
+        .group_by(Region.parent_code)
+    ).all()
+    per: dict[str, dict[str, int]] = {}
+    for kecamatan, status, count in rows:
+        per.setdefault(kecamatan, dict.fromkeys(STATES, 0))[status] += count
+    for kecamatan, count in late:
+        per[kecamatan]["overdue"] += count
+        per[kecamatan]["open"] -= count
+    totals = {state: sum(bucket[state] for bucket in per.values()) for state in STATES}
+    names = dict(db.session.execute(
+        select(Region.code, Region.name).where(Region.code.in_(list(per)))).all())
+    return totals, [(code, names.get(code, code), per[code]) for code in sorted(per)]
+
+
+@blp.get("/<int:program_id>")
+@staff_required
+def show(program_id: int) -> Any:
+    program = get_program_or_404(current_user, program_id)
+    totals, by_kecamatan = _counts(program)
+    recent = db.session.scalars(
+        scoped_actions(current_user).where(Action.program_id == program.id)
+        .order_by(Action.due_at, Action.id).limit(20)
+    ).all()
+    return render_template(
+        "programs/show.html", program=program, totals=totals, by_kecamatan=by_kecamatan,
+        actions=recent, now=utcnow(), button=ButtonForm(), label=label,
+        may_edit=can(current_user, "program.edit", program),
+        may_bulk=can(current_user, "bulk.assign", program.region_code),
+    )
+
+
+def _transition(program_id: int, operation: Any, message: str) -> Any:
+    program = get_program_or_404(current_user, program_id)
+    if not can(current_user, "program.edit", program):
+        return errors._not_found(Exception())
+    if ButtonForm().validate_on_submit():
+        try:
+            operation(program.id, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash_domain_error(exc)
+        else:
+            flash(message, "info")
+    return redirect(url_for("programs.show", program_id=program.id))
+
+
+@blp.post("/<int:program_id>/aktifkan")
+@staff_required
+def activate(program_id: int) -> Any:
+    from coordinator.domain.programs import activate_program
+
+    return _transition(program_id, activate_program, _("Program activated."))
+
+
+@blp.post("/<int:program_id>/tutup")
+@staff_required
+def close(program_id: int) -> Any:
+    from coordinator.domain.programs import close_program
+
+    return _transition(program_id, close_program,
+                       _("Program closed; its open actions were cancelled."))

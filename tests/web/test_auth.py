@@ -1,0 +1,109 @@
+"""Login, lockout, logout, password change and the language switch, all with CSRF on."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from coordinator.domain.people import check_password
+from coordinator.extensions import db
+from coordinator.models import utcnow
+from tests.web.conftest import PASSWORD, World, csrf_token, login, post_form
+
+
+def test_lead_logs_in_and_lands_on_a_staff_page(client, world: World) -> None:
+    response = login(client, "LEAD@example.org")
+    assert response.status_code == 302
+    assert "/login" not in response.headers["Location"]
+
+
+def test_cadre_lands_on_tugas_saya(client, world: World) -> None:
+    response = login(client, world.cadre.email)
+    assert response.headers["Location"].endswith("/tugas/")
+
+
+def test_wrong_password_says_so_in_indonesian_and_counts(client, world: World) -> None:
+    response = login(client, world.lead.email, "salah-sekali-123")
+    assert response.status_code == 200
+    assert "Email atau kata sandi salah." in response.text
+    db.session.refresh(world.lead)
+    assert world.lead.failed_logins == 1
+
+
+def test_login_post_without_csrf_token_is_refused_kindly(client, world: World) -> None:
+    response = client.post("/login", data={"email": world.lead.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Formulir Anda kedaluwarsa" in response.text
+    assert client.get("/tugas/").status_code == 302  # still anonymous
+
+
+def test_account_locks_after_max_failures_even_for_the_right_password(client, world: World) -> None:
+    limit = client.application.extensions["sinergi"].login_max_failures
+    for _ in range(limit):
+        login(client, world.lead.email, "salah-sekali-123")
+    db.session.refresh(world.lead)
+    assert world.lead.locked_until is not None and world.lead.locked_until > utcnow()
+    response = login(client, world.lead.email)
+    assert response.status_code == 200
+    assert "Terlalu banyak" in response.text
+
+
+def test_lock_expires_after_fifteen_minutes(client, world: World) -> None:
+    world.lead.locked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert login(client, world.lead.email).status_code == 302
+    db.session.refresh(world.lead)
+    assert world.lead.locked_until is None and world.lead.failed_logins == 0
+
+
+def test_logout_ends_the_session(client, world: World) -> None:
+    login(client, world.lead.email)
+    page = client.get("/tugas/")
+    response = client.post("/logout", data={"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+    assert client.get("/tugas/").status_code == 302
+
+
+def test_password_change_checks_the_current_password(client, world: World) -> None:
+    login(client, world.lead.email)
+    wrong = post_form(client, "/password", {"current_password": "bukan-ini-123",
+                                            "new_password": "baru-sekali-456",
+                                            "confirm": "baru-sekali-456"})
+    assert wrong.status_code == 200 and "Kata sandi saat ini salah." in wrong.text
+    ok = post_form(client, "/password", {"current_password": PASSWORD,
+                                         "new_password": "baru-sekali-456",
+                                         "confirm": "baru-sekali-456"})
+    assert ok.status_code == 302
+    db.session.refresh(world.lead)
+    assert check_password(world.lead, "baru-sekali-456")
+
+
+def test_password_change_rejects_a_short_or_mismatched_password(client, world: World) -> None:
+    login(client, world.lead.email)
+    response = post_form(client, "/password", {"current_password": PASSWORD,
+                                               "new_password": "pendek", "confirm": "lain"})
+    assert response.status_code == 200
+    assert "Minimal 10 karakter." in response.text
+    db.session.refresh(world.lead)
+    assert check_password(world.lead, PASSWORD)
+
+
+def test_language_switch_to_english_is_kept_on_the_person(client, world: World) -> None:
+    login(client, world.lead.email)
+    response = post_form(client, "/language", {"language": "en", "next": "/tugas/"},
+                         form_url="/tugas/")
+    assert response.headers["Location"].endswith("/tugas/")
+    assert "My tasks" in client.get("/tugas/").text
+    db.session.refresh(world.lead)
+    assert world.lead.language == "en"
+
+
+def test_unknown_language_changes_nothing(client, world: World) -> None:
+    response = post_form(client, "/language", {"language": "fr"}, form_url="/login",
+                         follow_redirects=True)
+    assert "Bahasa tidak dikenal." in response.text
+
+
+def test_next_parameter_never_leaves_the_site(client, world: World) -> None:
+    page = client.get("/login")
+    response = client.post("/login?next=https://evil.example/", data={
+        "email": world.lead.email, "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+    assert "evil.example" not in response.headers["Location"]

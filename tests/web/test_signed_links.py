@@ -1,0 +1,153 @@
+"""Signed links: valid, expired, tampered, another action, reused after completion."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from coordinator.extensions import db
+from coordinator.models import Event
+from coordinator.signed_links import (
+    LinkExpired,
+    LinkInvalid,
+    action_link,
+    action_token,
+    read_action_token,
+)
+from tests.web.conftest import World, csrf_token
+
+
+def _path(link: str) -> str:
+    return link[link.index("/t/"):]
+
+
+def test_link_is_absolute_short_and_round_trips(world: World) -> None:
+    link = action_link(world.cadre.id, world.action.id)
+    assert link.startswith("http://127.0.0.1:5000/t/")
+    assert len(link) < 80
+    assert read_action_token(link.rsplit("/", 1)[1]) == (world.cadre.id, world.action.id)
+
+
+def test_token_older_than_max_age_is_expired(world: World) -> None:
+    token = action_token(world.cadre.id, world.action.id)
+    later = datetime.now(UTC) + timedelta(days=14, minutes=1)
+    with pytest.raises(LinkExpired):
+        read_action_token(token, now=later)
+    assert read_action_token(token, now=later - timedelta(minutes=2))
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),
+    lambda t: "WzEsMV0" + t[t.index("."):],  # another payload under the same signature
+    lambda t: t.split(".")[0],
+    lambda t: "",
+])
+def test_tampered_tokens_are_invalid(world: World, mangle) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(LinkInvalid):
+        read_action_token(mangle(action_token(world.cadre.id, world.action.id)))
+
+
+def test_token_signed_with_another_key_is_invalid(world: World, make_app) -> None:  # type: ignore[no-untyped-def]
+    token = action_token(world.cadre.id, world.action.id)
+    other = make_app(secret_key="another-secret-key-0123456789")
+    with other.app_context(), pytest.raises(LinkInvalid):
+        read_action_token(token)
+
+
+def test_cadre_completes_from_the_link_without_logging_in(client, world: World) -> None:
+    path = _path(action_link(world.cadre.id, world.action.id))
+    page = client.get(path)
+    assert page.status_code == 200
+    assert world.action.title in page.text and "Tandai selesai" in page.text
+    response = client.post(path, data={"csrf_token": csrf_token(page.text),
+                                       "people_reached": "12", "note": "Di balai warga"})
+    assert response.status_code == 200
+    assert "Terima kasih" in response.text
+    db.session.refresh(world.action)
+    assert world.action.status == "done" and world.action.people_reached == 12
+    assert world.action.completed_by_id == world.cadre.id
+    # The link logged nobody in: staff and cadre pages still ask for a login.
+    assert client.get("/tugas/").status_code == 302
+
+
+def test_reusing_the_link_after_completion_changes_nothing(client, world: World) -> None:
+    path = _path(action_link(world.cadre.id, world.action.id))
+    page = client.get(path)
+    token = csrf_token(page.text)
+    client.post(path, data={"csrf_token": token, "people_reached": "3"})
+    events = db.session.scalar(select(func.count()).select_from(Event)
+                               .where(Event.type == "ActionCompleted"))
+    again = client.get(path)
+    assert again.status_code == 200 and "Selesai" in again.text and "Urungkan" in again.text
+    second = client.post(path, data={"csrf_token": token, "people_reached": "9"})
+    assert second.status_code == 200
+    db.session.refresh(world.action)
+    assert world.action.people_reached == 3
+    assert db.session.scalar(select(func.count()).select_from(Event)
+                             .where(Event.type == "ActionCompleted")) == events
+
+
+def test_cadre_can_undo_from_the_link(client, world: World) -> None:
+    path = _path(action_link(world.cadre.id, world.action.id))
+    token = csrf_token(client.get(path).text)
+    client.post(path, data={"csrf_token": token})
+    response = client.post(path + "/batal", data={"csrf_token": token})
+    assert response.status_code == 200
+    db.session.refresh(world.action)
+    assert world.action.status == "open"
+
+
+def test_link_for_another_persons_action_is_refused(client, world: World) -> None:
+    # A genuine signature, but the action belongs to someone else.
+    path = _path(action_link(world.cadre.id, world.other_action.id))
+    page = client.get(path)
+    assert page.status_code == 404
+    assert "bukan tugas Anda lagi" in page.text
+    response = client.post(path, data={"csrf_token": "x"})
+    assert response.status_code in (400, 404)
+    db.session.refresh(world.other_action)
+    assert world.other_action.status == "open"
+
+
+def test_tampered_link_gets_a_friendly_indonesian_page(client, world: World) -> None:
+    path = _path(action_link(world.cadre.id, world.action.id))
+    page = client.get(path[:-2] + "xx")
+    assert page.status_code == 404
+    assert "Tautan ini tidak berlaku" in page.text
+    assert "koordinator" in page.text
+
+
+def test_expired_link_page_explains_how_to_get_a_new_one(client, world: World, make_app) -> None:  # type: ignore[no-untyped-def]
+    import time_machine
+
+    path = _path(action_link(world.cadre.id, world.action.id))
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=15), tick=False):
+        page = client.get(path)
+    assert page.status_code == 410
+    assert "kedaluwarsa" in page.text and "tautan baru" in page.text
+
+
+def test_link_post_without_csrf_token_changes_nothing(client, world: World) -> None:
+    path = _path(action_link(world.cadre.id, world.action.id))
+    response = client.post(path, data={"people_reached": "4"})
+    assert response.status_code == 400
+    db.session.refresh(world.action)
+    assert world.action.status == "open"
+
+
+def test_negative_people_reached_is_refused(client, world: World) -> None:
+    path = _path(action_link(world.cadre.id, world.action.id))
+    page = client.get(path)
+    response = client.post(path, data={"csrf_token": csrf_token(page.text), "people_reached": "-3"})
+    assert response.status_code == 400
+    db.session.refresh(world.action)
+    assert world.action.status == "open"
+
+
+def test_link_of_a_cancelled_action_says_so(client, world: World) -> None:
+    from coordinator.domain.actions import cancel_action
+
+    cancel_action(world.action.id, actor=None)
+    page = client.get(_path(action_link(world.cadre.id, world.action.id)))
+    assert page.status_code == 410 and "dibatalkan" in page.text
