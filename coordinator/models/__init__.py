@@ -1,6 +1,7 @@
 """Every model, imported here so that Alembic and the app see the whole schema."""
 from coordinator.models.audit import AuditEntry
 from coordinator.models.base import Base, utcnow
+from coordinator.models.inbound_sms import InboundSms
 from coordinator.models.networks import Network
 from coordinator.models.notifications import Notification
 from coordinator.models.notification_log import DeliveryAttempt, DigestItem, OverdueMark
@@ -18,4 +19,5 @@ __all__ = [
     "Event", "Indicator", "Network", "Notification", "Person", "ProcessedEvent", "Program",
     "Region", "Target", "person_networks", "utcnow",
     "IndicatorRollup", "ProgramRollup", "RollupActionState", "RollupDrift", "RollupRun",
+    "InboundSms",
 ]

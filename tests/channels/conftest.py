@@ -5,7 +5,8 @@ Only four regions are inserted (not all of DKI Jakarta): these tests are about m
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from flask import Flask
 from sqlalchemy import delete, text
 
 from coordinator.extensions import db
-from coordinator.models import Action, Base, Person, Program, Region
+from coordinator.models import Action, Base, Notification, Person, Program, Region
 from coordinator.models.regions import REGION_LEVELS
 
 KELURAHAN = "31.73.04.1001"
@@ -84,3 +85,25 @@ def make_action(program: Program, assignee: Person | None, *, title: str = "Peny
 
 def later(hours: int) -> datetime:
     return datetime.now(UTC) + timedelta(hours=hours)
+
+
+def make_notification(person: Person, *, channel: str = "sms", body: str = "Sinergi: tugas baru A7K2",
+                      subject: str | None = None, html: str | None = None,
+                      kind: str = "assigned") -> Notification:
+    n = next(_serial)
+    notification = Notification(
+        recipient_id=person.id, channel=channel, kind=kind, dedupe_key=f"test:{n}",
+        subject=subject, body=body, html_body=html,
+    )
+    db.session.add(notification)
+    db.session.commit()
+    return notification
+
+
+@contextmanager
+def app_with(make_app: Callable[..., Flask], **overrides: object) -> Iterator[Flask]:
+    """Another app on the same database, configured with ``overrides``, its context pushed."""
+    app = make_app(**overrides)
+    with app.app_context():
+        yield app
+        db.session.rollback()

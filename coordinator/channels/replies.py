@@ -1,0 +1,172 @@
+"""Two-way SMS: a reply from a cadre's phone completes their action through the domain.
+
+``receive_sms`` matches the sender (after normalising 08.../62.../+62...), reads the reply with
+:mod:`coordinator.channels.inbound`, completes the action with
+``coordinator.domain.actions.complete_action`` (the same function as the web) and returns the
+answer to send back, in the person's language. Whatever goes wrong changes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from coordinator.channels.composing import compose
+from coordinator.channels.inbound import ParsedReply, parse_reply
+from coordinator.channels.ratelimit import allow_inbound
+from coordinator.domain.actions import complete_action
+from coordinator.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from coordinator.domain.people import normalise_phone
+from coordinator.extensions import db
+from coordinator.models import Action, InboundSms, Person, utcnow
+
+RATE_LIMITED = "rate_limited"
+DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    outcome: str  # "done", "unknown_code", ... (the sms_reply_<outcome> kind), or rate_limited/duplicate
+    reply: str | None  # the SMS to answer with; None when nothing should be sent
+    action_id: int | None = None
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class _Decision:
+    outcome: str
+    person: Person | None
+    action: Action | None = None
+    people_reached: int | None = None
+    open_codes: tuple[str, ...] = ()
+
+
+def receive_sms(provider: str, sender: str, text: str, *, message_id: str | None = None,
+                now: datetime | None = None) -> ReplyOutcome:
+    """Handle one inbound SMS; returns what happened and the reply to send."""
+    now = now or utcnow()
+    key = sender_key(sender)
+    if message_id and _seen(provider, message_id):
+        return ReplyOutcome(DUPLICATE, None)
+    if not allow_inbound(key, now=now):
+        return ReplyOutcome(RATE_LIMITED, None)
+    parsed = parse_reply(text)
+    decision = _decide(key, parsed, now)
+    reply = _reply(decision, parsed)
+    _log(provider, message_id, key, decision, now)
+    return ReplyOutcome(
+        decision.outcome, reply, decision.action.id if decision.action else None,
+        decision.person.id if decision.person else None,
+    )
+
+
+def sender_key(sender: str) -> str:
+    """The E.164 number when it is one, else the raw sender cut to size (for logs and limits)."""
+    try:
+        return normalise_phone(sender)
+    except InvalidInput:
+        return "".join(ch for ch in (sender or "") if ch.isprintable())[:32] or "?"
+
+
+def _seen(provider: str, message_id: str) -> bool:
+    return db.session.scalar(
+        select(InboundSms.id).where(InboundSms.provider_message_id == f"{provider}:{message_id}"[:80])
+    ) is not None
+
+
+def _decide(sender: str, parsed: ParsedReply, now: datetime) -> _Decision:
+    people = _people_with_phone(sender)
+    if not people:
+        return _Decision("unknown_number", None)
+    person = people[0]
+    if not parsed.done:
+        return _Decision("garbage", person)
+    if parsed.count_invalid:
+        return _Decision("invalid_count", person)
+    if parsed.codes:
+        return _decide_by_code(people, parsed, now)
+    return _decide_lone(people, parsed, now)
+
+
+def _people_with_phone(sender: str) -> list[Person]:
+    if not sender.startswith("+"):
+        return []
+    # Phones are shared in a household: every active person on the number may be the writer.
+    return list(db.session.scalars(
+        select(Person).where(Person.phone == sender, Person.active.is_(True)).order_by(Person.id)
+    ))
+
+
+def _decide_by_code(people: list[Person], parsed: ParsedReply, now: datetime) -> _Decision:
+    ids = {p.id: p for p in people}
+    for code in parsed.codes:
+        actions = list(db.session.scalars(
+            select(Action).where(Action.public_code == code).order_by(Action.status != "open", Action.id.desc())
+        ))
+        if not actions:
+            continue
+        mine = [a for a in actions if a.assignee_id in ids]
+        if not mine:
+            return _Decision("not_yours", people[0])
+        action = mine[0]
+        return _complete(ids[action.assignee_id], action, parsed.people_reached, now)  # type: ignore[index]
+    return _Decision("unknown_code", people[0])
+
+
+def _decide_lone(people: list[Person], parsed: ParsedReply, now: datetime) -> _Decision:
+    """A lone "sudah": completes the one open action of the sender, if there is exactly one."""
+    open_actions = list(db.session.scalars(
+        select(Action).where(Action.assignee_id.in_([p.id for p in people]), Action.status == "open")
+        .order_by(Action.due_at).limit(20)
+    ))
+    if not open_actions:
+        return _Decision("no_open", people[0])
+    if len(open_actions) > 1:
+        return _Decision("choose", people[0], open_codes=tuple(a.public_code for a in open_actions))
+    action = open_actions[0]
+    owner = next(p for p in people if p.id == action.assignee_id)
+    return _complete(owner, action, parsed.people_reached, now)
+
+
+def _complete(person: Person, action: Action, people_reached: int | None, now: datetime) -> _Decision:
+    if action.status == "cancelled":
+        return _Decision("cancelled", person, action)
+    try:
+        result = complete_action(action.id, actor=person, people_reached=people_reached, now=now)
+    except Conflict:
+        db.session.rollback()
+        return _Decision("cancelled", person, action)
+    except (Forbidden, NotFound):
+        db.session.rollback()
+        return _Decision("not_yours", person)
+    except InvalidInput:
+        db.session.rollback()
+        return _Decision("invalid_count", person, action)
+    except DomainError:
+        db.session.rollback()
+        return _Decision("error", person, action)
+    outcome = "done" if result.changed else "already_done"
+    return _Decision(outcome, person, result.action, people_reached if result.changed else None)
+
+
+def _reply(decision: _Decision, parsed: ParsedReply) -> str:
+    code = decision.action.public_code if decision.action is not None else None
+    return compose(
+        f"sms_reply_{decision.outcome}", decision.person, language=parsed.language, code=code,
+        people_reached=decision.people_reached, open_codes=list(decision.open_codes),
+    ).sms
+
+
+def _log(provider: str, message_id: str | None, sender: str, decision: _Decision, now: datetime) -> None:
+    db.session.add(InboundSms(
+        provider=provider, sender=sender, outcome=decision.outcome, received_at=now,
+        provider_message_id=f"{provider}:{message_id}"[:80] if message_id else None,
+        person_id=decision.person.id if decision.person else None,
+        action_id=decision.action.id if decision.action else None,
+    ))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same provider message, handled concurrently: already logged
+        db.session.rollback()

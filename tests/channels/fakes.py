@@ -1,0 +1,98 @@
+"""SMS providers served on loopback by the tests, speaking the providers' real wire formats.
+
+``FakeTwilio`` answers ``POST /2010-04-01/Accounts/{sid}/Messages.json`` like Twilio does
+(201 with the message resource; 400 with ``code`` 21211 for an invalid number; 429 code 20429;
+500), checking basic auth. ``FakeGateway`` is a typical Indonesian HTTP gateway answering JSON.
+"""
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+SID = "AC" + "1" * 32
+TOKEN = "twilio-test-auth-token"
+INVALID_NUMBER = "+6281100000001"
+THROTTLED_NUMBER = "+6281100000002"
+BROKEN_NUMBER = "+6281100000003"
+
+
+@contextmanager
+def serve(handler: Callable[[Request], Response]) -> Iterator[str]:
+    """Serve a WSGI handler on a free loopback port; yields its base URL."""
+    @Request.application  # type: ignore[arg-type]
+    def app(request: Request) -> Response:
+        return handler(request)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def _json(status: int, payload: dict[str, Any]) -> Response:
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+class FakeTwilio:
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self._ids = itertools.count(1)
+
+    def __call__(self, request: Request) -> Response:
+        expected_path = f"/2010-04-01/Accounts/{SID}/Messages.json"
+        if request.method != "POST" or request.path != expected_path:
+            return _json(404, {"code": 20404, "message": "The requested resource was not found",
+                               "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404})
+        if request.headers.get("Authorization") != _basic(SID, TOKEN):
+            return _json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+        form = request.form.to_dict()
+        self.requests.append(form)
+        to = form.get("To", "")
+        if to == INVALID_NUMBER:
+            return _json(400, {"code": 21211, "message": f"The 'To' number {to} is not a valid phone number.",
+                               "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400})
+        if to == THROTTLED_NUMBER:
+            return _json(429, {"code": 20429, "message": "Too Many Requests", "status": 429})
+        if to == BROKEN_NUMBER:
+            return Response("<html>Internal Server Error</html>", status=500)
+        sid = f"SM{next(self._ids):032x}"
+        return _json(201, {
+            "account_sid": SID, "api_version": "2010-04-01", "body": form.get("Body"),
+            "direction": "outbound-api", "error_code": None, "error_message": None,
+            "from": form.get("From"), "to": to, "num_segments": "1", "price": None,
+            "sid": sid, "status": "queued", "uri": f"{expected_path[:-5]}/{sid}.json",
+        })
+
+
+class FakeGateway:
+    """``/send`` answers ``{"status": "success", "data": {"message_id": ...}}`` or errors by number."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self._ids = itertools.count(1000)
+
+    def __call__(self, request: Request) -> Response:
+        params = request.args.to_dict() if request.method == "GET" else request.form.to_dict()
+        self.requests.append({"method": request.method, **params})
+        number = params.get("msisdn", "")
+        if number.endswith("00000001"):
+            return _json(200, {"status": "error", "message": "invalid destination"})
+        if number.endswith("00000003"):
+            return _json(503, {"status": "error", "message": "try later"})
+        return _json(200, {"status": "success", "data": {"message_id": f"GW{next(self._ids)}"}})
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
