@@ -116,8 +116,8 @@ def refresh_case_stat(indicator_id: int, kelurahan_code: str, month: date) -> No
         )
     )
     delta = (stat.count if stat else 0) - (counted or 0)
-    if delta == 0:
-        return
+    if delta == 0 and (stat is None or counted is not None):
+        return  # a recorded zero still gets its rows: "reported, none" differs from "no report"
     rows = [
         {"indicator_id": indicator_id, "region_code": code, "year": month.year,
          "month": month.month, "count": delta}

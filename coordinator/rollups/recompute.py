@@ -104,7 +104,7 @@ def _stage_indicator_rollups() -> None:
     insert = "INSERT INTO indicator_rollups_staging (indicator_id, region_code, year, month, count) "
     year, month = _year_month()
     _run(insert + f"SELECT c.indicator_id, c.kelurahan_code, {year}, {month}, c.count "
-         "FROM case_stats c WHERE c.count <> 0")
+         "FROM case_stats c")
     for level in LEVEL_PARENTS:
         _run(insert + "SELECT s.indicator_id, r.parent_code, s.year, s.month, SUM(s.count) "
              "FROM indicator_rollups_staging s JOIN regions r ON r.code = s.region_code "
