@@ -64,9 +64,11 @@ def _init_i18n_and_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from coordinator.api import init_app as init_api
     from coordinator.web import init_app as init_web
 
     init_web(app)
+    init_api(app)
 
 
 def _register_cli(app: Flask) -> None:

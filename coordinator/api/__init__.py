@@ -1,0 +1,68 @@
+"""The REST API at ``/api/v1`` (flask-smorest): one folder per resource.
+
+Auth is a Bearer token or the web session (unsafe requests then carry ``X-CSRFToken``);
+every error has one JSON shape; OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``.
+"""
+from __future__ import annotations
+
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask
+from flask_smorest import Api, Blueprint
+
+from coordinator.api import ratelimit
+from coordinator.api.auth import authenticate
+from coordinator.api.errors import ApiError, install_error_handlers
+from coordinator.extensions import csrf
+
+PREFIX = "/api/v1"
+
+
+class SinergiApi(Api):
+    """flask-smorest's Api without its app-wide HTTP error handler (the web has its own pages)."""
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+def _blueprints() -> list[Blueprint]:
+    from coordinator.api.actions.resources import blp as actions
+    from coordinator.api.networks.resources import blp as networks
+    from coordinator.api.people.resources import blp as people
+    from coordinator.api.programs.resources import blp as programs
+    from coordinator.api.regions.resources import blp as regions
+    from coordinator.api.tokens.resources import blp as tokens
+
+    return [programs, actions, people, regions, networks, tokens]
+
+
+def _not_found_catch_all() -> FlaskBlueprint:
+    """Unknown paths under the prefix answer in the API's error shape, not an HTML page."""
+    blp = FlaskBlueprint("api_fallback", __name__, url_prefix=PREFIX,
+                         static_folder="static", static_url_path="/static")
+
+    @blp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def unknown(anything: str) -> None:
+        raise ApiError(404, "not_found", "No such API endpoint.")
+
+    install_error_handlers(blp)
+    csrf.exempt(blp)
+    return blp
+
+
+def init_app(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="Sinergi API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=PREFIX, OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs", OPENAPI_SWAGGER_UI_URL=f"{PREFIX}/static/swagger-ui/",
+    )
+    ratelimit.init_app(app)
+    api = SinergiApi(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"}}}})
+    for blp in _blueprints():
+        blp.before_request(authenticate)
+        install_error_handlers(blp)
+        csrf.exempt(blp)
+        api.register_blueprint(blp, url_prefix=PREFIX + blp.url_prefix)
+    api.spec.options["security"] = [{"bearer": []}]
+    app.register_blueprint(_not_found_catch_all())
+    app.extensions["sinergi_api"] = api

@@ -1,0 +1,139 @@
+"""Actions: list with filters and cursor pagination, create, bulk-assign, and the state changes."""
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from flask.views import MethodView
+from sqlalchemy import Select, and_, not_, or_
+
+from coordinator import access
+from coordinator.api.actions.schemas import (
+    ActionCreateSchema,
+    ActionPageSchema,
+    ActionQueryArgsSchema,
+    ActionSchema,
+    BulkPreviewSchema,
+    BulkResultSchema,
+    BulkSchema,
+    CompleteSchema,
+    CompletionSchema,
+    ReassignSchema,
+)
+from coordinator.api.auth import api_person
+from coordinator.api.common import bad_cursor, decode_cursor, encode_cursor, make_blueprint, page
+from coordinator.domain import actions as rules
+from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk, preview_bulk_assignment
+from coordinator.extensions import db
+from coordinator.models import Action, utcnow
+
+blp = make_blueprint("api_actions", "/actions", "Actions: units of work of a program.")
+
+
+def _filtered(query: Select[Any], args: dict[str, Any]) -> Select[Any]:
+    simple = {"status": Action.status, "program_id": Action.program_id,
+              "kelurahan": Action.kelurahan_code, "network_id": Action.network_id,
+              "assignee_id": Action.assignee_id}
+    for key, column in simple.items():
+        if key in args:
+            query = query.where(column == args[key])
+    if "kecamatan" in args:
+        query = query.where(Action.kelurahan_code.like(args["kecamatan"] + ".%"))
+    if "overdue" in args:
+        overdue = and_(Action.status == "open", Action.due_at < utcnow())
+        query = query.where(overdue if args["overdue"] else not_(overdue))
+    return query
+
+
+@blp.route("")
+class Actions(MethodView):
+    @blp.arguments(ActionQueryArgsSchema, location="query")
+    @blp.response(200, ActionPageSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List the actions you may see, by due date; follow ``next_cursor`` for more."""
+        query = _filtered(access.scoped_actions(api_person()), args)
+        if args["cursor"]:
+            due, last_id = decode_cursor(args["cursor"], (str, int))
+            try:
+                due_at = datetime.fromisoformat(due)
+            except ValueError:
+                raise bad_cursor() from None
+            if due_at.tzinfo is None:
+                raise bad_cursor()
+            query = query.where(or_(Action.due_at > due_at,
+                                    and_(Action.due_at == due_at, Action.id > last_id)))
+        query = query.order_by(Action.due_at, Action.id).limit(args["limit"] + 1)
+        rows = list(db.session.scalars(query))
+        return page(rows, args["limit"], lambda a: encode_cursor(a.due_at.isoformat(), a.id))
+
+    @blp.arguments(ActionCreateSchema)
+    @blp.response(201, ActionSchema)
+    def post(self, data: dict[str, Any]) -> Action:
+        """Assign one action in an active program."""
+        return rules.assign_action(actor=api_person(), **data)
+
+
+@blp.route("/bulk")
+class BulkAssignments(MethodView):
+    @blp.arguments(BulkSchema)
+    @blp.response(201, BulkResultSchema)
+    @blp.alt_response(200, schema=BulkPreviewSchema, description="the preview (preview: true)")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Assign networks x regions x occurrences at once; ``preview: true`` writes nothing.
+
+        Resubmitting the same ``idempotency_key`` creates nothing (``already_submitted``)."""
+        want_preview = data.pop("preview")
+        request = BulkRequest(
+            program_id=data["program_id"], network_ids=tuple(data["network_ids"]),
+            region_codes=tuple(data["region_codes"]), due_date=data["due_date"],
+            due_time=data["due_time"] or time(17, 0), title=data["title"],
+            recurrence=data["recurrence"], until=data["until"],
+            idempotency_key=data["idempotency_key"])
+        if want_preview:
+            return BulkPreviewSchema().dump(preview_bulk_assignment(request, actor=api_person())), 200
+        result = assign_actions_in_bulk(request, actor=api_person())
+        return result, 200 if result.already_submitted else 201
+
+
+@blp.route("/<int:action_id>")
+class ActionById(MethodView):
+    @blp.response(200, ActionSchema)
+    def get(self, action_id: int) -> Action:
+        """One action."""
+        return access.get_action_or_404(api_person(), action_id)
+
+
+@blp.route("/<int:action_id>/complete")
+class ActionCompletion(MethodView):
+    @blp.arguments(CompleteSchema)
+    @blp.response(200, CompletionSchema)
+    def post(self, data: dict[str, Any], action_id: int) -> dict[str, Any]:
+        """Mark the action done; completing a done action changes nothing and says so."""
+        result = rules.complete_action(action_id, actor=api_person(), **data)
+        message = "Completed." if result.changed else "Already completed: nothing changed."
+        return {"action": result.action, "changed": result.changed, "message": message}
+
+
+@blp.route("/<int:action_id>/reopen")
+class ActionReopening(MethodView):
+    @blp.response(200, ActionSchema)
+    def post(self, action_id: int) -> Action:
+        """Undo a completion (a cadre within 24 hours; coordinators and leads any time)."""
+        return rules.reopen_action(action_id, actor=api_person())
+
+
+@blp.route("/<int:action_id>/cancel")
+class ActionCancelling(MethodView):
+    @blp.response(200, ActionSchema)
+    def post(self, action_id: int) -> Action:
+        """Cancel an open action."""
+        return rules.cancel_action(action_id, actor=api_person())
+
+
+@blp.route("/<int:action_id>/reassign")
+class ActionReassignment(MethodView):
+    @blp.arguments(ReassignSchema)
+    @blp.response(200, ActionSchema)
+    def post(self, data: dict[str, Any], action_id: int) -> Action:
+        """Give an open action to another person of its kelurahan (null: unassigned)."""
+        return rules.reassign_action(action_id, actor=api_person(), **data)

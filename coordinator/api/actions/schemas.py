@@ -1,0 +1,124 @@
+"""Schemas of the actions resource."""
+from __future__ import annotations
+
+import marshmallow as ma
+
+from coordinator.api.common import PageArgsSchema, StrictSchema, page_schema
+from coordinator.domain.actions import MAX_NOTE_LENGTH, MAX_PEOPLE_REACHED
+from coordinator.domain.bulk import RECURRENCES
+from coordinator.models import utcnow
+from coordinator.models.programs import ACTION_STATUSES
+
+KECAMATAN = ma.validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="Not a kecamatan code like 31.73.04.")
+KELURAHAN = ma.validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
+                               error="Not a kelurahan code like 31.73.04.1001.")
+REGION = ma.validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
+                            error="Not a region code like 31.73.04.")
+POSITIVE = ma.validate.Range(min=1)
+
+
+class ActionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    public_code = ma.fields.String()
+    program_id = ma.fields.Integer()
+    title = ma.fields.String()
+    assignee_id = ma.fields.Integer(allow_none=True)
+    kelurahan_code = ma.fields.String()
+    network_id = ma.fields.Integer(allow_none=True)
+    due_at = ma.fields.AwareDateTime()
+    status = ma.fields.String()
+    overdue = ma.fields.Method("_overdue")
+    completed_at = ma.fields.AwareDateTime(allow_none=True)
+    completed_by_id = ma.fields.Integer(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    people_reached = ma.fields.Integer(allow_none=True)
+    bulk_assignment_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+
+    def _overdue(self, action: object) -> bool:
+        return bool(action.is_overdue(utcnow()))  # type: ignore[attr-defined]
+
+
+class ActionCreateSchema(StrictSchema):
+    program_id = ma.fields.Integer(required=True, validate=POSITIVE)
+    kelurahan_code = ma.fields.String(required=True, validate=KELURAHAN)
+    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    due_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    assignee_id = ma.fields.Integer(load_default=None, allow_none=True, validate=POSITIVE)
+    network_id = ma.fields.Integer(load_default=None, allow_none=True, validate=POSITIVE)
+
+
+class ActionQueryArgsSchema(PageArgsSchema):
+    status = ma.fields.String(validate=ma.validate.OneOf(ACTION_STATUSES))
+    overdue = ma.fields.Boolean()
+    program_id = ma.fields.Integer(validate=POSITIVE)
+    kecamatan = ma.fields.String(validate=KECAMATAN)
+    kelurahan = ma.fields.String(validate=KELURAHAN)
+    network_id = ma.fields.Integer(validate=POSITIVE)
+    assignee_id = ma.fields.Integer(validate=POSITIVE)
+
+
+class CompleteSchema(StrictSchema):
+    note = ma.fields.String(load_default=None, allow_none=True,
+                            validate=ma.validate.Length(max=MAX_NOTE_LENGTH))
+    people_reached = ma.fields.Integer(
+        load_default=None, allow_none=True, strict=True,
+        validate=ma.validate.Range(min=0, max=MAX_PEOPLE_REACHED))
+
+
+class CompletionSchema(ma.Schema):
+    action = ma.fields.Nested(ActionSchema)
+    changed = ma.fields.Boolean()
+    message = ma.fields.String()
+
+
+class ReassignSchema(StrictSchema):
+    assignee_id = ma.fields.Integer(required=True, allow_none=True, validate=POSITIVE)
+
+
+class BulkSchema(StrictSchema):
+    program_id = ma.fields.Integer(required=True, validate=POSITIVE)
+    network_ids = ma.fields.List(ma.fields.Integer(validate=POSITIVE), required=True,
+                                 validate=ma.validate.Length(min=1, max=50))
+    region_codes = ma.fields.List(ma.fields.String(validate=REGION), required=True,
+                                  validate=ma.validate.Length(min=1, max=500))
+    due_date = ma.fields.Date(required=True, metadata={"description": "local (WIB) date"})
+    due_time = ma.fields.Time(load_default=None, metadata={"description": "local time, 17:00"})
+    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    recurrence = ma.fields.String(load_default=None, allow_none=True,
+                                  validate=ma.validate.OneOf(RECURRENCES))
+    until = ma.fields.Date(load_default=None, allow_none=True)
+    idempotency_key = ma.fields.String(load_default=None, allow_none=True,
+                                       validate=ma.validate.Length(min=8, max=64))
+    preview = ma.fields.Boolean(load_default=False)
+
+
+class DayOffSchema(ma.Schema):
+    date = ma.fields.Date()
+    name = ma.fields.String()
+
+
+class BulkPreviewSchema(ma.Schema):
+    summary = ma.fields.Method("_summary")
+    action_count = ma.fields.Integer()
+    cadre_count = ma.fields.Integer()
+    kelurahan_count = ma.fields.Integer()
+    unassigned_count = ma.fields.Integer()
+    occurrences = ma.fields.List(ma.fields.AwareDateTime())
+    days_off = ma.fields.List(ma.fields.Nested(DayOffSchema))
+    sensitive_words = ma.fields.List(ma.fields.String())
+    warnings = ma.fields.List(ma.fields.String())
+    per_kelurahan = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+    def _summary(self, preview: object) -> str:
+        return str(preview.summary())  # type: ignore[attr-defined]
+
+
+class BulkResultSchema(ma.Schema):
+    bulk_assignment_id = ma.fields.Integer()
+    created = ma.fields.Integer()
+    already_submitted = ma.fields.Boolean()
+    preview = ma.fields.Nested(BulkPreviewSchema, allow_none=True)
+
+
+ActionPageSchema = page_schema(ActionSchema, "ActionPageSchema")
