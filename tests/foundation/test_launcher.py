@@ -1,0 +1,85 @@
+"""`sinergi run-all`: web, worker and beat start together; Ctrl-C or one dying stops them all."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from pathlib import Path
+
+import pytest
+import requests
+
+from coordinator.launcher import WORKER_QUEUES, roles
+
+on_embedded_sqlite = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def children_of(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def healthy(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+@pytest.fixture
+def launched(app, python, process_env, start_process, wait_until):
+    port = free_port()
+    sinergi = str(Path(python).parent / "sinergi")
+    launcher = start_process([sinergi, "run-all"],
+                             process_env(PORT=str(port)), "run-all")
+    wait_until(lambda: healthy(f"http://127.0.0.1:{port}/healthz") or launcher.poll() is not None,
+               90, "the web server of run-all")
+    assert launcher.poll() is None, launcher.log_path.read_text()
+    wait_until(lambda: len(children_of(launcher.pid)) == 3, 30, "three children")
+    return launcher, port
+
+
+def test_the_three_roles_and_the_worker_queues():
+    names = [role.name for role in roles(5000, Path("/tmp"))]
+    assert names == ["web", "worker", "beat"]
+    worker = roles(5000, Path("/tmp"))[1].argv
+    assert worker[worker.index("-Q") + 1] == WORKER_QUEUES == "default,notifications,rollups"
+
+
+@pytest.mark.slow
+@on_embedded_sqlite
+def test_ctrl_c_stops_web_worker_and_beat(launched, wait_until):
+    launcher, port = launched
+    children = children_of(launcher.pid)
+    output = launcher.log_path.read_text()
+    assert f"http://127.0.0.1:{port}/" in output and "sinergi-demo" in output
+    launcher.send_signal(signal.SIGINT)
+    assert launcher.wait(timeout=60) == 0
+    wait_until(lambda: not any(alive(pid) for pid in children), 30, "the children to stop")
+
+
+@pytest.mark.slow
+@on_embedded_sqlite
+def test_when_one_role_dies_the_others_are_stopped(launched, wait_until):
+    launcher, _ = launched
+    children = children_of(launcher.pid)
+    web = next(pid for pid in children if b"flask" in Path(f"/proc/{pid}/cmdline").read_bytes())
+    os.kill(web, signal.SIGKILL)
+    assert launcher.wait(timeout=60) == 1
+    assert "web exited" in launcher.log_path.read_text()
+    wait_until(lambda: not any(alive(pid) for pid in children), 30, "the children to stop")
