@@ -30,9 +30,10 @@ def _blueprints() -> list[Blueprint]:
     from coordinator.api.people.resources import blp as people
     from coordinator.api.programs.resources import blp as programs
     from coordinator.api.regions.resources import blp as regions
+    from coordinator.api.rollups.resources import blp as rollups
     from coordinator.api.tokens.resources import blp as tokens
 
-    return [programs, actions, people, regions, networks, tokens]
+    return [programs, actions, people, regions, networks, tokens, rollups]
 
 
 def _not_found_catch_all() -> FlaskBlueprint:
@@ -49,6 +50,16 @@ def _not_found_catch_all() -> FlaskBlueprint:
     return blp
 
 
+def _prepare(blp: Blueprint) -> None:
+    """Auth, error shape and CSRF exemption, set once on the (module-level) blueprint."""
+    if getattr(blp, "_sinergi_prepared", False):
+        return
+    blp.before_request(authenticate)
+    install_error_handlers(blp)
+    csrf.exempt(blp)
+    blp._sinergi_prepared = True  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
     app.config.update(
         API_TITLE="Sinergi API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
@@ -59,9 +70,7 @@ def init_app(app: Flask) -> None:
     api = SinergiApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
     for blp in _blueprints():
-        blp.before_request(authenticate)
-        install_error_handlers(blp)
-        csrf.exempt(blp)
+        _prepare(blp)
         api.register_blueprint(blp, url_prefix=PREFIX + blp.url_prefix)
     api.spec.options["security"] = [{"bearer": []}]
     app.register_blueprint(_not_found_catch_all())

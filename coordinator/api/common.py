@@ -8,6 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
 
 from coordinator.api.errors import ApiError
 
@@ -67,5 +68,15 @@ def page(rows: list[Any], limit: int, cursor_of: Any) -> dict[str, Any]:
     return {"items": items, "next_cursor": cursor_of(items[-1]) if more and items else None}
 
 
+class StrictParser(FlaskParser):
+    """Unknown query-string and form fields are errors too, not silently dropped."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {}  # noqa: RUF012
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+
 def make_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
-    return Blueprint(name, __name__, url_prefix=url_prefix, description=description)
+    return ApiBlueprint(name, __name__, url_prefix=url_prefix, description=description)

@@ -43,7 +43,7 @@ class Tokens(MethodView):
         db.session.flush()
         record_audit(person.id, "create_token", "api_token", token.id, None, {"name": token.name})
         db.session.commit()
-        return {**TokenSchema().dump(token), "token": secret}
+        return {**{key: getattr(token, key) for key in TokenSchema().fields}, "token": secret}
 
 
 @blp.route("/<int:token_id>")

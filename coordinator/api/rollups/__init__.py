@@ -1,0 +1,1 @@
+"""Rollups resource: program progress and indicator actuals per region (read only)."""

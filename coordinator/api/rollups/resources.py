@@ -1,0 +1,86 @@
+"""Rollups: program progress and indicator actuals per region, read from the rollup tables
+with the same functions as the dashboard, so the API and the pages agree."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from coordinator import access
+from coordinator.api.auth import api_person
+from coordinator.api.common import make_blueprint
+from coordinator.api.errors import ApiError
+from coordinator.api.rollups.schemas import (
+    IndicatorRollupArgsSchema,
+    IndicatorRollupSchema,
+    ProgramRollupArgsSchema,
+    ProgramRollupSchema,
+)
+from coordinator.domain.targets import IndicatorProgress, indicator_progress
+from coordinator.extensions import db
+from coordinator.models import Network
+from coordinator.models.rollups import ALL_NETWORKS
+from coordinator.rollups.queries import child_regions, progress, progress_by_region
+from coordinator.rollups.report import check_region, default_region, default_year
+
+blp = make_blueprint("api_rollups", "/rollups", "Progress and indicator actuals per region.")
+
+
+def _place(person: Any, code: str | None) -> Any:
+    return check_region(person, code or default_region(person))
+
+
+@blp.route("/programs/<int:program_id>")
+class ProgramRollupById(MethodView):
+    @blp.arguments(ProgramRollupArgsSchema, location="query")
+    @blp.response(200, ProgramRollupSchema)
+    def get(self, args: dict[str, Any], program_id: int) -> dict[str, Any]:
+        """A program's progress in a region and in each region one level below."""
+        person = api_person()
+        access.get_program_or_404(person, program_id)
+        place = _place(person, args["region"])
+        network = args["network"]
+        if network is not None and db.session.get(Network, network) is None:
+            raise ApiError(400, "invalid_input", "Unknown network.", {"network": ["Unknown network."]})
+        key = network or ALL_NETWORKS
+        kids = [r for r in child_regions(place.code)
+                if access.scope_code(person) is None or access.in_scope(person, r.code)]
+        by_child = progress_by_region([r.code for r in kids], [program_id], key)
+        return {
+            "program_id": program_id, "region": place, "network_id": network,
+            "progress": progress(place.code, [program_id], key).as_dict(),
+            "children": [
+                {"code": r.code, "name": r.name, "level": r.level,
+                 "progress": by_child[r.code].as_dict()} for r in kids
+            ],
+        }
+
+
+def _actual(item: IndicatorProgress) -> dict[str, Any]:
+    return {
+        "code": item.indicator.code, "name_id": item.indicator.name_id,
+        "name_en": item.indicator.name_en, "through_month": item.through_month,
+        "year_to_date": item.ytd, "baseline_year": item.baseline_year,
+        "same_months_baseline_year": item.comparison,
+        "comparison_is_estimate": item.comparison_is_estimate,
+        "estimated_months": item.estimated_months, "aim_for_period": item.target_for_period,
+        "projected_year_end": item.projected_year_end, "status": item.status,
+        "monthly": {str(m): v for m, v in sorted(item.monthly.items())},
+        "baseline_monthly": {str(m): v for m, v in sorted(item.baseline_monthly.items())},
+        "target": item.target,
+    }
+
+
+@blp.route("/indicators")
+class IndicatorRollups(MethodView):
+    @blp.arguments(IndicatorRollupArgsSchema, location="query")
+    @blp.response(200, IndicatorRollupSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Every indicator's year to date in a region against the same months of the baseline
+        year, the aim for that period, the projected year-end and a status."""
+        place = _place(api_person(), args["region"])
+        year = args["year"] or default_year(place.code)
+        return {"region": place, "year": year,
+                "indicators": [_actual(i) for i in indicator_progress(place.code, year)]}
+
+
