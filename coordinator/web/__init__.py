@@ -12,6 +12,8 @@ def init_app(app: Flask) -> None:
     from coordinator.web.actions import blp as actions_blp
     from coordinator.web.auth import blp as auth_blp
     from coordinator.web.cadre import blp as cadre_blp
+    from coordinator.web.case_stats import blp as case_stats_blp
+    from coordinator.web.dashboard import blp as dashboard_blp
     from coordinator.web.health import blp as health_blp
     from coordinator.web.home import blp as home_blp
     from coordinator.web.links import blp as links_blp
@@ -27,6 +29,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(links_blp)
     app.register_blueprint(programs_blp)
     app.register_blueprint(actions_blp)
+    app.register_blueprint(dashboard_blp)
+    app.register_blueprint(case_stats_blp)
 
     from coordinator.webhooks import init_app as init_webhooks
 

@@ -1,0 +1,166 @@
+"""One region's dashboard as plain data: shared by the page, the Excel export, the print page
+and the API, so they always show the same numbers. Reads rollup tables only."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from coordinator import access
+from coordinator.domain.annotations import annotations_for
+from coordinator.domain.calendar import local_now
+from coordinator.domain.errors import InvalidInput, NotFound
+from coordinator.domain.targets import IndicatorProgress, indicator_progress
+from coordinator.extensions import db
+from coordinator.models import Annotation, IndicatorRollup, Network, Person, Program, Region
+from coordinator.models.regions import ancestor_codes
+from coordinator.models.rollups import ALL_NETWORKS, COUNTRY_CODE
+from coordinator.rollups.queries import (
+    Progress,
+    child_regions,
+    progress,
+    progress_by_program,
+    progress_by_region,
+)
+
+DEFAULT_REGION = "31.73"  # Jakarta Barat, the task force's city
+HOTSPOTS = 5
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    level: str
+
+
+COUNTRY = Place(COUNTRY_CODE, "Indonesia", "country")
+
+
+@dataclass
+class RegionRow:
+    place: Place
+    progress: Progress
+
+
+@dataclass
+class Filters:
+    region: str
+    year: int
+    program_id: int | None = None
+    network_id: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def args(self) -> dict[str, str]:
+        values = {"region": self.region, "period": self.year, "program": self.program_id,
+                  "network": self.network_id}
+        return {k: str(v) for k, v in values.items() if v is not None}
+
+
+@dataclass
+class Report:
+    place: Place
+    trail: list[Place]
+    filters: Filters
+    programs: list[Program]
+    program_ids: list[int]
+    progress: Progress
+    children: list[RegionRow]
+    hotspots: list[RegionRow]
+    by_program: list[tuple[Program, Progress]]
+    indicators: list[IndicatorProgress]
+    annotations: list[Annotation]
+    years: list[int]
+    networks: list[Network]
+
+
+def place_of(code: str) -> Place | None:
+    if code == COUNTRY_CODE:
+        return COUNTRY
+    region = db.session.get(Region, code)
+    return Place(region.code, region.name, region.level) if region else None
+
+
+def default_region(person: Person) -> str:
+    scope = access.scope_code(person)
+    if scope is not None:
+        return scope
+    return DEFAULT_REGION if db.session.get(Region, DEFAULT_REGION) else COUNTRY_CODE
+
+
+def check_region(person: Person, code: str) -> Place:
+    """The region if ``person`` may see its dashboard; NotFound otherwise (never 403)."""
+    place = place_of(code)
+    if place is None or (code == COUNTRY_CODE and access.scope_code(person) is not None):
+        raise NotFound("region not found")
+    if code != COUNTRY_CODE and not access.in_scope(person, code):
+        raise NotFound("region not found")
+    return place
+
+
+def available_years(region: str) -> list[int]:
+    years = set(db.session.scalars(
+        select(IndicatorRollup.year).where(IndicatorRollup.region_code == region).distinct()))
+    years |= set(db.session.scalars(select(Program.year).distinct()))
+    return sorted(years, reverse=True)
+
+
+def default_year(region: str, now: datetime | None = None) -> int:
+    this_year = local_now(now).year
+    past = [y for y in available_years(region) if y <= this_year]
+    return past[0] if past else this_year
+
+
+def _programs(person: Person, region: str, filters: Filters) -> list[Program]:
+    query = access.scoped_programs(person).where(Program.year == filters.year)
+    if region != COUNTRY_CODE:
+        query = query.where(Program.region_code.in_(ancestor_codes(region))
+                            | access.region_filter(Program.region_code, region))
+    programs = list(db.session.scalars(query.order_by(Program.title)))
+    if filters.program_id is not None:
+        chosen = [p for p in programs if p.id == filters.program_id]
+        if not chosen:
+            raise InvalidInput("unknown program", {"program": ["Unknown program."]})
+        return chosen
+    return programs
+
+
+def _trail(person: Person, code: str) -> list[Place]:
+    codes = list(reversed(ancestor_codes(code))) if code != COUNTRY_CODE else []
+    if access.scope_code(person) is None:
+        codes = [COUNTRY_CODE, *codes]
+    places = [place_of(c) for c in codes if c == COUNTRY_CODE or access.in_scope(person, c)]
+    return [p for p in places if p is not None]
+
+
+def _worst_first(rows: list[RegionRow]) -> list[RegionRow]:
+    return sorted(rows, key=lambda r: (r.progress.active == 0, r.progress.done_percent,
+                                       -r.progress.overdue, r.place.code))
+
+
+def build_report(person: Person, filters: Filters, now: datetime | None = None) -> Report:
+    """The dashboard of ``filters.region`` as ``person`` may see it."""
+    place = check_region(person, filters.region)
+    networks = list(db.session.scalars(select(Network).order_by(Network.name)))
+    if filters.network_id is not None and filters.network_id not in {n.id for n in networks}:
+        raise InvalidInput("unknown network", {"network": ["Unknown network."]})
+    network_key = filters.network_id or ALL_NETWORKS
+    programs = _programs(person, place.code, filters)
+    ids = [p.id for p in programs]
+    kids = [Place(r.code, r.name, r.level) for r in child_regions(place.code)]
+    kids = [k for k in kids if access.scope_code(person) is None or access.in_scope(person, k.code)]
+    by_child = progress_by_region([k.code for k in kids], ids, network_key)
+    children = _worst_first([RegionRow(k, by_child[k.code]) for k in kids])
+    hotspots = sorted((r for r in children if r.progress.overdue),
+                      key=lambda r: (-r.progress.overdue, r.place.code))[:HOTSPOTS]
+    per_program = progress_by_program(place.code, ids, network_key)
+    return Report(
+        place=place, trail=_trail(person, place.code), filters=filters, programs=programs,
+        program_ids=ids, progress=progress(place.code, ids, network_key), children=children,
+        hotspots=hotspots,
+        by_program=[(p, per_program.get(p.id, Progress())) for p in programs],
+        indicators=indicator_progress(place.code, filters.year, now=now),
+        annotations=annotations_for(place.code, filters.year), years=available_years(place.code),
+        networks=networks,
+    )

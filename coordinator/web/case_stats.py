@@ -1,0 +1,172 @@
+"""Case statistics pages: the monthly grid (kelurahan x indicators) and the Excel import with
+its preview. Both store through the domain's ``record_case_stats``: whole batch or nothing."""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from coordinator import access
+from coordinator.domain.calendar import local_now
+from coordinator.domain.case_stats import (
+    CaseStatEntry,
+    counts_for_month,
+    kelurahan_in_scope,
+    parse_month,
+    record_case_stats,
+)
+from coordinator.domain.case_stats_import import (
+    MAX_BYTES,
+    import_case_stats,
+    preview_case_stats_import,
+)
+from coordinator.domain.errors import DomainError, InvalidInput
+from coordinator.extensions import db
+from coordinator.models import Indicator
+from coordinator.web import errors
+from coordinator.web.staff import flash_domain_error, staff_required
+
+blp = errors.install(Blueprint("case_stats", __name__, url_prefix="/statistik"))
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def _default_month() -> date:
+    today = local_now().date()
+    return date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
+
+
+def _month_arg(raw: str | None) -> tuple[date, str | None]:
+    if not (raw or "").strip():
+        return _default_month(), None
+    try:
+        return parse_month(raw), None
+    except InvalidInput:
+        return _default_month(), _("Month must look like 2022-03.")
+
+
+def _region_arg(raw: str | None) -> str | None:
+    code = (raw or "").strip() or None
+    if code is not None and not access.in_scope(current_user, code):
+        return None
+    return code
+
+
+def _indicators() -> list[Indicator]:
+    return list(db.session.scalars(select(Indicator).where(Indicator.active).order_by(Indicator.id)))
+
+
+def _render_grid(month: date, region: str | None, values: dict[str, str],
+                 cell_errors: dict[str, str], status: int = 200) -> Any:
+    kelurahan = kelurahan_in_scope(current_user, region)
+    saved = counts_for_month(month, [k.code for k in kelurahan])
+    return render_template(
+        "dashboard/case_stats.html", month=month, region=region, kelurahan=kelurahan,
+        indicators=_indicators(), saved=saved, values=values, cell_errors=cell_errors,
+    ), status
+
+
+@blp.get("")
+@staff_required
+def grid() -> Any:
+    month, problem = _month_arg(request.args.get("month"))
+    if problem:
+        flash(problem, "warning")
+    return _render_grid(month, _region_arg(request.args.get("region")), {}, {})
+
+
+def _parse_cells(form: Any, month: date, region: str | None) -> tuple[list[CaseStatEntry], dict[str, str]]:
+    entries, cell_errors = [], {}
+    for kelurahan in kelurahan_in_scope(current_user, region):
+        for indicator in _indicators():
+            name = f"c-{kelurahan.code}-{indicator.id}"
+            raw = (form.get(name) or "").strip()
+            if raw == "":
+                continue  # an empty cell leaves the stored value alone
+            if not raw.isdigit():
+                cell_errors[name] = _("Whole numbers only (0 or more).")
+                continue
+            entries.append(CaseStatEntry(kelurahan.code, indicator.id, int(raw)))
+    return entries, cell_errors
+
+
+@blp.post("")
+@staff_required
+def save_grid() -> Any:
+    month, problem = _month_arg(request.form.get("month"))
+    region = _region_arg(request.form.get("region"))
+    values = {k: v for k, v in request.form.items() if k.startswith("c-")}
+    if problem:
+        flash(problem, "error")
+        return _render_grid(month, region, values, {}, 400)
+    entries, cell_errors = _parse_cells(request.form, month, region)
+    if cell_errors:
+        flash(_("Nothing was saved: please check the marked cells."), "error")
+        return _render_grid(month, region, values, cell_errors, 400)
+    try:
+        changed = record_case_stats(actor=current_user, month=month, entries=entries)
+    except DomainError as error:
+        db.session.rollback()
+        flash_domain_error(error)
+        return _render_grid(month, region, values, {}, 400)
+    flash(_("%(n)s counts saved.", n=changed), "success")
+    return redirect(url_for("case_stats.grid", month=month.strftime("%Y-%m"), region=region or ""))
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "case-stat-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@blp.get("/impor")
+@staff_required
+def import_form() -> Any:
+    return render_template("dashboard/case_stats_import.html", preview=None,
+                           month=_default_month(), token=None)
+
+
+@blp.post("/impor")
+@staff_required
+def import_preview() -> Any:
+    month, problem = _month_arg(request.form.get("month"))
+    upload = request.files.get("file")
+    data = upload.read(MAX_BYTES + 1) if upload else b""
+    if problem or not data:
+        flash(problem or _("Choose an Excel file (.xlsx)."), "error")
+        return render_template("dashboard/case_stats_import.html", preview=None, month=month,
+                               token=None), 400
+    preview = preview_case_stats_import(actor=current_user, data=data, month=month)
+    token = None
+    if preview.ok:
+        token = secrets.token_urlsafe(24)
+        (_upload_dir() / f"{token}.xlsx").write_bytes(data)
+    return render_template("dashboard/case_stats_import.html", preview=preview, month=month,
+                           token=token), 200 if preview.ok else 400
+
+
+@blp.post("/impor/simpan")
+@staff_required
+def import_confirm() -> Any:
+    token = request.form.get("token") or ""
+    month, problem = _month_arg(request.form.get("month"))
+    path = _upload_dir() / f"{token}.xlsx"
+    if problem or not TOKEN.match(token) or not path.exists():
+        flash(_("This import expired or was already saved: upload the file again."), "error")
+        return redirect(url_for("case_stats.import_form"))
+    try:
+        changed = import_case_stats(actor=current_user, data=path.read_bytes(), month=month)
+    except DomainError as error:
+        db.session.rollback()
+        flash_domain_error(error)
+        return redirect(url_for("case_stats.import_form"))
+    finally:
+        path.unlink(missing_ok=True)
+    flash(_("Import saved: %(n)s counts changed.", n=changed), "success")
+    return redirect(url_for("case_stats.grid", month=month.strftime("%Y-%m")))

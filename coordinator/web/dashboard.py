@@ -1,0 +1,125 @@
+"""The lead's dashboard: targets against actuals, program progress per region with drill-down,
+overdue hotspots; its Excel export, a printable A4 page and the annotation form."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coordinator.domain.annotations import add_annotation
+from coordinator.domain.errors import DomainError, InvalidInput
+from coordinator.domain.errors import NotFound as DomainNotFound
+from coordinator.rollups.report import Filters, Report, build_report, default_region, default_year
+from coordinator.web import errors
+from coordinator.web.dashboard_charts import chart_data, month_names, status_label
+from coordinator.web.dashboard_export import report_workbook
+from coordinator.web.staff import flash_domain_error, staff_required
+
+blp = errors.install(Blueprint("dashboard", __name__, url_prefix="/dashboard"))
+blp.add_app_template_global(status_label, "status_label")
+blp.add_app_template_global(month_names, "month_names")
+
+
+def _number(args: Mapping[str, str], name: str, problems: list[str]) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        problems.append(_("%(name)s must be a number; %(value)s was ignored.",
+                          name=name, value=raw[:40]))
+        return None
+    return int(raw)
+
+
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    """Filters from the query string; bad values are reported and replaced by the defaults."""
+    problems: list[str] = []
+    region = (args.get("region") or "").strip()
+    if region and region != "ID" and not all(p.isdigit() for p in region.split(".")):
+        problems.append(_("Unknown region code %(value)s was ignored.", value=region[:40]))
+        region = ""
+    region = region or default_region(current_user)
+    year = _number(args, "period", problems)
+    if year is not None and not 2000 <= year <= 2100:
+        problems.append(_("The period must be a year such as 2022."))
+        year = None
+    return Filters(region=region, year=year or default_year(region),
+                   program_id=_number(args, "program", problems),
+                   network_id=_number(args, "network", problems), errors=problems)
+
+
+def load_report(args: Mapping[str, str]) -> Report:
+    """The report for the query string; an unknown program or network is dropped with a notice."""
+    filters = parse_filters(args)
+    try:
+        report = build_report(current_user, filters)
+    except InvalidInput as error:
+        for name in error.fields:
+            filters.errors.append(_("Unknown %(name)s was ignored.", name=_(name)))
+            setattr(filters, f"{name}_id", None)
+        report = build_report(current_user, filters)
+    for problem in filters.errors:
+        flash(problem, "warning")
+    return report
+
+
+def _report_or_404() -> Report:
+    try:
+        return load_report(request.args)
+    except DomainNotFound:
+        from werkzeug.exceptions import NotFound
+
+        raise NotFound() from None
+
+
+@blp.get("")
+@staff_required
+def index() -> Any:
+    report = _report_or_404()
+    return render_template("dashboard/index.html", report=report, charts=chart_data(report),
+                           args=report.filters.args(), today=date.today().isoformat())
+
+
+@blp.get("/cetak")
+@staff_required
+def printable() -> Any:
+    report = _report_or_404()
+    return render_template("dashboard/print.html", report=report, args=report.filters.args())
+
+
+@blp.get("/ekspor.xlsx")
+@staff_required
+def export() -> Any:
+    report = _report_or_404()
+    name = f"sinergi-dashboard-{report.place.code}-{report.filters.year}.xlsx"
+    return Response(
+        report_workbook(report),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blp.post("/catatan")
+@staff_required
+def annotate() -> Any:
+    form = request.form
+    back = {k: form[k] for k in ("region", "period", "program", "network") if form.get(k)}
+    try:
+        on_date = date.fromisoformat((form.get("on_date") or "").strip())
+    except ValueError:
+        flash(_("Give the note's date, e.g. 2022-03-15."), "error")
+        return redirect(url_for("dashboard.index", **back))
+    indicator = (form.get("indicator_id") or "").strip()
+    try:
+        add_annotation(actor=current_user, indicator_id=int(indicator) if indicator.isdigit() else -1,
+                       region_code=(form.get("region") or "").strip(), on_date=on_date,
+                       text=form.get("text") or "")
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(_("Note pinned."), "success")
+    return redirect(url_for("dashboard.index", **back))
