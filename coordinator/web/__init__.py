@@ -11,12 +11,15 @@ def init_app(app: Flask) -> None:
     from coordinator.web import jinja
     from coordinator.web.actions import blp as actions_blp
     from coordinator.web.auth import blp as auth_blp
+    from coordinator.web.bulk import blp as bulk_blp
     from coordinator.web.cadre import blp as cadre_blp
     from coordinator.web.case_stats import blp as case_stats_blp
     from coordinator.web.dashboard import blp as dashboard_blp
     from coordinator.web.health import blp as health_blp
     from coordinator.web.home import blp as home_blp
     from coordinator.web.links import blp as links_blp
+    from coordinator.web.people import blp as people_blp
+    from coordinator.web.people_import import blp as people_import_blp
     from coordinator.web.programs import blp as programs_blp
 
     jinja.init_app(app)
@@ -29,8 +32,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(links_blp)
     app.register_blueprint(programs_blp)
     app.register_blueprint(actions_blp)
+    app.register_blueprint(bulk_blp)
     app.register_blueprint(dashboard_blp)
     app.register_blueprint(case_stats_blp)
+    app.register_blueprint(people_import_blp)
+    app.register_blueprint(people_blp)
 
     from coordinator.webhooks import init_app as init_webhooks
 

@@ -128,11 +128,11 @@ def _counts(program: Program) -> tuple[dict[str, int], list[tuple[str, str, dict
     "overdue" is counted apart (open and past due), so open + overdue = all open actions.
     """
     visible = scoped_actions(current_user).where(Action.program_id == program.id).subquery()
-    by_status = select(Region.parent_code, visible.c.status, func.count()).join(
-        Region, Region.code == visible.c.kelurahan_code)
+    by_status = select(Region.parent_code, visible.c.status, func.count()).select_from(
+        visible).join(Region, Region.code == visible.c.kelurahan_code)
     rows = db.session.execute(by_status.group_by(Region.parent_code, visible.c.status)).all()
     late = db.session.execute(
-        select(Region.parent_code, func.count())
+        select(Region.parent_code, func.count()).select_from(visible)
         .join(Region, Region.code == visible.c.kelurahan_code)
         .where(visible.c.status == "open", visible.c.due_at < utcnow())
         .group_by(Region.parent_code)
