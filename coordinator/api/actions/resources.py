@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from flask import jsonify
 from flask.views import MethodView
 from sqlalchemy import Select, and_, not_, or_
 
@@ -90,7 +91,8 @@ class BulkAssignments(MethodView):
             recurrence=data["recurrence"], until=data["until"],
             idempotency_key=data["idempotency_key"])
         if want_preview:
-            return BulkPreviewSchema().dump(preview_bulk_assignment(request, actor=api_person())), 200
+            preview = preview_bulk_assignment(request, actor=api_person())
+            return jsonify(BulkPreviewSchema().dump(preview)), 200
         result = assign_actions_in_bulk(request, actor=api_person())
         return result, 200 if result.already_submitted else 201
 
