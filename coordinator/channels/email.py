@@ -27,12 +27,13 @@ def build_message(config: Config, notification: Notification) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     domain = parseaddr(config.mail_from)[1].rpartition("@")[2] or "sinergi.local"
     message["Message-ID"] = make_msgid("sinergi", domain=domain)
-    message["Content-Language"] = recipient.language
     message["Auto-Submitted"] = "auto-generated"
     message["X-Sinergi-Notification"] = str(notification.id)
     message.set_content(notification.body)
     if notification.html_body:
         message.add_alternative(notification.html_body, subtype="html")
+    # Set last: set_content() and add_alternative() move Content-* headers into the parts.
+    message["Content-Language"] = recipient.language
     return message
 
 

@@ -8,22 +8,33 @@ import pytest
 from flask import Flask
 
 from coordinator.channels import (
-    DeliveryResult, PermanentDeliveryError, TransientDeliveryError, deliver,
+    DeliveryResult,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    deliver,
 )
 from coordinator.channels.gateway_rules import RuleError, parse_success_rule
 from coordinator.channels.http_gateway import format_number
 from coordinator.config import ConfigError, load_config
 from tests.channels.conftest import app_with, make_notification, make_person
 from tests.channels.fakes import (
-    BROKEN_NUMBER, INVALID_NUMBER, SID, THROTTLED_NUMBER, TOKEN, FakeGateway, FakeTwilio, serve,
+    BROKEN_NUMBER,
+    INVALID_NUMBER,
+    SID,
+    THROTTLED_NUMBER,
+    TOKEN,
+    FakeGateway,
+    FakeTwilio,
+    serve,
 )
 
 TEXT = "Sinergi: Tugas baru: Penyuluhan warga, batas 15/03 17:00 WIB. Kode A7K2."
 
 
 def twilio_config(base: str) -> dict[str, object]:
-    return dict(sms_provider="twilio", twilio_account_sid=SID, twilio_auth_token=TOKEN,
-                twilio_from="+15005550006", twilio_api_base=base, base_url="https://sinergi.test")
+    return {"sms_provider": "twilio", "twilio_account_sid": SID, "twilio_auth_token": TOKEN,
+            "twilio_from": "+15005550006", "twilio_api_base": base,
+            "base_url": "https://sinergi.test"}
 
 
 def test_twilio_receives_the_message_and_its_sid_is_the_provider_id(
@@ -60,8 +71,9 @@ def test_twilio_errors_are_transient_or_permanent(
 def test_twilio_with_wrong_credentials_is_permanent(world: Flask, make_app: Callable[..., Flask]) -> None:
     config = {**twilio_config(""), "twilio_auth_token": "wrong"}
     with serve(FakeTwilio()) as base, app_with(make_app, **{**config, "twilio_api_base": base}):
+        notification = make_notification(make_person())
         with pytest.raises(PermanentDeliveryError, match="20003"):
-            deliver(make_notification(make_person()))
+            deliver(notification)
 
 
 def closed_port() -> int:
@@ -72,8 +84,9 @@ def closed_port() -> int:
 
 def test_unreachable_provider_is_transient(world: Flask, make_app: Callable[..., Flask]) -> None:
     with app_with(make_app, **twilio_config(f"http://127.0.0.1:{closed_port()}")):
+        notification = make_notification(make_person())
         with pytest.raises(TransientDeliveryError, match="unreachable"):
-            deliver(make_notification(make_person()))
+            deliver(notification)
 
 
 def test_a_provider_that_never_answers_times_out_as_transient(
@@ -84,18 +97,19 @@ def test_a_provider_that_never_answers_times_out_as_transient(
         listener.listen(1)
         base = f"http://127.0.0.1:{listener.getsockname()[1]}"
         with app_with(make_app, **twilio_config(base), channel_timeout_seconds=1):
+            notification = make_notification(make_person())
             with pytest.raises(TransientDeliveryError, match="Timeout"):
-                deliver(make_notification(make_person()))
+                deliver(notification)
 
 
 def gateway_config(base: str, **extra: object) -> dict[str, object]:
-    config: dict[str, object] = dict(
-        sms_provider="http", sms_gateway_url=f"{base}/send", sms_gateway_method="POST",
-        sms_gateway_to_param="msisdn", sms_gateway_text_param="text",
-        sms_gateway_extra_params="user=sinergi&key=s3cr%26t",
-        sms_gateway_success_rule="json:status=success",
-        sms_gateway_id_field="data.message_id", sms_gateway_number_format="national",
-    )
+    config: dict[str, object] = {
+        "sms_provider": "http", "sms_gateway_url": f"{base}/send", "sms_gateway_method": "POST",
+        "sms_gateway_to_param": "msisdn", "sms_gateway_text_param": "text",
+        "sms_gateway_extra_params": "user=sinergi&key=s3cr%26t",
+        "sms_gateway_success_rule": "json:status=success",
+        "sms_gateway_id_field": "data.message_id", "sms_gateway_number_format": "national",
+    }
     return {**config, **extra}
 
 
@@ -123,15 +137,17 @@ def test_gateway_refusal_by_success_rule_is_permanent_and_5xx_transient(
 
 def test_sms_without_phone_is_permanent(world: Flask, make_app: Callable[..., Flask]) -> None:
     with serve(FakeTwilio()) as base, app_with(make_app, **twilio_config(base)):
+        notification = make_notification(make_person(phone=None))
         with pytest.raises(PermanentDeliveryError, match="no phone"):
-            deliver(make_notification(make_person(phone=None)))
+            deliver(notification)
 
 
 def test_sms_with_a_case_word_never_leaves(world: Flask, make_app: Callable[..., Flask]) -> None:
     fake = FakeTwilio()
     with serve(fake) as base, app_with(make_app, **twilio_config(base)):
+        notification = make_notification(make_person(), body="Dampingi korban di RW 03")
         with pytest.raises(PermanentDeliveryError, match="sensitive"):
-            deliver(make_notification(make_person(), body="Dampingi korban di RW 03"))
+            deliver(notification)
     assert fake.requests == []
 
 
