@@ -15,7 +15,13 @@ from coordinator.extensions import db
 from coordinator.models import Indicator, Person
 from tests.rollups.cleanup import clean_regions_bottom_up  # noqa: F401  (autouse)
 from tests.rollups.conftest import (
-    CENGKARENG_BARAT, DURI_KOSAMBI, GROGOL, World, apply_pending_events, make_world, utc,
+    CENGKARENG_BARAT,
+    DURI_KOSAMBI,
+    GROGOL,
+    World,
+    apply_pending_events,
+    make_world,
+    utc,
 )
 from tests.rollups.test_program_rollups import build_march
 
@@ -65,12 +71,13 @@ def login_as(app: Flask) -> Callable[[Person], FlaskClient]:
     """A client whose session belongs to ``person`` (the login page is another area's)."""
     app.test_client_class = FreshGClient
 
-    def make(person: Person) -> FlaskClient:
+    def make(person: Person, language: str = "en") -> FlaskClient:
+        person.language = language  # the assertions read the English texts
+        db.session.commit()
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = str(person.id)
             session["_fresh"] = True
-            session["language"] = "en"
         return client
 
     return make

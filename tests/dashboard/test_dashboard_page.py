@@ -17,7 +17,7 @@ FIELDS = ("total", "done", "done_percent", "done_on_time", "open", "overdue", "c
 
 def row_numbers(html: str, attribute: str, key: str) -> dict[str, str]:
     """The data-field cells of the table row ``<tr data-attribute="key">``."""
-    row = re.search(rf'<tr data-{attribute}="{re.escape(key)}"[^>]*>(.*?)</tr>', html, re.S)
+    row = re.search(rf'<tr data-{attribute}="{re.escape(key)}"[^>]*>(.*?)</tr>', html, re.DOTALL)
     assert row, f"no row {attribute}={key}"
     return dict(re.findall(r'data-field="(\w+)">([^<]*)<', row.group(1)))
 
