@@ -146,3 +146,40 @@ def test_bad_bulk_requests_name_their_fields_and_write_nothing(seeded) -> None: 
     assert count(Action) == 0 and count(BulkAssignment) == 0
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.entity_type == "action")) == 0
+
+
+def test_two_concurrent_submissions_of_one_key_create_once(seeded) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from flask import current_app
+
+    lead = make_person("lead", CITY)
+    program = make_program(lead)
+    pkk = db.session.scalars(select(Network).where(Network.slug == "pkk")).one()
+    request = BulkRequest(program_id=program.id, network_ids=(pkk.id,), region_codes=(TAMBORA,),
+                          due_date=date(2030, 3, 15), title="Penyuluhan",
+                          idempotency_key="race-key-0001")
+    app = current_app._get_current_object()
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def submit() -> None:
+        with app.app_context():
+            try:
+                actor = db.session.get(Person, lead.id)
+                barrier.wait(timeout=10)
+                results.append(assign_actions_in_bulk(request, actor=actor))
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors, errors
+    assert sorted(r.already_submitted for r in results) == [False, True]
+    created = next(r.created for r in results if not r.already_submitted)
+    assert created == len(kelurahan_of(TAMBORA)) and count(Action) == created
+    assert count(BulkAssignment) == 1
