@@ -48,7 +48,7 @@ def _action_filter(person: Person) -> ColumnElement[bool]:
     return region_filter(Action.kelurahan_code, person.region_code)
 
 
-def scoped_actions(person: Person) -> Select[tuple[Action]]:
+def scoped_actions(person: Person) -> Select[Action]:
     """The actions ``person`` may see."""
     return select(Action).where(_action_filter(person))
 
@@ -68,7 +68,7 @@ def _program_filter(person: Person) -> ColumnElement[bool]:
     )
 
 
-def scoped_programs(person: Person) -> Select[tuple[Program]]:
+def scoped_programs(person: Person) -> Select[Program]:
     """The programs ``person`` may see."""
     return select(Program).where(_program_filter(person))
 
@@ -86,7 +86,7 @@ def _people_filter(person: Person) -> ColumnElement[bool]:
     return Person.id == person.id
 
 
-def scoped_people(person: Person) -> Select[tuple[Person]]:
+def scoped_people(person: Person) -> Select[Person]:
     """The people ``person`` may see."""
     return select(Person).where(_people_filter(person))
 

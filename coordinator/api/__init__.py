@@ -6,7 +6,7 @@ every error has one JSON shape; OpenAPI at ``/api/v1/openapi.json``, docs at ``/
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask
+from flask import Flask, Response
 from flask_smorest import Api, Blueprint
 
 from coordinator.api import ratelimit
@@ -42,7 +42,7 @@ def _not_found_catch_all() -> FlaskBlueprint:
                          static_folder="static", static_url_path="/static")
 
     @blp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    def unknown(anything: str) -> None:
+    def unknown(anything: str) -> Response:
         raise ApiError(404, "not_found", "No such API endpoint.")
 
     install_error_handlers(blp)

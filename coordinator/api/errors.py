@@ -11,7 +11,7 @@ from coordinator.domain.errors import Conflict, DomainError, Forbidden, InvalidI
 
 log = logging.getLogger(__name__)
 
-STATUS_OF = {NotFound: 404, Conflict: 409, InvalidInput: 422, Forbidden: 403}
+STATUS_OF: dict[type[Exception], int] = {NotFound: 404, Conflict: 409, InvalidInput: 422, Forbidden: 403}
 CODE_OF_STATUS = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
@@ -68,7 +68,7 @@ def handle_http(exc: HTTPException) -> tuple[Response, int]:
 
 def handle_domain(exc: DomainError) -> tuple[Response, int]:
     status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
-    fields = getattr(exc, "fields", None) or exc.details.get("fields")  # type: ignore[union-attr]
+    fields: Any = getattr(exc, "fields", None) or exc.details.get("fields")
     return error_response(status, exc.code, exc.message, fields or None)
 
 

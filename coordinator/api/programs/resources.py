@@ -49,7 +49,7 @@ class Programs(MethodView):
 
 def _detail(program: Program) -> dict[str, Any]:
     visible = access.scoped_actions(api_person()).where(Action.program_id == program.id).subquery()
-    counts = dict(db.session.execute(
+    counts: dict[str, int] = dict(db.session.execute(
         select(visible.c.status, func.count()).group_by(visible.c.status)).all())
     data = {key: getattr(program, key) for key in ProgramSchema().fields}
     data["action_counts"] = {s: counts.get(s, 0) for s in ("open", "done", "cancelled")}

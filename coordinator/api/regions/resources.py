@@ -33,7 +33,7 @@ def _subtree(root: Region, depth: int) -> dict[str, Any]:
     rows = db.session.scalars(select(Region).where(
         access.region_filter(Region.code, root.code)).order_by(Region.code)).all()
     max_parts = len(root.code.split(".")) + depth
-    nodes = {r.code: {"code": r.code, "name": r.name, "level": r.level,
+    nodes: dict[str, dict[str, Any]] = {r.code: {"code": r.code, "name": r.name, "level": r.level,
                       "parent_code": r.parent_code, "children": []}
              for r in rows if len(r.code.split(".")) <= max_parts}
     for node in nodes.values():
