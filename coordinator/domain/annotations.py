@@ -23,7 +23,7 @@ def add_annotation(*, actor: Person | None, indicator_id: int, region_code: str,
     errors: dict[str, list[str]] = {}
     clean = (text or "").strip()
     if not clean or len(clean) > MAX_TEXT:
-        errors["text"] = [f"Write a note of 1 to {MAX_TEXT} characters."]
+        errors["text"] = ["Write a note of 1 to 300 characters."]
     if db.session.get(Indicator, indicator_id) is None:
         errors["indicator_id"] = ["Unknown indicator."]
     region = db.session.get(Region, region_code)

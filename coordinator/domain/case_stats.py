@@ -69,7 +69,7 @@ def _entry_errors(entry: CaseStatEntry, kelurahan: set[str], indicators: set[int
         errors.append("Unknown indicator.")
     count = entry.count
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT:
-        errors.append(f"The count must be a whole number from 0 to {MAX_COUNT}.")
+        errors.append("The count must be a whole number from 0 to 100000.")
     return errors
 
 

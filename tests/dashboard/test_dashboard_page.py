@@ -96,3 +96,10 @@ def test_a_lead_pins_a_note_and_a_bad_note_changes_nothing(dash_world: World, lo
     assert "Nothing was saved" in bad.text
     assert client.post("/dashboard/catatan", data={**form, "on_date": "kemarin"},
                        follow_redirects=True).text.count("Give the note") == 1
+
+
+def test_the_dashboard_speaks_indonesian_by_default(dash_world: World, login_as: Login) -> None:
+    page = login_as(dash_world.lead, "id").get("/dashboard?region=31.73&period=2022").text
+    assert "Target dibanding realisasi" in page and "(perkiraan)" in page
+    assert "Kemajuan program per wilayah, yang terburuk di atas" in page
+    assert "Targets against actuals" not in page

@@ -28,7 +28,7 @@
         }) });
     }
     new Chart(canvas, { data: { labels: chart.months, datasets: datasets },
-      options: Object.assign({}, common, { scales: { y: { beginAtZero: true } },
+      options: Object.assign({}, common, { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
         plugins: Object.assign({}, common.plugins, { tooltip: { callbacks: { afterLabel: function (ctx) {
           return ctx.raw && ctx.raw.note ? ctx.raw.note : ""; } } } }) }) });
   });
@@ -41,6 +41,6 @@
         { label: r.names.open, data: r.open, backgroundColor: "#90a4ae" },
         { label: r.names.overdue, data: r.overdue, backgroundColor: "#c62828" } ] },
       options: Object.assign({}, common, { indexAxis: "y",
-        scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } } }) });
+        scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } }) });
   }
 }());
