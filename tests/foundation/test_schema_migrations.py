@@ -84,15 +84,20 @@ def test_upgrade_to_head_matches_the_models_and_downgrade_removes_everything(
 ):
     app = app_on(empty_database, tmp_path / "instance")
     with app.app_context():
-        assert inspect(db.engine).get_table_names() == []
-        upgrade(directory=str(MIGRATIONS))
-        tables = set(inspect(db.engine).get_table_names())
-        assert {"regions", "people", "actions", "events", "notifications"} <= tables
-        diff = schema_diff()
-        assert not diff, "models differ from the migrations:\n" + "\n".join(map(describe, diff))
-        downgrade(directory=str(MIGRATIONS), revision="base")
-        assert set(inspect(db.engine).get_table_names()) - {"alembic_version"} == set()
-        db.engine.dispose()
+        try:
+            assert inspect(db.engine).get_table_names() == []
+            upgrade(directory=str(MIGRATIONS))
+            tables = set(inspect(db.engine).get_table_names())
+            assert {"regions", "people", "actions", "events", "notifications"} <= tables
+            diff = schema_diff()
+            assert not diff, "models differ from the migrations:\n" + "\n".join(
+                map(describe, diff)
+            )
+            downgrade(directory=str(MIGRATIONS), revision="base")
+            assert set(inspect(db.engine).get_table_names()) - {"alembic_version"} == set()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_migrations_have_a_single_head():
