@@ -17,7 +17,8 @@ COPY pyproject.toml README.md ./
 COPY coordinator ./coordinator
 COPY workers ./workers
 COPY migrations ./migrations
-RUN pip install .
+# Editable, so that create_app() finds migrations/ beside the package (/app/migrations).
+RUN pip install -e .
 
 USER sinergi
 EXPOSE 8000

@@ -82,6 +82,10 @@ def test_the_image_default_command_serves_the_app():
     cmd = re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)
     assert cmd and '"coordinator:create_app()"' in cmd.group(1)
     assert "curl" in dockerfile  # used by the web health check
+    # `sinergi db upgrade` finds migrations/ next to the coordinator package: both in /app.
+    for folder in ("coordinator", "workers", "migrations"):
+        assert f"COPY {folder} ./{folder}" in dockerfile
+    assert "pip install -e ." in dockerfile
 
 
 @pytest.mark.parametrize("role", APP_ROLES)
