@@ -85,13 +85,13 @@ def _indicator_columns(header: tuple[Any, ...], preview: ImportPreview) -> dict[
     for position, title in enumerate(header[1:], start=1):
         if title in (None, ""):
             continue
-        indicator = known.get(_norm(title))
-        if indicator is None:
+        found = known.get(_norm(title))
+        if found is None:
             preview.errors.append(_l("Unknown indicator column: %(name)s", name=str(title)))
-        elif indicator in columns.values():
+        elif found in columns.values():
             preview.errors.append(_l("Indicator %(name)s appears twice.", name=str(title)))
         else:
-            columns[position] = indicator
+            columns[position] = found
     if not columns and not preview.errors:
         preview.errors.append(_l("The first row must name the indicators, one per column."))
     return columns
@@ -110,7 +110,8 @@ def _count(value: Any) -> int | None:
 
 
 def _kelurahan_lookup(actor: Person | None) -> tuple[dict[str, Region], dict[str, list[Region]]]:
-    by_code, by_name = {}, {}
+    by_code: dict[str, Region] = {}
+    by_name: dict[str, list[Region]] = {}
     for region in kelurahan_in_scope(actor):
         by_code[region.code] = region
         by_name.setdefault(_norm(region.name), []).append(region)

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.extensions import db
 
 
-def _insert(table: Table) -> Any:
+def _insert(table: Any) -> Any:
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-def add_to_rows(table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+def add_to_rows(table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     """Insert ``rows``, or add their values to the existing rows with the same key."""
     if not rows:
         return
@@ -26,7 +25,7 @@ def add_to_rows(table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]])
     db.session.execute(stmt)
 
 
-def insert_ignoring_duplicate(table: Table, row: dict[str, Any]) -> bool:
+def insert_ignoring_duplicate(table: Any, row: dict[str, Any]) -> bool:
     """Insert ``row`` unless its key exists; True when this call inserted it."""
     first_key = next(iter(table.primary_key.columns))
     stmt = _insert(table).values(row).on_conflict_do_nothing().returning(first_key)

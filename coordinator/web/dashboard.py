@@ -107,7 +107,8 @@ def export() -> Any:
 @staff_required
 def annotate() -> Any:
     form = request.form
-    back = {k: form[k] for k in ("region", "period", "program", "network") if form.get(k)}
+    back: dict[str, Any] = {
+        k: form[k] for k in ("region", "period", "program", "network") if form.get(k)}
     try:
         on_date = date.fromisoformat((form.get("on_date") or "").strip())
     except ValueError:
