@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 from flask import g, request
+from flask_babel import refresh
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
@@ -71,6 +72,8 @@ def authenticate() -> None:
         raise ApiError(401, "unauthorized", "Authentication required: send a Bearer token.",
                        headers={"WWW-Authenticate": 'Bearer realm="sinergi"'})
     _limit(f"person:{g.api_person.id}")
+    g.language = g.api_person.language  # messages meant for people (import rows) in theirs
+    refresh()  # drop a locale cached earlier in this request
 
 
 def _limit(identity: str) -> None:

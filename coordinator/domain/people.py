@@ -7,6 +7,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordinator import access
@@ -108,6 +109,16 @@ def _clean_field(key: str, value: Any) -> Any:
     return value
 
 
+def _commit_unique_email(flush_only: bool = False) -> None:
+    """Flush or commit; a concurrent insert of the same email becomes a ``Conflict``."""
+    try:
+        db.session.flush() if flush_only else db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("email already in use",
+                       fields={"email": ["This email is already in use."]}) from None
+
+
 def _check_unique_email(email: str | None, person_id: int | None = None) -> None:
     if not email:
         return
@@ -125,9 +136,11 @@ def create_person(
     network_ids: list[int] | tuple[int, ...] = (), password: str | None = None,
 ) -> Person:
     """Create a person (a cadre, coordinator, lead or admin) inside the actor's scope."""
-    values = _clean({"name": name, "role": role, "region_code": region_code, "email": email, "phone": phone,
-                         "language": language, "channel_preference": channel_preference, "rt": rt, "rw": rw,
-                         "network_ids": network_ids})
+    values = _clean({
+        "name": name, "role": role, "region_code": region_code, "email": email, "phone": phone,
+        "language": language, "channel_preference": channel_preference, "rt": rt, "rw": rw,
+        "network_ids": network_ids,
+    })
     _require_manage_new(actor, values["role"], values["region_code"])
     _check_unique_email(values["email"])
     networks = values.pop("network_ids")
@@ -135,10 +148,10 @@ def create_person(
     if password is not None:
         person.password_hash = _hash_password(password)
     db.session.add(person)
-    db.session.flush()
+    _commit_unique_email(flush_only=True)
     record_audit(_id(actor), "create", "person", person.id, None, person_snapshot(person))
     record_event(PersonCreated(person_id=person.id, role=person.role, region_code=person.region_code))
-    db.session.commit()
+    _commit_unique_email()
     return person
 
 
@@ -188,7 +201,7 @@ def update_person(person_id: int, *, actor: Person | None, **changes: Any) -> Pe
     if changed:
         record_audit(_id(actor), "update", "person", person.id, before, after)
         record_event(PersonUpdated(person_id=person.id, changed=changed))
-    db.session.commit()
+    _commit_unique_email()
     return person
 
 

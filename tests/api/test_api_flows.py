@@ -117,3 +117,17 @@ def test_regions_tree_and_detail(world: World) -> None:
     detail = world.call("cadre", "GET", f"/regions/{world.kel_a}").json
     assert detail["parent"]["code"] == TAMBORA
     assert world.call("cadre", "GET", "/regions/99.99").status_code == 404
+
+
+def test_import_errors_speak_the_callers_language_and_huge_files_are_413(world: World) -> None:
+    bad = "nama,hp,kelurahan,jaringan\nRina,12,Atlantis,PKK\n"
+    indonesian = upload(world, "coordinator", bad, commit=False).json  # type: ignore[attr-defined]
+    by_column = {e["column"]: e["message"] for e in indonesian["errors"]}
+    assert by_column["kelurahan"].startswith("Kelurahan “Atlantis” tidak dikenal")
+    world.people["coordinator"].language = "en"
+    db.session.commit()
+    english = upload(world, "coordinator", bad, commit=False).json  # type: ignore[attr-defined]
+    by_column = {e["column"]: e["message"] for e in english["errors"]}
+    assert by_column["kelurahan"].startswith("Unknown kelurahan “Atlantis”")
+    huge = upload(world, "coordinator", "x" * (6 * 1024 * 1024), commit=False)
+    assert huge.status_code == 413 and huge.json["error"]["code"] == "too_large"  # type: ignore[attr-defined]

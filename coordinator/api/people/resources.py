@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 
 from coordinator import access
 from coordinator.api.auth import api_person
 from coordinator.api.common import decode_cursor, encode_cursor, make_blueprint, page
+from coordinator.api.errors import ApiError
 from coordinator.api.people.schemas import (
     ImportFileSchema,
     ImportFormSchema,
@@ -20,11 +22,19 @@ from coordinator.api.people.schemas import (
 )
 from coordinator.domain import people as rules
 from coordinator.domain.errors import InvalidInput
+from coordinator.domain.import_files import MAX_BYTES
 from coordinator.domain.people_import import import_people, preview_people_import
 from coordinator.extensions import db
 from coordinator.models import Person, person_networks
 
 blp = make_blueprint("api_people", "/people", "People: staff and cadres.")
+
+
+@blp.before_request
+def refuse_oversized_uploads() -> None:
+    """Refuse a too-large upload before its body is parsed."""
+    if (request.content_length or 0) > MAX_BYTES + 64 * 1024:
+        raise ApiError(413, "too_large", f"The file is larger than {MAX_BYTES // 2**20} MB.")
 
 
 @blp.route("")
