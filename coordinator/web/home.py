@@ -1,9 +1,12 @@
-"""The public home page: what Sinergi is, the regions of the city and the active programs."""
+"""The public home page: what Sinergi is, the regions of the city and the active programs.
+
+Logged-in people go straight to their own start page (dashboard or Tugas saya)."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
@@ -16,6 +19,10 @@ CITY_CODE = "31.73"
 
 @blp.get("/")
 def index() -> Any:
+    if current_user.is_authenticated:
+        from coordinator.web.auth import landing_url
+
+        return redirect(landing_url(current_user))
     city = db.session.get(Region, CITY_CODE)
     kecamatan = db.session.scalars(
         select(Region).where(Region.parent_code == CITY_CODE).order_by(Region.code)

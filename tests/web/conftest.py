@@ -129,9 +129,16 @@ def _empty_tables_children_first() -> None:
 
 
 @pytest.fixture
-def web_seeded(seeded: Flask) -> Iterator[Flask]:
-    """``seeded``, emptied again afterwards in an order SQLite accepts."""
-    yield seeded
+def web_seeded(app: Flask) -> Iterator[Flask]:
+    """Jakarta Barat's regions (not all of DKI: faster), the networks, indicators and targets;
+    emptied again afterwards in an order SQLite accepts."""
+    from coordinator.seeding.reference import seed_reference_data
+    from coordinator.seeding.regions import DKI_JAKARTA_CSV, read_region_csv, upsert_regions
+
+    rows = read_region_csv(DKI_JAKARTA_CSV)
+    upsert_regions([r for r in rows if r.code == "31" or r.code.startswith("31.73")])
+    seed_reference_data()
+    yield app
     _empty_tables_children_first()
 
 

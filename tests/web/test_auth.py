@@ -107,3 +107,16 @@ def test_next_parameter_never_leaves_the_site(client, world: World) -> None:
     response = client.post("/login?next=https://evil.example/", data={
         "email": world.lead.email, "password": PASSWORD, "csrf_token": csrf_token(page.text)})
     assert "evil.example" not in response.headers["Location"]
+
+
+def test_home_sends_logged_in_people_to_their_start_page(client, world: World) -> None:
+    assert client.get("/").status_code == 200
+    login(client, world.cadre.email)
+    assert client.get("/").headers["Location"].endswith("/tugas/")
+
+
+def test_anonymous_visitor_can_read_the_site_in_english(client, world: World) -> None:
+    response = post_form(client, "/language", {"language": "en", "next": "/"}, form_url="/login")
+    assert response.headers["Location"].endswith("/")
+    page = client.get("/").text
+    assert "Active programs" in page and 'lang="en"' in page

@@ -115,3 +115,31 @@ def test_staff_nav_shows_only_registered_endpoints(client, world: World) -> None
     for endpoint, label in (("dashboard.index", "Dasbor"), ("outbox.index", "Kotak keluar"),
                             ("notifications.dead", "Pesan gagal")):
         assert (label in page) == (endpoint in app.view_functions), endpoint
+
+
+def test_every_form_post_without_csrf_token_is_refused_and_changes_nothing(
+    client, world: World
+) -> None:
+    from sqlalchemy import func, select
+
+    from coordinator.models import AuditEntry, Event
+
+    login(client, world.admin.email)
+    counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (AuditEntry, Event)]
+    posts = [
+        "/logout", "/password", "/language", "/program/baru", f"/program/{world.program.id}/ubah",
+        f"/program/{world.program.id}/aktifkan", f"/program/{world.program.id}/tutup",
+        f"/aksi/{world.action.id}/tugaskan", f"/aksi/{world.action.id}/batalkan",
+        f"/aksi/{world.action.id}/buka-lagi", "/aksi/massal/pratinjau", "/aksi/massal/konfirmasi",
+        "/orang/baru", f"/orang/{world.cadre.id}", f"/orang/{world.cadre.id}/nonaktifkan",
+        "/orang/impor/", "/orang/impor/konfirmasi", f"/tugas/{world.action.id}/selesai",
+        f"/tugas/{world.action.id}/batal-selesai",
+        action_link(world.cadre.id, world.action.id)[len("http://127.0.0.1:5000"):],
+    ]
+    for url in posts:
+        response = client.post(url, data={"title": "x", "name": "x", "assignee_id": ""})
+        assert response.status_code == 400, url
+        assert "kedaluwarsa" in response.text, url
+    assert [db.session.scalar(select(func.count()).select_from(m))
+            for m in (AuditEntry, Event)] == counts
+    assert client.get("/aksi/").status_code == 200  # still logged in: logout was refused too

@@ -168,9 +168,9 @@ def test_import_preview_then_confirm(client, world: World) -> None:
 def test_broken_import_file_lists_row_errors_and_imports_nothing(client, world: World) -> None:
     login(client, world.kec_lead.email)
     count = db.session.scalar(select(func.count()).select_from(Person))
-    csv_bytes = ("nama,telepon,kelurahan,jaringan\n"
-                 "Ibu Ani,12345,31.73.04.1001,pkk\n"
-                 "Ibu Cici,081234567003,Kelurahan Entah,pkk\n").encode()
+    csv_bytes = (b"nama,telepon,kelurahan,jaringan\n"
+                 b"Ibu Ani,12345,31.73.04.1001,pkk\n"
+                 b"Ibu Cici,081234567003,Kelurahan Entah,pkk\n")
     preview = _upload(client, "kader.csv", csv_bytes)
     assert preview.status_code == 400
     assert 'class="import-errors"' in preview.text

@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 from coordinator.extensions import db
 from coordinator.models import Action, Program, utcnow
 from tests.web.conftest import (
-    TAMBORA, TAMBORA_KEL, World, csrf_token, login, make_action, post_form,
+    TAMBORA,
+    TAMBORA_KEL,
+    World,
+    csrf_token,
+    login,
+    make_action,
+    post_form,
 )
 
 
