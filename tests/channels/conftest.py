@@ -32,20 +32,33 @@ def _clean() -> None:
     db.session.commit()
 
 
+# Every channel test app knows the webhook secrets; tests of other settings build their own.
+TWILIO_TOKEN = "twilio-webhook-token"
+GATEWAY_SECRET = "gateway-shared-secret"
+BASE_URL = "https://sinergi.example.test"
+CHANNEL_SETTINGS: dict[str, object] = {
+    "twilio_auth_token": TWILIO_TOKEN, "sms_gateway_secret": GATEWAY_SECRET, "base_url": BASE_URL,
+    "sms_inbound_rate_limit": 5,
+}
+
+
 @pytest.fixture
-def world(app: Flask) -> Iterator[Flask]:
-    """The app with a province > city > kecamatan > kelurahan chain."""
-    rows = [
-        ("31", "DKI Jakarta", "province", None),
-        ("31.73", "Kota Administrasi Jakarta Barat", "city", "31"),
-        ("31.73.04", "Tambora", "kecamatan", "31.73"),
-        (KELURAHAN, "Tanah Sereal", "kelurahan", "31.73.04"),
-    ]
-    for code, name, level, parent in rows:
-        db.session.add(Region(code=code, name=name, level=level, parent_code=parent))
-    db.session.commit()
-    yield app
-    _clean()
+def world(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """One app (context pushed) with a province > city > kecamatan > kelurahan chain."""
+    app = make_app(**CHANNEL_SETTINGS)
+    with app.app_context():
+        _clean()
+        rows = [
+            ("31", "DKI Jakarta", "province", None),
+            ("31.73", "Kota Administrasi Jakarta Barat", "city", "31"),
+            ("31.73.04", "Tambora", "kecamatan", "31.73"),
+            (KELURAHAN, "Tanah Sereal", "kelurahan", "31.73.04"),
+        ]
+        for code, name, level, parent in rows:
+            db.session.add(Region(code=code, name=name, level=level, parent_code=parent))
+        db.session.commit()
+        yield app
+        _clean()
 
 
 def make_person(role: str = "cadre", **fields: object) -> Person:
