@@ -197,3 +197,24 @@ def _snapshot(target: Target) -> dict[str, object]:
         "target_value": target.target_value, "rule": target.rule,
         "reduce_percent": float(target.reduce_percent) if target.reduce_percent is not None else None,
     }
+
+
+def update_indicator(indicator_id: int, *, actor: Person | None, name_id: str, name_en: str,
+                     active: bool) -> Indicator:
+    """Rename or (de)activate an indicator: admins only. Its statistics are kept."""
+    if actor is not None and actor.role != "admin":
+        raise Forbidden("only admins edit indicators")
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        raise InvalidInput("unknown indicator", {"indicator_id": ["Unknown indicator."]})
+    names = {"name_id": (name_id or "").strip(), "name_en": (name_en or "").strip()}
+    errors = {k: ["Give a name of 1 to 120 characters."] for k, v in names.items()
+              if not v or len(v) > 120}
+    if errors:
+        raise InvalidInput("invalid indicator", errors)
+    before = {"name_id": indicator.name_id, "name_en": indicator.name_en, "active": indicator.active}
+    indicator.name_id, indicator.name_en, indicator.active = names["name_id"], names["name_en"], active
+    record_audit(actor.id if actor else None, "update", "indicator", indicator.id, before,
+                 {**names, "active": active})
+    db.session.commit()
+    return indicator

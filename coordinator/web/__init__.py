@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     from coordinator.web.people import blp as people_blp
     from coordinator.web.people_import import blp as people_import_blp
     from coordinator.web.programs import blp as programs_blp
+    from coordinator.web.targets import blp as targets_blp
 
     jinja.init_app(app)
     login_manager.login_message = lazy_gettext("Please log in to open this page.")
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bulk_blp)
     app.register_blueprint(dashboard_blp)
     app.register_blueprint(case_stats_blp)
+    app.register_blueprint(targets_blp)
     app.register_blueprint(people_import_blp)
     app.register_blueprint(people_blp)
 
