@@ -139,3 +139,12 @@ def test_demo_needs_the_seeded_regions(app):
     with pytest.raises(DemoNotLoaded, match="sinergi seed"):
         load_demo(now=NOW)
     assert count(Person) == 0
+
+
+def test_the_home_page_shows_jakarta_barat_and_the_demo_program(seeded, client):
+    load_demo(now=NOW)
+    page = client.get("/").get_data(as_text=True)
+    assert PROGRAM_TITLE in page
+    for kecamatan in ("Cengkareng", "Grogol Petamburan", "Taman Sari", "Tambora", "Kebon Jeruk",
+                      "Kalideres", "Pal Merah", "Kembangan"):
+        assert kecamatan in page
