@@ -102,6 +102,8 @@ def _action_values(action: Action, person: Person | None, language: str) -> dict
     return {
         "title": action.title,
         "sms_title": sms_text.discreet_title(action.title, action.public_code, language),
+        # Subjects show on lock screens and in notification previews: as discreet as SMS.
+        "subject_title": sms_text.subject_title(action.title, action.public_code, language),
         "code": action.public_code,
         "due": action.due_at,
         "program_title": action.program.title if action.program is not None else "",

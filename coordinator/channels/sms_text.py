@@ -34,6 +34,13 @@ def discreet_title(title: str, code: str, language: str) -> str:
     return shorten(clean(title), MAX_TITLE)
 
 
+def subject_title(title: str, code: str, language: str) -> str:
+    """The title as an email subject may show it: unchanged unless it holds a case word."""
+    if sensitive_words_in(title):
+        return NEUTRAL_TITLE.get(language, NEUTRAL_TITLE["id"]).format(code=code)
+    return title
+
+
 def discreet_name(name: str) -> str:
     return "" if sensitive_words_in(name) else shorten(clean(name), MAX_NAME)
 

@@ -1,6 +1,8 @@
 """Message templates: every kind in both languages, the signed link, discreet SMS."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask import Flask
 
@@ -49,7 +51,19 @@ def test_sensitive_title_never_reaches_the_sms(world: Flask) -> None:
     message = compose("assigned", cadre, action=action)
     assert sensitive_words_in(message.sms) == []
     assert "Tugas Q4RT" in message.sms
-    assert "korban" in message.text  # email is private: the full title stays there
+    assert "korban" in message.text  # the email body is private: the full title stays there
+    assert message.subject == "Tugas baru: Tugas Q4RT"  # but subjects show in previews
+
+
+def test_escalation_to_coordinator_does_not_suggest_an_sms_reply(world: Flask) -> None:
+    coordinator = make_person("coordinator", language="en")
+    action = make_action(make_program(make_person("lead")), make_person(name="Siti"), code="C3DE")
+    message = compose("escalation", coordinator, action=action,
+                      now=action.due_at + timedelta(days=3, hours=2))
+    assert message.subject.endswith("is 3 days overdue")
+    assert "for Siti, is 3 days past" in message.text and "reply by SMS" not in message.text
+    assert "reassign" in message.html
+    assert message.sms.startswith("Sinergi: task C3DE (Tanah Sereal) is 3 days overdue.")
 
 
 def test_long_title_is_shortened_to_keep_two_gsm_parts(world: Flask) -> None:
