@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_
@@ -68,7 +69,7 @@ def parse_filters(args: Mapping[str, str]) -> ActionFilter:
     )
 
 
-def filtered_actions(person: Person, f: ActionFilter) -> Select[tuple[Action]]:
+def filtered_actions(person: Person, f: ActionFilter) -> Select[Any]:
     """The actions ``person`` may see that match ``f``, soonest due first."""
     query = scoped_actions(person)
     now = utcnow()

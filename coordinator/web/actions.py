@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 from wtforms import SelectField
 
-from coordinator.access import can, get_action_or_404, scoped_programs
+from coordinator.access import can, get_action_or_404, scoped_people, scoped_programs
 from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Network, Person, Program, Region, utcnow
@@ -25,6 +25,7 @@ from coordinator.web.staff import flash_domain_error, staff_required
 
 blp = errors.install(Blueprint("actions", __name__, url_prefix="/aksi"))
 PER_PAGE = 50
+MAX_ASSIGNEE_CHOICES = 300
 EAGER = (selectinload(Action.program), selectinload(Action.assignee),
          selectinload(Action.network), selectinload(Action.kelurahan))
 
@@ -48,6 +49,11 @@ def _filter_choices() -> dict[str, Any]:
         "programs": db.session.scalars(scoped_programs(current_user).order_by(Program.year.desc(), Program.title)).all(),
         "regions": regions,
         "networks": db.session.scalars(select(Network).order_by(Network.name)).all(),
+        # A kelurahan has tens of cadres, a city thousands: offer a list only when it is short.
+        "assignees": db.session.scalars(
+            scoped_people(current_user).where(Person.active.is_(True),
+                                              Person.role.in_(("cadre", "coordinator")))
+            .order_by(Person.name).limit(MAX_ASSIGNEE_CHOICES + 1)).all(),
         "statuses": STATUSES,
     }
 
@@ -70,7 +76,8 @@ def export(fmt: str) -> Any:
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
     f = parse_filters(request.args)
-    actions = db.session.scalars(filtered_actions(current_user, f).options(*EAGER)).all()
+    actions: list[Action] = list(
+        db.session.scalars(filtered_actions(current_user, f).options(*EAGER)).all())
     stamp = utcnow().strftime("%Y%m%d")
     if fmt == "csv":
         return Response(exports.to_csv(actions), mimetype="text/csv; charset=utf-8",

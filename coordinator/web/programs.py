@@ -139,10 +139,10 @@ def _counts(program: Program) -> tuple[dict[str, int], list[tuple[str, str, dict
     ).all()
     per: dict[str, dict[str, int]] = {}
     for kecamatan, status, count in rows:
-        per.setdefault(kecamatan, dict.fromkeys(STATES, 0))[status] += count
+        per.setdefault(str(kecamatan), dict.fromkeys(STATES, 0))[status] += count
     for kecamatan, count in late:
-        per[kecamatan]["overdue"] += count
-        per[kecamatan]["open"] -= count
+        per[str(kecamatan)]["overdue"] += count
+        per[str(kecamatan)]["open"] -= count
     totals = {state: sum(bucket[state] for bucket in per.values()) for state in STATES}
     names = dict(db.session.execute(
         select(Region.code, Region.name).where(Region.code.in_(list(per)))).all())
