@@ -26,6 +26,7 @@ class SinergiApi(Api):
 
 def _blueprints() -> list[Blueprint]:
     from coordinator.api.actions.resources import blp as actions
+    from coordinator.api.case_stats.resources import blp as case_stats
     from coordinator.api.networks.resources import blp as networks
     from coordinator.api.people.resources import blp as people
     from coordinator.api.programs.resources import blp as programs
@@ -33,7 +34,7 @@ def _blueprints() -> list[Blueprint]:
     from coordinator.api.rollups.resources import blp as rollups
     from coordinator.api.tokens.resources import blp as tokens
 
-    return [programs, actions, people, regions, networks, tokens, rollups]
+    return [programs, actions, people, regions, networks, tokens, rollups, case_stats]
 
 
 def _not_found_catch_all() -> FlaskBlueprint:

@@ -1,0 +1,1 @@
+"""Case statistics resource: integrations push and read monthly counts per kelurahan."""
