@@ -68,6 +68,21 @@ class ButtonForm(FlaskForm):
     pass
 
 
+def _explain(exc: DomainError, form: PersonForm) -> None:
+    """Domain messages for phone and email carry the raw value in English: say it plainly."""
+    from coordinator.domain.errors import InvalidInput
+
+    if isinstance(exc, InvalidInput):
+        if "phone" in exc.fields:
+            exc.fields["phone"] = [_("Not a valid Indonesian mobile number "
+                                     "(for example 0812 3456 7890).")]
+        if "email" in exc.fields:
+            exc.fields["email"] = [_("Not a valid email address.")]
+        if "password" in exc.fields:
+            exc.fields["password"] = [_("At least 10 characters.")]
+    flash_domain_error(exc, form)
+
+
 @blp.get("/")
 @staff_required
 def index() -> Any:
@@ -107,7 +122,7 @@ def new() -> Any:
                                    password=form.password.data or None)
         except DomainError as exc:
             db.session.rollback()
-            flash_domain_error(exc, form)
+            _explain(exc, form)
         else:
             flash(_("%(name)s was added.", name=person.name), "info")
             return redirect(url_for("people.index"))
@@ -132,7 +147,7 @@ def edit(person_id: int) -> Any:
                 set_password(person, form.password.data)
         except DomainError as exc:
             db.session.rollback()
-            flash_domain_error(exc, form)
+            _explain(exc, form)
         else:
             flash(_("Saved."), "info")
             return redirect(url_for("people.edit", person_id=person.id))

@@ -118,6 +118,8 @@ def test_bad_phone_is_explained_and_nothing_is_saved(client, world: World) -> No
         "name": "Ibu Salah", "role": "cadre", "region_code": TAMBORA_KEL, "phone": "12345",
         "email": "bukan-email", "language": "id", "channel_preference": "sms"})
     assert response.status_code == 400 and "field-error" in response.text
+    assert "Nomor HP Indonesia tidak sah" in response.text
+    assert "Alamat email tidak sah." in response.text
     coordinator_role = post_form(client, "/orang/baru", {
         "name": "Pak Kasi", "role": "lead", "region_code": TAMBORA_KEL,
         "language": "id", "channel_preference": "sms"})
