@@ -100,19 +100,18 @@ def _people_with_phone(sender: str) -> list[Person]:
 
 
 def _decide_by_code(people: list[Person], parsed: ParsedReply, now: datetime) -> _Decision:
-    ids = {p.id: p for p in people}
+    """The first candidate code naming one of the sender's actions; open ones before closed."""
+    owners = {p.id: p for p in people}
+    actions = list(db.session.scalars(
+        select(Action).where(Action.public_code.in_(parsed.codes))
+        .order_by(Action.status != "open", Action.id.desc())
+    ))
     for code in parsed.codes:
-        actions = list(db.session.scalars(
-            select(Action).where(Action.public_code == code).order_by(Action.status != "open", Action.id.desc())
-        ))
-        if not actions:
-            continue
-        mine = [a for a in actions if a.assignee_id in ids]
-        if not mine:
-            return _Decision("not_yours", people[0])
-        action = mine[0]
-        return _complete(ids[action.assignee_id], action, parsed.people_reached, now)  # type: ignore[index]
-    return _Decision("unknown_code", people[0])
+        mine = [a for a in actions if a.public_code == code and a.assignee_id in owners]
+        if mine:
+            owner = owners[mine[0].assignee_id]  # type: ignore[index]
+            return _complete(owner, mine[0], parsed.people_reached, now)
+    return _Decision("not_yours" if actions else "unknown_code", people[0])
 
 
 def _decide_lone(people: list[Person], parsed: ParsedReply, now: datetime) -> _Decision:

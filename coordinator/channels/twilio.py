@@ -46,12 +46,11 @@ def send(config: Config, to: str, body: str, parts: int) -> DeliveryResult:
 def _result(response: requests.Response, parts: int) -> DeliveryResult:
     payload = _json(response)
     if response.status_code in (200, 201):
-        sid = payload.get("sid")
-        if not isinstance(sid, str) or not sid:
-            raise TransientDeliveryError("Twilio answered without a message sid")
         if payload.get("status") in FAILED_STATUSES:
             raise PermanentDeliveryError(f"Twilio {payload.get('error_code')}: message {payload['status']}")
-        return DeliveryResult(provider_id=sid, parts=parts)
+        sid = payload.get("sid")
+        # Accepted even if the body is odd: retrying would send the message twice.
+        return DeliveryResult(provider_id=sid if isinstance(sid, str) and sid else None, parts=parts)
     raise classify_error(response.status_code, payload)
 
 

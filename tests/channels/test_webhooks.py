@@ -339,3 +339,12 @@ def test_twilio_signature_matches_twilios_documented_example() -> None:
                         "From": "+12349013030", "To": "+18005551212"})
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     assert twilio_signature("12345", url, params) == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+
+
+def test_a_code_of_the_sender_wins_over_someone_elses(hooks: FlaskClient) -> None:
+    program = make_program(make_person("lead"))
+    make_action(program, make_person(phone="+6281299998888"), code="A7K2")
+    mine = make_action(program, make_person(phone=PHONE), code="C3DE")
+    assert reply(hooks, "selesai A7K2 C3DE")["outcome"] == "done"
+    db.session.refresh(mine)
+    assert mine.status == "done" and completions() == 1
