@@ -167,3 +167,48 @@ def test_person_without_email_is_permanent(
 def test_without_smtp_email_goes_to_the_outbox(world: Flask) -> None:
     notification = make_notification(make_person(), channel="email", subject="s", body="b")
     assert deliver(notification).provider_id == f"outbox-{notification.id}"
+
+
+@pytest.fixture
+def starttls_server(tmp_path: Any) -> Iterator[tuple[Mailbox, int]]:
+    """An SMTP server offering STARTTLS with a self-signed certificate (made with openssl)."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert), str(key))
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=context,
+                            require_starttls=True)
+    controller.start()
+    yield mailbox, port
+    controller.stop()
+
+
+def test_starttls_refuses_an_untrusted_certificate(
+    world: Flask, make_app: Callable[..., Flask], starttls_server: tuple[Mailbox, int]
+) -> None:
+    mailbox, port = starttls_server
+    with app_with(make_app, **smtp_config(port, smtp_tls="starttls")):
+        notification = make_notification(make_person(), channel="email", subject="s", body="b")
+        with pytest.raises(TransientDeliveryError, match="CERTIFICATE_VERIFY_FAILED|certificate"):
+            deliver(notification)
+    assert mailbox.messages == []
+
+
+def test_plain_smtp_to_a_server_requiring_starttls_is_refused_without_sending(
+    world: Flask, make_app: Callable[..., Flask], starttls_server: tuple[Mailbox, int]
+) -> None:
+    mailbox, port = starttls_server
+    with app_with(make_app, **smtp_config(port, smtp_tls="none")):
+        notification = make_notification(make_person(), channel="email", subject="s", body="b")
+        with pytest.raises(PermanentDeliveryError, match="530"):
+            deliver(notification)
+    assert mailbox.messages == []
