@@ -194,12 +194,12 @@ def reopen_action(action_id: int, *, actor: Person | None, now: datetime | None 
     before = action_snapshot(action)
     was_on_time = action.completed_at <= action.due_at
     reached = action.people_reached
+    if _code_taken_by_open(action):  # checked before the change, which autoflush would write
+        action.public_code = new_public_codes(1)[0]
     action.status = "open"
     action.completed_at = None
     action.completed_by_id = None
     action.people_reached = None
-    if _code_taken_by_open(action):
-        action.public_code = new_public_codes(1)[0]
     record_audit(_id(actor), "reopen", "action", action.id, before, action_snapshot(action))
     record_event(ActionReopened(
         action_id=action.id, program_id=action.program_id, kelurahan_code=action.kelurahan_code,

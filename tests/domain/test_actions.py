@@ -148,3 +148,13 @@ def test_closing_a_program_cancels_its_open_actions_with_events(world) -> None: 
     assert events_of(open_one.id)[-1] == "ActionCancelled"
     closed = db.session.scalars(select(Event).where(Event.type == "ProgramClosed")).one()
     assert closed.payload["cancelled_actions"] == 1
+
+
+def test_reopening_draws_a_new_code_when_an_open_action_took_it_meanwhile(world) -> None:  # type: ignore[no-untyped-def]
+    first = make_action(world["program"], world["kel"], world["cadre"])
+    complete_action(first.id, actor=world["cadre"])
+    second = make_action(world["program"], world["kel"], world["other"])
+    second.public_code = first.public_code  # legal: codes are unique among OPEN actions only
+    db.session.commit()
+    reopened = reopen_action(first.id, actor=world["coordinator"])
+    assert reopened.status == "open" and reopened.public_code != second.public_code
