@@ -11,14 +11,17 @@ from flask_smorest import Api, Blueprint
 
 from coordinator.api import ratelimit
 from coordinator.api.auth import authenticate
-from coordinator.api.errors import ApiError, install_error_handlers
+from coordinator.api.errors import ApiError, ErrorEnvelopeSchema, install_error_handlers
 from coordinator.extensions import csrf
 
 PREFIX = "/api/v1"
 
 
 class SinergiApi(Api):
-    """flask-smorest's Api without its app-wide HTTP error handler (the web has its own pages)."""
+    """flask-smorest's Api without its app-wide HTTP error handler (the web has its own pages),
+    documenting Sinergi's one error shape."""
+
+    ERROR_SCHEMA = ErrorEnvelopeSchema
 
     def _register_error_handlers(self) -> None:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import marshmallow as ma
 from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +18,16 @@ CODE_OF_STATUS = {
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
     422: "invalid_input", 429: "rate_limited", 500: "internal_error",
 }
+
+
+class ErrorBodySchema(ma.Schema):
+    code = ma.fields.String(metadata={"description": "stable machine-readable name"})
+    message = ma.fields.String()
+    fields = ma.fields.Dict(metadata={"description": "field name -> messages (400/422)"})
+
+
+class ErrorEnvelopeSchema(ma.Schema):
+    error = ma.fields.Nested(ErrorBodySchema)
 
 
 class ApiError(Exception):
