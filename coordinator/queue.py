@@ -20,6 +20,7 @@ from coordinator.models import Event
 
 log = logging.getLogger(__name__)
 RELAY_TASK = "sinergi.relay.publish_outbox"
+DISPATCH_TASK = "sinergi.notifications.dispatch_due"
 _FLAG = "sinergi_events_written"
 _installed = False
 
@@ -60,10 +61,19 @@ def _relay_after_commit(session: Any) -> None:
 
 def request_relay() -> bool:
     """Ask the workers to relay the outbox now; False (logged) if the broker is unreachable."""
+    return _send(RELAY_TASK, "default")
+
+
+def request_dispatch() -> bool:
+    """Ask the workers to send due notifications now (else the every-minute sweep will)."""
+    return _send(DISPATCH_TASK, "notifications")
+
+
+def _send(task: str, queue: str) -> bool:
     try:
-        _client().send_task(RELAY_TASK, queue="default", retry=False)
+        _client().send_task(task, queue=queue, retry=False)
     except Exception as exc:  # noqa: BLE001 - the broker being down must not fail a request
-        log.warning("relay request not sent (beat will relay later): %s", exc)
+        log.warning("%s not requested (beat will do it later): %s", task, exc)
         return False
     return True
 

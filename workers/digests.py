@@ -9,7 +9,7 @@ DISPATCH_TASK = "sinergi.notifications.dispatch_due"
 
 
 def register(celery: Celery) -> None:
-    @celery.task(name="sinergi.digests.weekly", queue="default")
+    @celery.task(shared=False, name="sinergi.digests.weekly", queue="default")
     def weekly() -> int:
         """Create this ISO week's digest for every lead (idempotent per week)."""
         from coordinator.notifications.summaries import weekly_digests
@@ -19,7 +19,7 @@ def register(celery: Celery) -> None:
             celery.send_task(DISPATCH_TASK, queue="notifications")
         return len(ids)
 
-    @celery.task(name="sinergi.digests.daily", queue="default")
+    @celery.task(shared=False, name="sinergi.digests.daily", queue="default")
     def daily() -> int:
         """Create today's overdue summary for coordinators (idempotent per WIB day)."""
         from coordinator.notifications.summaries import daily_summaries

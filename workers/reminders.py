@@ -16,14 +16,14 @@ DISPATCH_GATHER_SECONDS = 2
 
 
 def register(celery: Celery) -> None:
-    @celery.task(name="sinergi.relay.publish_outbox", queue="default")
+    @celery.task(shared=False, name="sinergi.relay.publish_outbox", queue="default")
     def publish_outbox() -> int:
         """Publish unpublished outbox events (right after commits, and on beat as safety net)."""
         from workers.relay import publish_outbox as publish
 
         return publish(celery)
 
-    @celery.task(name="sinergi.events.handle", queue="default")
+    @celery.task(shared=False, name="sinergi.events.handle", queue="default")
     def handle(event_id: int) -> int:
         """Run the notification handler of one event (idempotent)."""
         from workers.handlers import handle_event
@@ -34,7 +34,7 @@ def register(celery: Celery) -> None:
                              countdown=DISPATCH_GATHER_SECONDS)
         return len(created)
 
-    @celery.task(name="sinergi.reminders.sweep", queue="default",
+    @celery.task(shared=False, name="sinergi.reminders.sweep", queue="default",
                  soft_time_limit=900, time_limit=960)
     def sweep() -> dict[str, Any]:
         """Plan every reminder and escalation due now (set-based, streamed, idempotent)."""

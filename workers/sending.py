@@ -17,7 +17,7 @@ SHORT_RETRY_SECONDS = 300
 
 
 def register(celery: Celery) -> None:
-    @celery.task(name=SEND_TASK, queue="notifications", bind=True, max_retries=None)
+    @celery.task(shared=False, name=SEND_TASK, queue="notifications", bind=True, max_retries=None)
     def send(self: Any, notification_id: int) -> str:
         """Deliver one notification at most once; retry soon on a transient failure."""
         from coordinator.notifications.delivery import send_notification
@@ -27,7 +27,7 @@ def register(celery: Celery) -> None:
             raise self.retry(countdown=outcome.retry_in)
         return outcome.status
 
-    @celery.task(name="sinergi.notifications.dispatch_due", queue="notifications")
+    @celery.task(shared=False, name="sinergi.notifications.dispatch_due", queue="notifications")
     def dispatch_due() -> int:
         """Fold floods, apply the SMS cap, and enqueue every notification that is due."""
         from coordinator.notifications.delivery import recover_interrupted

@@ -43,3 +43,9 @@ def init_app(app: Flask) -> None:
     from coordinator.webhooks import init_app as init_webhooks
 
     init_webhooks(app)
+
+    from coordinator.web import notifications_admin, outbox, reminder_policy
+
+    app.register_blueprint(outbox.blp)
+    app.register_blueprint(notifications_admin.blp)
+    app.register_blueprint(reminder_policy.blp)

@@ -14,7 +14,11 @@ from sqlalchemy import select
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, Notification
 from coordinator.notifications.delivery import (
-    backoff_seconds, claim, recover_interrupted, retry_dead, send_notification,
+    backoff_seconds,
+    claim,
+    recover_interrupted,
+    retry_dead,
+    send_notification,
 )
 from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due
 from coordinator.notifications.planning import Planned, Recipient, plan

@@ -1,0 +1,83 @@
+"""Failed messages: dead and undeliverable notifications with a retry button, and the SMS
+counts per program and city for a month (SMS credit comes from a government budget).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
+
+from coordinator.access import scope_code
+from coordinator.extensions import db
+from coordinator.models import Notification, utcnow
+from coordinator.notifications.budget import sms_per_city, sms_per_program
+from coordinator.notifications.delivery import retry_dead
+from coordinator.web import errors
+from coordinator.web.outbox import scoped_notifications
+from coordinator.web.staff import staff_required
+
+blp = errors.install(Blueprint("notifications", __name__, url_prefix="/notifications"))
+LIMIT = 200
+
+
+class RetryForm(FlaskForm):
+    pass
+
+
+def _month(raw: str | None) -> tuple[date, str | None]:
+    from coordinator.domain.calendar import local_now
+
+    this_month = local_now().date().replace(day=1)
+    if not raw:
+        return this_month, None
+    try:
+        return date.fromisoformat(raw.strip() + "-01"), None
+    except ValueError:
+        return this_month, _("Month must look like 2022-03.")
+
+
+@blp.get("/dead")
+@staff_required
+def dead() -> Any:
+    """Dead and undeliverable messages in the user's region, and this month's SMS counts."""
+    month, problem = _month(request.args.get("month"))
+    rows = db.session.scalars(
+        scoped_notifications()
+        .where(Notification.status.in_(("dead", "undeliverable")))
+        .options(joinedload(Notification.recipient))
+        .order_by(Notification.created_at.desc()).limit(LIMIT)
+    ).all()
+    scope = scope_code(current_user)
+    return render_template(
+        "notifications/dead.html", notifications=rows, form=RetryForm(), month=month,
+        problem=problem, by_program=sms_per_program(month, scope),
+        by_city=sms_per_city(month, scope),
+    ), (400 if problem else 200)
+
+
+@blp.post("/<int:notification_id>/retry")
+@staff_required
+def retry(notification_id: int) -> Any:
+    """Queue a dead message again; the dispatch sweep sends it within a minute."""
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    found = db.session.scalars(
+        scoped_notifications().where(Notification.id == notification_id)
+    ).first()
+    if found is None:
+        abort(404)
+    if current_user.role not in ("admin", "lead"):
+        flash(_("Only an admin or a task-force lead can send a message again."), "error")
+    elif retry_dead(notification_id, utcnow()):
+        from coordinator.queue import request_dispatch
+
+        request_dispatch()
+        flash(_("The message will be sent again within a minute."), "success")
+    else:
+        flash(_("This message is no longer failed: nothing to retry."), "warning")
+    return redirect(url_for("notifications.dead"))

@@ -1,0 +1,107 @@
+"""The outbox page: every notification, filterable, with the text of the messages kept by the
+outbox channel (the embedded default), so a newcomer sees exactly what would have been sent.
+
+Admins see everything; leads and coordinators the messages to people in their region.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from coordinator.access import region_filter, scope_code
+from coordinator.extensions import db
+from coordinator.models import Notification, Person
+from coordinator.models.notifications import CHANNELS, NOTIFICATION_STATUSES
+from coordinator.notifications.budget import month_bounds
+from coordinator.web import errors
+from coordinator.web.staff import staff_required
+
+blp = errors.install(Blueprint("outbox", __name__, url_prefix="/outbox"))
+PAGE_SIZE = 50
+STATUS_LABELS = {
+    "pending": _l("waiting"), "sent": _l("sent"), "failed": _l("failed, will retry"),
+    "dead": _l("failed"), "undeliverable": _l("undeliverable"), "folded": _l("in a digest"),
+}
+
+
+@blp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"status_label": lambda status: str(STATUS_LABELS.get(status, status))}
+
+
+def scoped_notifications() -> Any:
+    """Notifications the current user may read (by the recipient's home region)."""
+    query = select(Notification).join(Person, Person.id == Notification.recipient_id)
+    scope = scope_code(current_user)
+    return query if scope is None else query.where(region_filter(Person.region_code, scope))
+
+
+def _filters(args: Any) -> tuple[dict[str, Any], list[str]]:
+    problems: list[str] = []
+    values: dict[str, Any] = {
+        "status": args.get("status", ""), "channel": args.get("channel", ""),
+        "kind": args.get("kind", "").strip()[:40], "q": args.get("q", "").strip()[:100],
+        "month": args.get("month", "").strip(), "stored": args.get("stored", "") == "1",
+        "page": 1,
+    }
+    if values["status"] and values["status"] not in NOTIFICATION_STATUSES:
+        problems.append(_("Unknown status “%(value)s”.", value=values["status"][:20]))
+        values["status"] = ""
+    if values["channel"] and values["channel"] not in CHANNELS:
+        problems.append(_("Unknown channel “%(value)s”.", value=values["channel"][:20]))
+        values["channel"] = ""
+    if values["month"]:
+        try:
+            values["month_date"] = date.fromisoformat(values["month"] + "-01")
+        except ValueError:
+            problems.append(_("Month must look like 2022-03."))
+            values["month"] = ""
+    page = args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+        problems.append(_("Page must be a whole number from 1."))
+    else:
+        values["page"] = int(page)
+    return values, problems
+
+
+def _apply(query: Any, f: dict[str, Any]) -> Any:
+    if f["status"]:
+        query = query.where(Notification.status == f["status"])
+    if f["channel"]:
+        query = query.where(Notification.channel == f["channel"])
+    if f["kind"]:
+        query = query.where(Notification.kind == f["kind"])
+    if f["stored"]:
+        query = query.where(Notification.provider_status == "outbox")
+    if f["q"]:
+        like = f"%{f['q']}%"
+        query = query.where(Person.name.ilike(like) | Notification.body.ilike(like))
+    if f.get("month_date"):
+        start, end = month_bounds(f["month_date"])
+        query = query.where(Notification.created_at >= start, Notification.created_at < end)
+    return query
+
+
+@blp.get("/")
+@staff_required
+def index() -> Any:
+    """All notifications, newest first, with filters (bad filters are named and ignored)."""
+    f, problems = _filters(request.args)
+    query = _apply(scoped_notifications(), f)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.options(joinedload(Notification.recipient))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .offset((f["page"] - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return render_template(
+        "outbox/index.html", notifications=rows, total=total, filters=f, problems=problems,
+        statuses=NOTIFICATION_STATUSES, channels=CHANNELS, page_size=PAGE_SIZE,
+    ), (400 if problems else 200)
