@@ -67,15 +67,32 @@ def run_all(port: int | None = None) -> int:
 
 
 def _announce(port: int) -> None:
-    from coordinator.seeding.demo import DEMO_PASSWORD
+    print(f"\nSinergi is running at http://127.0.0.1:{port}/  (health: /healthz)", flush=True)
+    logins = _demo_logins()
+    if logins:
+        from coordinator.seeding.demo import DEMO_PASSWORD
 
-    print(
-        f"\nSinergi is running at http://127.0.0.1:{port}/  (health: /healthz)\n"
-        f"Demo logins (password {DEMO_PASSWORD}): admin@jakbar.example.org, "
-        "kota@jakbar.example.org, tambora@jakbar.example.org\n"
-        "Press Ctrl-C to stop web, worker and beat.\n",
-        flush=True,
-    )
+        print(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(logins)}", flush=True)
+    print("Press Ctrl-C to stop web, worker and beat.\n", flush=True)
+
+
+def _demo_logins() -> list[str]:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from coordinator.extensions import db
+    from coordinator.models import Person
+    from coordinator.seeding.demo_people import DEMO_EMAIL_DOMAIN
+
+    emails = [f"{name}@{DEMO_EMAIL_DOMAIN}" for name in ("admin", "kota", "tambora")]
+    try:
+        found = set(db.session.scalars(select(Person.email).where(Person.email.in_(emails))))
+    except SQLAlchemyError:  # not migrated yet: the web page will say so
+        db.session.rollback()
+        return []
+    finally:
+        db.session.remove()
+    return [email for email in emails if email in found]
 
 
 def _wait(children: dict[str, subprocess.Popen[bytes]], stop: _Stop) -> str | None:

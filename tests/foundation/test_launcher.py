@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from coordinator.launcher import WORKER_QUEUES, roles
+from coordinator.seeding.demo import load_demo
 
 on_embedded_sqlite = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -42,16 +43,22 @@ def healthy(url: str) -> bool:
 
 
 @pytest.fixture
-def launched(app, python, process_env, start_process, wait_until):
-    port = free_port()
-    sinergi = str(Path(python).parent / "sinergi")
-    launcher = start_process([sinergi, "run-all"],
-                             process_env(PORT=str(port)), "run-all")
-    wait_until(lambda: healthy(f"http://127.0.0.1:{port}/healthz") or launcher.poll() is not None,
-               90, "the web server of run-all")
-    assert launcher.poll() is None, launcher.log_path.read_text()
-    wait_until(lambda: len(children_of(launcher.pid)) == 3, 30, "three children")
-    return launcher, port
+def launch(app, python, process_env, start_process, wait_until):
+    """Start ``sinergi run-all`` on a free port; returns it once /healthz answers 200."""
+
+    def start():
+        port = free_port()
+        sinergi = str(Path(python).parent / "sinergi")
+        launcher = start_process([sinergi, "run-all"], process_env(PORT=str(port)), "run-all")
+        wait_until(
+            lambda: healthy(f"http://127.0.0.1:{port}/healthz") or launcher.poll() is not None,
+            90, "the web server of run-all",
+        )
+        assert launcher.poll() is None, launcher.log_path.read_text()
+        wait_until(lambda: len(children_of(launcher.pid)) == 3, 30, "three children")
+        return launcher, port
+
+    return start
 
 
 def test_the_three_roles_and_the_worker_queues():
@@ -63,11 +70,13 @@ def test_the_three_roles_and_the_worker_queues():
 
 @pytest.mark.slow
 @on_embedded_sqlite
-def test_ctrl_c_stops_web_worker_and_beat(launched, wait_until):
-    launcher, port = launched
+def test_ctrl_c_stops_web_worker_and_beat(seeded, launch, wait_until):
+    load_demo()
+    launcher, port = launch()
     children = children_of(launcher.pid)
     output = launcher.log_path.read_text()
-    assert f"http://127.0.0.1:{port}/" in output and "sinergi-demo" in output
+    assert f"http://127.0.0.1:{port}/" in output
+    assert "Demo logins (password sinergi-demo): admin@jakbar.example.org" in output
     launcher.send_signal(signal.SIGINT)
     assert launcher.wait(timeout=60) == 0
     wait_until(lambda: not any(alive(pid) for pid in children), 30, "the children to stop")
@@ -75,8 +84,9 @@ def test_ctrl_c_stops_web_worker_and_beat(launched, wait_until):
 
 @pytest.mark.slow
 @on_embedded_sqlite
-def test_when_one_role_dies_the_others_are_stopped(launched, wait_until):
-    launcher, _ = launched
+def test_when_one_role_dies_the_others_are_stopped(launch, wait_until):
+    launcher, _ = launch()
+    assert "Demo logins" not in launcher.log_path.read_text()  # no demo in this database
     children = children_of(launcher.pid)
     web = next(pid for pid in children if b"flask" in Path(f"/proc/{pid}/cmdline").read_bytes())
     os.kill(web, signal.SIGKILL)
