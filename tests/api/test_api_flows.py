@@ -131,3 +131,22 @@ def test_import_errors_speak_the_callers_language_and_huge_files_are_413(world: 
     assert by_column["kelurahan"].startswith("Unknown kelurahan “Atlantis”")
     huge = upload(world, "coordinator", "x" * (6 * 1024 * 1024), commit=False)
     assert huge.status_code == 413 and huge.json["error"]["code"] == "too_large"  # type: ignore[attr-defined]
+
+
+def test_lists_hold_nothing_from_outside_the_scope(world: World) -> None:
+    def ids(role: str, path: str) -> set[int]:
+        return {item["id"] for item in world.call(role, "GET", path).json["items"]}
+
+    p = world.people
+    assert ids("kec_lead", "/programs") == {world.program_a.id}
+    assert ids("city_lead", "/programs") == {world.program_a.id, world.program_b.id}
+    assert ids("coordinator", "/actions") == {world.action_a.id}
+    assert ids("coordinator", "/people") == {p["coordinator"].id, p["cadre"].id, p["other_cadre_a"].id}
+    assert ids("cadre", "/people") == {p["cadre"].id}
+    pkk = network("pkk").id
+    assert ids("kec_lead", f"/people?network_id={pkk}&role=cadre") == {
+        p["cadre"].id, p["other_cadre_a"].id}
+    first = world.call("admin", "GET", "/people?limit=3").json
+    rest = world.call("admin", "GET", f"/people?limit=50&cursor={first['next_cursor']}").json
+    assert len(first["items"]) == 3 and rest["next_cursor"] is None
+    assert len(first["items"]) + len(rest["items"]) == len(p)
