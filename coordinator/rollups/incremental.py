@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from coordinator.extensions import db
 from coordinator.models import (
@@ -37,17 +38,22 @@ log = logging.getLogger(__name__)
 
 def apply_event(event_id: int) -> bool:
     """Apply one event to the rollups (one transaction); False if already applied or unknown."""
-    event = db.session.get(Event, event_id)
-    if event is None:
+    # The claim is the transaction's first statement, a write: on SQLite it takes the write
+    # lock before anything is read (a read first could not upgrade after another commit).
+    try:
+        claimed = insert_ignoring_duplicate(
+            ProcessedEvent.__table__,
+            {"event_id": event_id, "handler": HANDLER, "processed_at": utcnow()},
+        )
+    except IntegrityError:  # no such event (the foreign key refused the claim)
+        db.session.rollback()
         log.warning("rollups: event %s does not exist", event_id)
         return False
-    claimed = insert_ignoring_duplicate(
-        ProcessedEvent.__table__,
-        {"event_id": event_id, "handler": HANDLER, "processed_at": utcnow()},
-    )
     if not claimed:
         db.session.rollback()
         return False
+    event = db.session.get(Event, event_id)
+    assert event is not None  # the claim's foreign key guarantees it
     if event.aggregate_type == "action":
         refresh_action(event.aggregate_id)
     elif event.type == "CaseStatsRecorded":
@@ -90,10 +96,11 @@ def _apply_program_delta(old: Contribution | None, new: Contribution) -> None:
         for key in contribution.rollup_keys():
             for name, value in counts.items():
                 deltas[key][name] += sign * value
+    # Sorted keys: concurrent handlers lock shared rows in one global order (no deadlocks).
     rows = [
-        {"program_id": p, "region_code": r, "network_key": n, **values}
-        for (p, r, n), values in deltas.items()
-        if any(values.values())
+        {"program_id": p, "region_code": r, "network_key": n, **deltas[(p, r, n)]}
+        for (p, r, n) in sorted(deltas)
+        if any(deltas[(p, r, n)].values())
     ]
     add_to_rows(ProgramRollup.__table__, PROGRAM_KEYS, rows)
 
@@ -121,6 +128,6 @@ def refresh_case_stat(indicator_id: int, kelurahan_code: str, month: date) -> No
     rows = [
         {"indicator_id": indicator_id, "region_code": code, "year": month.year,
          "month": month.month, "count": delta}
-        for code in ancestor_codes(kelurahan_code) + [COUNTRY_CODE]
+        for code in sorted(ancestor_codes(kelurahan_code) + [COUNTRY_CODE])
     ]
     add_to_rows(IndicatorRollup.__table__, INDICATOR_KEYS, rows)
