@@ -15,12 +15,13 @@ from werkzeug.security import generate_password_hash
 
 from coordinator.domain.codes import ALPHABET, CODE_LENGTH
 from coordinator.domain.events import (
-    EVENT_TYPES,
     ActionAssigned,
     ActionCancelled,
     ActionCompleted,
     DomainEvent,
+    PersonCreated,
     ProgramActivated,
+    ProgramCreated,
     record_events,
 )
 from coordinator.extensions import db
@@ -106,10 +107,10 @@ def _load(plan: _Plan, kelurahan: list[Region], network_ids: list[int]) -> DemoS
     ids = _insert_people(plan)
     audits = [_audit(None, "create", "person", pid, {"role": p["role"]}) for pid, p in
               zip(ids, plan.people, strict=True)]
-    events = _optional_events("PersonCreated", [
-        {"person_id": pid, "role": p["role"], "region_code": p["region_code"]}
+    events: list[DomainEvent] = [
+        PersonCreated(person_id=pid, role=p["role"], region_code=p["region_code"])
         for pid, p in zip(ids, plan.people, strict=True)
-    ])
+    ]
     lead_id = ids[1]
     program = _insert_program(plan, lead_id, audits, events)
     cadres = {code: [(ids[i], plan.networks_of[i]) for i in idxs]
@@ -200,9 +201,7 @@ def _insert_program(
     db.session.flush()
     audits.append(_audit(lead_id, "create", "program", program.id, {"title": program.title}))
     audits.append(_audit(lead_id, "activate", "program", program.id, {"status": "active"}))
-    events.extend(_optional_events("ProgramCreated", [
-        {"program_id": program.id, "region_code": CITY, "owner_id": lead_id}
-    ]))
+    events.append(ProgramCreated(program_id=program.id, region_code=CITY, owner_id=lead_id))
     events.append(ProgramActivated(program_id=program.id))
     return program
 
@@ -288,13 +287,6 @@ def _audit(actor_id: int | None, operation: str, entity_type: str, entity_id: in
     return {"actor_id": actor_id, "operation": operation, "entity_type": entity_type,
             "entity_id": entity_id, "before": None, "after": {**after, "source": "demo"},
             "at": utcnow()}
-
-
-def _optional_events(type_name: str, payloads: list[dict[str, Any]]) -> list[DomainEvent]:
-    # Person/program creation events belong to the people and programs modules; emit them
-    # when those event types exist so consumers see the demo as if created one by one.
-    cls = EVENT_TYPES.get(type_name)
-    return [cls(**payload) for payload in payloads] if cls else []
 
 
 def _logins(plan: _Plan) -> list[str]:

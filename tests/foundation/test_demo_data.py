@@ -95,7 +95,8 @@ def test_demo_writes_the_outbox_events_and_audit_entries_of_its_changes(seeded):
     assert types["ActionAssigned"] == 280
     assert types["ActionCompleted"] == summary.by_state["done"]
     assert types["ActionCancelled"] == summary.by_state["cancelled"]
-    assert types["ProgramActivated"] == 1
+    assert types["ProgramActivated"] == types["ProgramCreated"] == 1
+    assert types["PersonCreated"] == 339
     assert count(Event, Event.published_at.is_(None)) == sum(types.values())
     operations = dict(db.session.execute(
         select(AuditEntry.operation, func.count()).group_by(AuditEntry.operation)).all())
