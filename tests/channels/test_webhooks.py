@@ -348,3 +348,28 @@ def test_a_code_of_the_sender_wins_over_someone_elses(hooks: FlaskClient) -> Non
     assert reply(hooks, "selesai A7K2 C3DE")["outcome"] == "done"
     db.session.refresh(mine)
     assert mine.status == "done" and completions() == 1
+
+
+HOSTILE = [
+    "", " ", "\x00\x01\x02\x1b[31m", "A" * 1600, "SELESAI " + "A7K2 " * 300, "🙏" * 500,
+    "\u202eIAS ELES", "ＳＥＬＥＳＡＩ　Ｑ９Ｘ４", "selesai <script>alert(1)</script>",
+    "SELESAI A7K2' OR '1'='1", "SELESAI {{ config }}", "selesai %s%s%n", "SELESAI\r\n\r\nQ9X4",
+    "done " + "9" * 40, "sudah " + "-" * 1000, "\ud7ff\ue000\uffff", "SELESAI Q9X4 1e9",
+]
+
+
+def test_hostile_replies_never_fail_and_change_nothing(hooks: FlaskClient) -> None:
+    cadre = make_person(phone=PHONE)
+    program = make_program(make_person("lead"))
+    first = make_action(program, cadre, code="C3DE")
+    second = make_action(program, cadre, code="D4FG")
+    for index, text in enumerate(HOSTILE):
+        sender = f"+62812000{index:05d}" if index % 2 else PHONE
+        status, payload = post_gateway(hooks, {"from": sender, "text": text})
+        assert status in (200, 429), (text, payload)
+        if index % 3 == 0:
+            assert post_twilio(hooks, sms(text, sender=sender, sid=f"SMh{index}"))[0] == 200
+    for action in (first, second):
+        db.session.refresh(action)
+        assert action.status == "open"
+    assert completions() == 0
