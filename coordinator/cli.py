@@ -71,6 +71,7 @@ def _region_totals() -> str:
 def demo_command() -> None:
     """Load the demo people and program (only into a database without people)."""
     from coordinator.seeding.demo import DEMO_PASSWORD, DemoNotLoaded, load_demo
+    from coordinator.seeding.demo_case_stats import seed_demo_case_stats
 
     try:
         demo = load_demo()
@@ -80,6 +81,11 @@ def demo_command() -> None:
     click.echo(
         f"Demo loaded: {demo.people} people, 1 program, {demo.actions} actions "
         f"({', '.join(f'{n} {state}' for state, n in sorted(demo.by_state.items()))})."
+    )
+    stats = seed_demo_case_stats()
+    click.echo(
+        f"Demo case statistics: {stats.rows} monthly counts per kelurahan (2021 baseline period "
+        "and 2022); rollups recomputed."
     )
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in demo.logins:

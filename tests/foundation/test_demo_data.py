@@ -9,7 +9,15 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash
 
 from coordinator.extensions import db
-from coordinator.models import Action, AuditEntry, Event, Person, Program, person_networks
+from coordinator.models import (
+    Action,
+    AuditEntry,
+    CaseStat,
+    Event,
+    Person,
+    Program,
+    person_networks,
+)
 from coordinator.seeding.demo import DEMO_PASSWORD, PROGRAM_TITLE, DemoNotLoaded, load_demo
 
 NOW = datetime(2022, 6, 15, 3, 0, tzinfo=UTC)
@@ -129,6 +137,7 @@ def test_demo_loads_only_into_a_database_without_people(seeded, runner):
     assert first.exit_code == 0, first.output
     assert "Demo loaded: 339 people" in first.output
     assert DEMO_PASSWORD in first.output and "kota@jakbar.example.org" in first.output
+    assert "Demo case statistics:" in first.output and count(CaseStat) > 0
     events = count(Event)
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
