@@ -8,7 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from coordinator.domain.events import (
-    ActionCompleted, ProgramActivated, event_from_row, record_event, record_events,
+    ActionCompleted,
+    ProgramActivated,
+    event_from_row,
+    record_event,
+    record_events,
 )
 from coordinator.extensions import db
 from coordinator.models import Event, Region
