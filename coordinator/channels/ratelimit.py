@@ -40,17 +40,19 @@ def _allow_redis(config: Config, sender: str, now: datetime) -> bool | None:
     window = config.sms_inbound_rate_window_seconds
     stamp = now.timestamp()
     key = _key(sender)
+    member = f"{stamp}:{secrets.token_hex(4)}"
     try:
         client = redis.Redis.from_url(config.redis_url or "", socket_timeout=2, socket_connect_timeout=2)
-        with client.pipeline() as pipe:
+        # One MULTI: add first, then count, so two concurrent messages cannot both slip in.
+        with client.pipeline(transaction=True) as pipe:
             pipe.zremrangebyscore(key, 0, stamp - window)
+            pipe.zadd(key, {member: stamp})
             pipe.zcard(key)
-            _, count = pipe.execute()
-            if count >= config.sms_inbound_rate_limit:
-                return False
-            pipe.zadd(key, {f"{stamp}:{secrets.token_hex(4)}": stamp})
             pipe.expire(key, window)
-            pipe.execute()
+            count = pipe.execute()[2]
+        if count > config.sms_inbound_rate_limit:
+            client.zrem(key, member)
+            return False
         return True
     except redis.RedisError:
         current_app.logger.warning("Redis unreachable for the inbound SMS rate limit; using the database")

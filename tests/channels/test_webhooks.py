@@ -373,3 +373,16 @@ def test_hostile_replies_never_fail_and_change_nothing(hooks: FlaskClient) -> No
         db.session.refresh(action)
         assert action.status == "open"
     assert completions() == 0
+
+
+def test_rate_limit_falls_back_to_the_database_when_redis_is_down(
+    world: Flask, make_app: Callable[..., Flask]
+) -> None:
+    from tests.channels.test_sms_providers import closed_port
+
+    with app_with(make_app, sms_gateway_secret=SECRET, sms_inbound_rate_limit=1,
+                  redis_url=f"redis://127.0.0.1:{closed_port()}/4") as app:
+        client = app.test_client()
+        make_person(phone=PHONE)
+        assert post_gateway(client, {"from": PHONE, "text": "halo"})[0] == 200
+        assert post_gateway(client, {"from": PHONE, "text": "halo"})[0] == 429
