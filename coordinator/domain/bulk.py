@@ -90,10 +90,13 @@ class BulkPreview:
     days_off: list[DayOff]
     sensitive_words: list[str]
     per_kelurahan: dict[str, int] = field(default_factory=dict)
+    program_status: str = "active"
 
     @property
     def warnings(self) -> list[str]:
-        notes = [f"{d.date.isoformat()} is a day off ({d.name})" for d in self.days_off]
+        notes = [] if self.program_status == "active" else [
+            f"the program is {self.program_status}: only an active program takes actions"]
+        notes += [f"{d.date.isoformat()} is a day off ({d.name})" for d in self.days_off]
         if self.sensitive_words:
             notes.append("title contains sensitive words: " + ", ".join(self.sensitive_words))
         return notes
@@ -230,6 +233,7 @@ def _plan(request: BulkRequest, actor: Person | None) -> _Plan:
                   for d in dates if calendar.is_day_off(d)],
         sensitive_words=sensitive_words_in(request.title),
         per_kelurahan=dict(per_kelurahan),
+        program_status=program.status,
     )
     if preview.action_count > MAX_ACTIONS:
         raise InvalidInput("too many actions", {"region_codes": [

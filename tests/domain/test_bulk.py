@@ -183,3 +183,18 @@ def test_two_concurrent_submissions_of_one_key_create_once(seeded) -> None:  # t
     created = next(r.created for r in results if not r.already_submitted)
     assert created == len(kelurahan_of(TAMBORA)) and count(Action) == created
     assert count(BulkAssignment) == 1
+
+
+def test_previewing_for_a_draft_program_warns_and_confirming_is_a_conflict(seeded) -> None:  # type: ignore[no-untyped-def]
+    from coordinator.domain.errors import Conflict
+
+    lead = make_person("lead", CITY)
+    draft = make_program(lead, active=False)
+    pkk = db.session.scalars(select(Network).where(Network.slug == "pkk")).one()
+    request = BulkRequest(program_id=draft.id, network_ids=(pkk.id,), region_codes=(TAMBORA,),
+                          due_date=date(2030, 3, 15), title="Penyuluhan")
+    preview = preview_bulk_assignment(request, actor=lead)
+    assert preview.warnings[0].startswith("the program is draft")
+    with pytest.raises(Conflict):
+        assign_actions_in_bulk(request, actor=lead)
+    assert count(Action) == 0 and count(BulkAssignment) == 0

@@ -109,6 +109,7 @@ class BulkPreviewSchema(ma.Schema):
     sensitive_words = ma.fields.List(ma.fields.String())
     warnings = ma.fields.List(ma.fields.String())
     per_kelurahan = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    program_status = ma.fields.String()
 
     def _summary(self, preview: object) -> str:
         return str(preview.summary())  # type: ignore[attr-defined]
