@@ -15,13 +15,19 @@ from coordinator.domain.errors import DomainError, InvalidInput
 from coordinator.domain.errors import NotFound as DomainNotFound
 from coordinator.rollups.report import Filters, Report, build_report, default_region, default_year
 from coordinator.web import errors
-from coordinator.web.dashboard_charts import chart_data, month_names, status_label
+from coordinator.web.dashboard_charts import (
+    chart_data,
+    full_month_names,
+    month_names,
+    status_label,
+)
 from coordinator.web.dashboard_export import report_workbook
 from coordinator.web.staff import flash_domain_error, staff_required
 
 blp = errors.install(Blueprint("dashboard", __name__, url_prefix="/dashboard"))
 blp.add_app_template_global(status_label, "status_label")
 blp.add_app_template_global(month_names, "month_names")
+blp.add_app_template_global(full_month_names, "full_month_names")
 
 
 def _number(args: Mapping[str, str], name: str, problems: list[str]) -> int | None:

@@ -19,6 +19,18 @@ MONTHS = {
 }
 
 
+MONTHS_FULL = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}
+
+
+def full_month_names() -> tuple[str, ...]:
+    return MONTHS_FULL.get(current_language(), MONTHS_FULL["id"])
+
+
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 

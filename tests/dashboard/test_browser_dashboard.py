@@ -72,5 +72,12 @@ def test_the_city_dashboard_on_a_desktop(
         charts_drawn(page)
         assert page.locator("#indicator-table tbody tr").count() == 4
         page.screenshot(path=str(artifacts_dir / "dashboard-city-desktop.png"), full_page=True)
+        page.goto(f"{live_server}/dashboard/cetak?region=31.73&period=2022")
+        page.emulate_media(media="print")
+        assert page.locator("#region-table tbody tr").count() == 8
+        assert not page.locator(".no-print").is_visible()
+        page.screenshot(path=str(artifacts_dir / "dashboard-print.png"), full_page=True)
+        page.pdf(path=str(artifacts_dir / "dashboard-print.pdf"), format="A4")
+        assert (artifacts_dir / "dashboard-print.pdf").read_bytes().startswith(b"%PDF")
     finally:
         context.close()
