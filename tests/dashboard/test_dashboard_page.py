@@ -103,3 +103,13 @@ def test_the_dashboard_speaks_indonesian_by_default(dash_world: World, login_as:
     assert "Target dibanding realisasi" in page and "(perkiraan)" in page
     assert "Kemajuan program per wilayah, yang terburuk di atas" in page
     assert "Targets against actuals" not in page
+
+
+def test_a_coordinator_sees_the_dashboard_of_their_kelurahan(dash_world: World, login_as: Login) -> None:
+    coordinator = add_person("Kasi Cengkareng Barat", "coordinator", CENGKARENG_BARAT)
+    client = login_as(coordinator)
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    assert row_numbers(page.text, "program", str(dash_world.program.id))["total"] == "2"
+    assert 'id="kelurahan-actions"' in page.text
+    assert client.get("/dashboard?region=31.73.01").status_code == 404
