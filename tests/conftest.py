@@ -135,7 +135,12 @@ def clean_tables() -> None:
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     else:
         for name in tables:
-            db.session.execute(text(f"DELETE FROM {name}"))
+            if name == "regions":
+                # RESTRICT on the parent key is checked row by row in SQLite: leaves first.
+                for level in ("kelurahan", "kecamatan", "city", "province"):
+                    db.session.execute(text("DELETE FROM regions WHERE level = :l"), {"l": level})
+            else:
+                db.session.execute(text(f"DELETE FROM {name}"))
     db.session.commit()
 
 
