@@ -96,6 +96,7 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         db.create_all()
     yield url
     with app.app_context():
+        clean_tables()
         db.drop_all()
         db.engine.dispose()
 
