@@ -15,6 +15,14 @@ from coordinator.access import region_filter, scoped_actions
 from coordinator.models import Action, Person, utcnow
 
 STATUSES = ("open", "overdue", "done", "cancelled")
+MAX_ID = 2**31 - 1  # larger numbers name nothing (and overflow PostgreSQL's integer)
+MAX_PAGE = 100_000
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from the query string: 1 for anything that is not a sensible page."""
+    raw = (raw or "").strip()
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
 
 
 @dataclass
@@ -42,7 +50,7 @@ def _int_arg(args: Mapping[str, str], name: str, label: str, errors: list[str]) 
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) > MAX_ID:
         errors.append(_("Filter %(name)s must be a number; %(value)s was ignored.",
                         name=label, value=raw[:40]))
         return None

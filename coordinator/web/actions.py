@@ -19,7 +19,12 @@ from coordinator.extensions import db
 from coordinator.models import Action, Network, Person, Program, Region, utcnow
 from coordinator.models.regions import ancestor_codes
 from coordinator.web import errors, exports
-from coordinator.web.action_filters import STATUSES, filtered_actions, parse_filters
+from coordinator.web.action_filters import (
+    STATUSES,
+    filtered_actions,
+    page_number,
+    parse_filters,
+)
 from coordinator.web.labels import label
 from coordinator.web.staff import flash_domain_error, staff_required
 
@@ -62,10 +67,9 @@ def _filter_choices() -> dict[str, Any]:
 @staff_required
 def index() -> Any:
     f = parse_filters(request.args)
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
     pagination = db.paginate(filtered_actions(current_user, f).options(*EAGER),
-                             page=page_number, per_page=PER_PAGE, error_out=False)
+                             page=page_number(request.args.get("page")), per_page=PER_PAGE,
+                             error_out=False)
     return render_template("actions/index.html", f=f, pagination=pagination, now=utcnow(),
                            **_filter_choices()), (400 if f.errors else 200)
 

@@ -10,10 +10,12 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound
 
 from coordinator.domain.errors import Forbidden
 from coordinator.domain.errors import NotFound as DomainNotFound
+from coordinator.extensions import db
 
 
 def _not_found(error: Exception) -> Any:
@@ -35,6 +37,12 @@ def _method_not_allowed(error: MethodNotAllowed) -> Any:
     return render_template("errors/404.html"), 405
 
 
+def _out_of_range(error: Exception) -> Any:
+    # An id or number beyond the column's range (``/aksi/99999999999999999999``) names nothing.
+    db.session.rollback()
+    return render_template("errors/404.html"), 404
+
+
 def install(blp: Blueprint) -> Blueprint:
     """Register the error pages on ``blp``; call once, at import, before registration."""
     blp.register_error_handler(NotFound, _not_found)
@@ -43,4 +51,6 @@ def install(blp: Blueprint) -> Blueprint:
     blp.register_error_handler(CSRFError, _csrf_failed)
     blp.register_error_handler(BadRequest, _bad_request)
     blp.register_error_handler(MethodNotAllowed, _method_not_allowed)
+    blp.register_error_handler(DataError, _out_of_range)  # PostgreSQL
+    blp.register_error_handler(OverflowError, _out_of_range)  # SQLite
     return blp

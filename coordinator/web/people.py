@@ -18,6 +18,7 @@ from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Network, Person
 from coordinator.web import errors
+from coordinator.web.action_filters import page_number
 from coordinator.web.labels import choices
 from coordinator.web.regions import region_choices
 from coordinator.web.staff import flash_domain_error, staff_required
@@ -98,10 +99,9 @@ def index() -> Any:
                                 Person.email.ilike(pattern)))
     if request.args.get("inactive") != "1":
         query = query.where(Person.active.is_(True))
-    page = request.args.get("page", "1")
     pagination = db.paginate(query.order_by(Person.region_code, Person.name),
-                             page=int(page) if page.isdigit() and int(page) > 0 else 1,
-                             per_page=PER_PAGE, error_out=False)
+                             page=page_number(request.args.get("page")), per_page=PER_PAGE,
+                             error_out=False)
     return render_template("people/index.html", pagination=pagination, role=role, region=region,
                            q=q, args={k: v for k, v in request.args.items() if k != "page"},
                            may_import=can(current_user, "person.import", current_user.region_code))

@@ -16,6 +16,7 @@ from coordinator.access import can, get_program_or_404, scoped_actions, scoped_p
 from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Program, Region, utcnow
+from coordinator.models.programs import PROGRAM_CATEGORIES
 from coordinator.web import errors
 from coordinator.web.labels import choices, label
 from coordinator.web.regions import region_choices
@@ -51,13 +52,18 @@ class ButtonForm(FlaskForm):
 @staff_required
 def index() -> Any:
     query = scoped_programs(current_user)
-    status, year, q = (request.args.get(k, "").strip() for k in ("status", "year", "q"))
+    status, year, q, category = (request.args.get(k, "").strip()
+                                 for k in ("status", "year", "q", "category"))
     problems = []
+    if category in PROGRAM_CATEGORIES:
+        query = query.where(Program.category == category)
+    elif category:
+        problems.append(_("Unknown category %(value)s was ignored.", value=category[:40]))
     if status in ("draft", "active", "closed"):
         query = query.where(Program.status == status)
     elif status:
         problems.append(_("Unknown status %(value)s was ignored.", value=status[:40]))
-    if year.isdigit():
+    if year.isdigit() and len(year) == 4:
         query = query.where(Program.year == int(year))
     elif year:
         problems.append(_("Filter %(name)s must be a number; %(value)s was ignored.",
@@ -66,7 +72,7 @@ def index() -> Any:
         query = query.where(Program.title.ilike(f"%{q[:100]}%"))
     programs = db.session.scalars(query.order_by(Program.year.desc(), Program.title)).all()
     return render_template("programs/index.html", programs=programs, problems=problems,
-                           status=status, year=year, q=q,
+                           status=status, year=year, q=q, category=category,
                            may_create=can(current_user, "program.create", current_user.region_code),
                            ), (400 if problems else 200)
 

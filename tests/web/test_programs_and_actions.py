@@ -187,3 +187,17 @@ def test_xlsx_export_parses_and_matches_the_list(client, world: World) -> None:
 def test_unknown_export_format_is_not_found(client, world: World) -> None:
     login(client, world.lead.email)
     assert client.get("/aksi/ekspor.pdf").status_code == 404
+
+
+def test_out_of_range_numbers_in_urls_and_filters_are_not_errors(client, world: World) -> None:
+    login(client, world.lead.email)
+    huge = "99999999999999999999"
+    assert client.get(f"/aksi/{huge}").status_code == 404
+    assert client.get(f"/program/{huge}").status_code == 404
+    assert client.get(f"/orang/{huge}").status_code == 404
+    assert client.get(f"/aksi/?program={huge}").status_code == 400
+    assert client.get(f"/aksi/?page={huge}").status_code == 200
+    assert client.get(f"/orang/?page={huge}").status_code == 200
+    assert client.get(f"/program/?year={huge}").status_code == 400
+    assert client.get("/program/?category=aneh").status_code == 400
+    assert world.program.title in client.get("/program/?category=prevention").text
