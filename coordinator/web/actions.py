@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
@@ -25,6 +24,7 @@ from coordinator.web.action_filters import (
     page_number,
     parse_filters,
 )
+from coordinator.web.forms import WebForm
 from coordinator.web.labels import label
 from coordinator.web.staff import flash_domain_error, staff_required
 
@@ -35,11 +35,11 @@ EAGER = (selectinload(Action.program), selectinload(Action.assignee),
          selectinload(Action.network), selectinload(Action.kelurahan))
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(WebForm):
     assignee_id = SelectField(coerce=str, validate_choice=True)
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(WebForm):
     pass
 
 

@@ -17,7 +17,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -26,17 +25,18 @@ from coordinator.domain.auth import AccountLocked, LoginFailed, authenticate, ch
 from coordinator.domain.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.web import errors
+from coordinator.web.forms import WebForm
 from coordinator.web.jinja import to_wib
 
 blp = errors.install(Blueprint("auth", __name__))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(WebForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(WebForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )

@@ -13,7 +13,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -24,6 +23,7 @@ from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Network, Program
 from coordinator.web import errors
+from coordinator.web.forms import WebForm
 from coordinator.web.labels import choices
 from coordinator.web.regions import region_choices
 from coordinator.web.staff import flash_domain_error, staff_required
@@ -41,7 +41,7 @@ def _only_those_who_may_assign_in_bulk() -> None:
         raise NotFound("bulk assignment")
 
 
-class BulkForm(FlaskForm):
+class BulkForm(WebForm):
     program_id = SelectField(_l("Program"), coerce=int,
                              validators=[DataRequired(_l("Choose a program."))])
     title = StringField(_l("What is to be done"), validators=[

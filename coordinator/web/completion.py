@@ -6,17 +6,17 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from coordinator.domain.errors import Conflict, DomainError, InvalidInput
 from coordinator.models import Action, Person, utcnow
+from coordinator.web.forms import WebForm
 
 UNDO_WINDOW = timedelta(hours=24)
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(WebForm):
     note = TextAreaField(_l("Note (optional)"), validators=[Optional()])
     people_reached = IntegerField(
         _l("People reached (optional)"),
@@ -27,7 +27,7 @@ class CompleteForm(FlaskForm):
     )
 
 
-class UndoForm(FlaskForm):
+class UndoForm(WebForm):
     pass
 
 

@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -19,6 +18,7 @@ from coordinator.extensions import db
 from coordinator.models import Network, Person
 from coordinator.web import errors
 from coordinator.web.action_filters import page_number
+from coordinator.web.forms import WebForm
 from coordinator.web.labels import choices
 from coordinator.web.regions import region_choices
 from coordinator.web.staff import flash_domain_error, staff_required
@@ -29,7 +29,7 @@ CREATABLE = {"admin": ("admin", "lead", "coordinator", "cadre"),
              "lead": ("lead", "coordinator", "cadre"), "coordinator": ("cadre",)}
 
 
-class PersonForm(FlaskForm):
+class PersonForm(WebForm):
     name = StringField(_l("Name"), validators=[
         DataRequired(_l("Enter a name.")), Length(max=120, message=_l("At most 120 characters."))])
     role = SelectField(_l("Role"))
@@ -65,7 +65,7 @@ class PersonForm(FlaskForm):
         }
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(WebForm):
     pass
 
 

@@ -15,7 +15,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
@@ -24,6 +23,7 @@ from coordinator.access import can
 from coordinator.domain.errors import DomainError
 from coordinator.extensions import db
 from coordinator.web import errors
+from coordinator.web.forms import WebForm
 from coordinator.web.staff import flash_domain_error, staff_required
 
 blp = errors.install(Blueprint("people_import", __name__, url_prefix="/orang/impor"))
@@ -31,11 +31,11 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EXTENSIONS = (".csv", ".xlsx", ".xlsm", ".xls", ".txt")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(WebForm):
     file = FileField(_l("File (.xlsx or .csv)"), validators=[FileRequired(_l("Choose a file."))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(WebForm):
     upload = HiddenField(validators=[DataRequired()])
     filename = HiddenField(validators=[DataRequired()])
 

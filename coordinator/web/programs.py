@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
@@ -18,6 +17,7 @@ from coordinator.extensions import db
 from coordinator.models import Action, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
 from coordinator.web import errors
+from coordinator.web.forms import WebForm
 from coordinator.web.labels import choices, label
 from coordinator.web.regions import region_choices
 from coordinator.web.staff import flash_domain_error, staff_required
@@ -26,7 +26,7 @@ blp = errors.install(Blueprint("programs", __name__, url_prefix="/program"))
 STATES = ("open", "overdue", "done", "cancelled")
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(WebForm):
     title = StringField(_l("Title"), validators=[
         DataRequired(_l("Enter a title.")), Length(max=200, message=_l("At most 200 characters."))])
     description = TextAreaField(_l("Description"), validators=[
@@ -44,7 +44,7 @@ class ProgramForm(FlaskForm):
         return self
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(WebForm):
     pass
 
 

@@ -1,0 +1,49 @@
+"""The base of every web form: WTForms' own messages translated through the web catalog.
+
+WTForms ships no Indonesian catalog, so its built-in messages ("Not a valid integer value.")
+would stay English on Indonesian pages; they are listed below so the web catalog carries them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+
+class _CatalogTranslations:
+    """The ``gettext``/``ngettext`` pair WTForms asks for, answered by Flask-Babel's catalogs.
+
+    WTForms formats the values itself, so nothing is interpolated here.
+    """
+
+    def gettext(self, string: str) -> str:
+        return str(get_translations().ugettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(get_translations().ungettext(singular, plural, n))
+
+
+CATALOG_TRANSLATIONS = _CatalogTranslations()
+
+
+class WebForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form: Any) -> _CatalogTranslations:
+            return CATALOG_TRANSLATIONS
+
+
+WTFORMS_MESSAGES = (
+    _l("Not a valid integer value."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("'%(value)s' is not a valid choice for this field."),
+    _l("Not a valid date value."),
+    _l("Not a valid time value."),
+    _l("This field is required."),
+    _l("Invalid input."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("The CSRF token is missing."),
+)
