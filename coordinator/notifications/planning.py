@@ -91,21 +91,38 @@ def plan(items: Iterable[Planned], *, now: datetime) -> list[int]:
     """
     rows: list[dict[str, Any]] = []
     undeliverable: list[Planned] = []
+    times: dict[tuple[str, str, datetime], datetime] = {}  # many rows share a moment
     for item in items:
         if not item.recipient.active:
             continue
         channels = channels_for(item.recipient)
         if not channels:
             undeliverable.append(item)
-            rows.append(_row(item, "outbox", now, status="undeliverable"))
-        rows.extend(_row(item, channel, now) for channel in channels)
-    ids = insert_ignoring_duplicates(rows)
+            rows.append(_row(item, "outbox", now, times, status="undeliverable"))
+        rows.extend(_row(item, channel, now, times) for channel in channels)
+    ids = insert_ignoring_duplicates(_not_yet_planned(rows))
     if undeliverable:
         ids += plan(_undeliverable_notices(undeliverable), now=now)
     return ids
 
 
-def _row(item: Planned, channel: str, now: datetime, status: str = "pending") -> dict[str, Any]:
+def _not_yet_planned(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop rows whose key exists (cheap repeat sweeps); the unique key still decides races."""
+    action_ids = {r["action_id"] for r in rows if r["action_id"] is not None}
+    if not action_ids:
+        return rows
+    existing = set(db.session.scalars(
+        select(Notification.dedupe_key).where(Notification.action_id.in_(action_ids))
+    ))
+    return [r for r in rows if r["dedupe_key"] not in existing]
+
+
+def _row(item: Planned, channel: str, now: datetime,
+         times: dict[tuple[str, str, datetime], datetime],
+         status: str = "pending") -> dict[str, Any]:
+    key = (item.kind, channel, max(item.at, now))
+    if key not in times:
+        times[key] = send_time(*key)
     return {
         "recipient_id": item.recipient.id,
         "channel": channel,
@@ -117,7 +134,7 @@ def _row(item: Planned, channel: str, now: datetime, status: str = "pending") ->
         "body": "",
         "status": status,
         "attempts": 0,
-        "scheduled_for": send_time(item.kind, channel, max(item.at, now)),
+        "scheduled_for": times[key],
         "created_at": now,
     }
 
@@ -129,11 +146,11 @@ def insert_ignoring_duplicates(rows: Sequence[dict[str, Any]]) -> list[int]:
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(Notification)
-        .values(list(rows))
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(Notification.id)
     )
-    return list(db.session.scalars(statement))
+    # executemany with RETURNING ("insertmanyvalues"): one cached statement, batched rows.
+    return list(db.session.scalars(statement, list(rows)))
 
 
 def _undeliverable_notices(items: list[Planned]) -> list[Planned]:

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -85,13 +88,14 @@ def _plan_chunk(chunk: Sequence[Row[Any]], policies: dict[int, ReminderPolicy],
     coordinators = coordinators_of(kelurahan)
     leads = people_by_region("lead", {kecamatan_of(code) for code in kelurahan})
     items: list[Planned] = []
+    zone = current_app.extensions["sinergi"].timezone
     for row in chunk:
         policy = policies.get(row.program_id)
         if policy is None:
             continue
         assignee = people.get(row.assignee_id)
         if assignee is not None:
-            items.extend(_assignee_reminders(row, assignee, policy, now))
+            items.extend(_assignee_reminders(row, assignee, policy, now, zone))
         targets = {
             "kelurahan_coordinator": coordinators.get(row.kelurahan_code, []),
             "kecamatan_lead": leads.get(kecamatan_of(row.kelurahan_code), []),
@@ -102,7 +106,7 @@ def _plan_chunk(chunk: Sequence[Row[Any]], policies: dict[int, ReminderPolicy],
 
 
 def _assignee_reminders(row: Row[Any], assignee: Recipient, policy: ReminderPolicy,
-                        now: datetime) -> Iterator[Planned]:
+                        now: datetime, zone: str) -> Iterator[Planned]:
     due: datetime = row.due_at
     occ = due.strftime("%Y%m%dT%H%M")
 
@@ -115,7 +119,7 @@ def _assignee_reminders(row: Row[Any], assignee: Recipient, policy: ReminderPoli
         if at <= now < due and row.created_at <= at:
             yield item("reminder_24h", at)
     if policy.morning_of_due_day:
-        at = _morning_of(due, policy.morning_hour)
+        at = _morning_of(due, policy.morning_hour, zone)
         if at <= now < due and row.created_at <= at:
             yield item("reminder_due_today", at)
     if policy.when_overdue and due <= now:
@@ -135,26 +139,32 @@ def _escalations(row: Row[Any], policy: ReminderPolicy, targets: dict[str, list[
                           row.kelurahan_code)
 
 
-def _morning_of(due: datetime, hour: int) -> datetime:
-    from coordinator.domain.calendar import local_datetime, to_local
-
-    return local_datetime(to_local(due).date(), time(hour))
+@lru_cache(maxsize=4096)
+def _morning_of(due: datetime, hour: int, zone: str) -> datetime:
+    local = due.astimezone(ZoneInfo(zone))
+    return datetime.combine(local.date(), time(hour), tzinfo=ZoneInfo(zone))
 
 
 def _mark_overdue(chunk: Sequence[Row[Any]], policies: dict[int, ReminderPolicy],
                   now: datetime) -> int:
     overdue = {r.id: r for r in chunk if r.due_at <= now and r.program_id in policies}
+    if overdue:
+        marked = db.session.execute(
+            select(OverdueMark.action_id, OverdueMark.due_at)
+            .where(OverdueMark.action_id.in_(list(overdue)))
+        )
+        for action_id, due_at in marked:
+            if overdue[action_id].due_at == due_at:
+                del overdue[action_id]
     if not overdue:
         return 0
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(OverdueMark)
-        .values([{"action_id": r.id, "due_at": r.due_at, "marked_at": now}
-                 for r in overdue.values()])
-        .on_conflict_do_nothing()
-        .returning(OverdueMark.action_id)
+    statement = dialect.insert(OverdueMark).on_conflict_do_nothing().returning(
+        OverdueMark.action_id
     )
-    fresh = list(db.session.scalars(statement))
+    fresh = list(db.session.scalars(statement, [
+        {"action_id": r.id, "due_at": r.due_at, "marked_at": now} for r in overdue.values()
+    ]))
     return record_events(
         ActionOverdue(action_id=i, program_id=overdue[i].program_id,
                       kelurahan_code=overdue[i].kelurahan_code)
