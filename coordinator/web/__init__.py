@@ -24,6 +24,8 @@ def init_app(app: Flask) -> None:
     from coordinator.web.targets import blp as targets_blp
 
     jinja.init_app(app)
+    # A cadre may open a task page and press "done" hours later: keep its form valid a day.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 24 * 3600)
     login_manager.login_message = lazy_gettext("Please log in to open this page.")
     login_manager.login_message_category = "info"
     app.register_blueprint(health_blp)
