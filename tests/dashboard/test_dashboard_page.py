@@ -113,3 +113,14 @@ def test_a_coordinator_sees_the_dashboard_of_their_kelurahan(dash_world: World, 
     assert row_numbers(page.text, "program", str(dash_world.program.id))["total"] == "2"
     assert 'id="kelurahan-actions"' in page.text
     assert client.get("/dashboard?region=31.73.01").status_code == 404
+
+
+def test_an_admin_starts_at_the_city_and_can_climb_to_all_indonesia(
+    dash_world: World, login_as: Login
+) -> None:
+    client = login_as(add_person("Admin", "admin", "31"))
+    city = client.get("/dashboard")
+    assert city.status_code == 200 and "/dashboard?region=ID" in city.text.replace("amp;", "")
+    country = client.get("/dashboard?region=ID&period=2022").text
+    assert row_numbers(country, "region", "31")["total"] == "6"
+    assert row_numbers(country, "region", "ID")["people_reached"] == "32"
