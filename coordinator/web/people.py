@@ -89,10 +89,15 @@ def _explain(exc: DomainError, form: PersonForm) -> None:
 def index() -> Any:
     query = scoped_people(current_user)
     role, region, q = (request.args.get(k, "").strip() for k in ("role", "region", "q"))
+    problems = []
     if role in CREATABLE["admin"]:
         query = query.where(Person.role == role)
+    elif role:
+        problems.append(_("Unknown role %(value)s was ignored.", value=role[:40]))
     if region and all(part.isdigit() for part in region.split(".")):
         query = query.where(region_filter(Person.region_code, region))
+    elif region:
+        problems.append(_("Unknown region code %(value)s was ignored.", value=region[:40]))
     if q:
         pattern = f"%{q[:100]}%"
         query = query.where(or_(Person.name.ilike(pattern), Person.phone.ilike(pattern),
@@ -104,7 +109,9 @@ def index() -> Any:
                              error_out=False)
     return render_template("people/index.html", pagination=pagination, role=role, region=region,
                            q=q, args={k: v for k, v in request.args.items() if k != "page"},
-                           may_import=can(current_user, "person.import", current_user.region_code))
+                           problems=problems,
+                           may_import=can(current_user, "person.import", current_user.region_code),
+                           ), (400 if problems else 200)
 
 
 @blp.route("/baru", methods=["GET", "POST"])

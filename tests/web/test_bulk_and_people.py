@@ -201,3 +201,12 @@ def test_import_without_a_file_or_csrf_is_refused(client, world: World) -> None:
     no_csrf = client.post("/orang/impor/", data={"file": (io.BytesIO(b"a"), "a.csv")},
                           content_type="multipart/form-data")
     assert no_csrf.status_code == 400
+
+
+def test_people_list_filters_and_reports_bad_filters(client, world: World) -> None:
+    login(client, world.kec_lead.email)
+    cadres = client.get("/orang/?role=cadre").text
+    assert world.cadre.name in cadres and world.coordinator.name not in cadres
+    assert world.other_cadre.name not in client.get("/orang/").text  # out of scope
+    bad = client.get("/orang/?role=raja&region=abc")
+    assert bad.status_code == 400 and "raja" in bad.text and "abc" in bad.text
