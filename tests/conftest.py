@@ -174,8 +174,25 @@ def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
         db.session.rollback()
 
 
+class FreshGClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps one app context pushed for the whole test and Flask reuses it
+    for each request, so ``g`` (Flask-Login's cached user, Flask-WTF's CSRF token) would
+    otherwise leak from one request, or one logged-in person, to the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        from flask import g
+
+        for name in list(vars(g)):
+            delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = FreshGClient
     return app.test_client()
 
 
