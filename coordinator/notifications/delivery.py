@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -50,18 +51,22 @@ def claim(notification_id: int, now: datetime) -> int | None:
         db.session.rollback()
         return None
     attempt = row.attempts + 1
-    won = db.session.execute(
+    won = _rowcount(db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.attempts == row.attempts,
                Notification.status.in_(SENDABLE))
         .values(attempts=attempt)
-    ).rowcount
+    ))
     if won != 1:
         db.session.rollback()
         return None
     db.session.add(DeliveryAttempt(notification_id=notification_id, attempt=attempt, started_at=now))
     db.session.commit()
     return attempt
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
 
 
 def _in_flight(notification_id: int) -> bool:
@@ -163,11 +168,11 @@ def recover_interrupted(now: datetime) -> int:
 
 def retry_dead(notification_id: int, now: datetime) -> bool:
     """Put a dead notification back in the queue (the admin's retry button)."""
-    changed = db.session.execute(
+    changed = _rowcount(db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.status == "dead")
         .values(status="pending", attempts=0, scheduled_for=now, last_error=None)
-    ).rowcount
+    ))
     if changed:
         db.session.execute(
             update(DeliveryAttempt).where(DeliveryAttempt.notification_id == notification_id,

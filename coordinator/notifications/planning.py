@@ -168,7 +168,7 @@ def _undeliverable_notices(items: list[Planned]) -> list[Planned]:
     return notices
 
 
-def recipients(ids: Iterable[int]) -> dict[int, Recipient]:
+def recipients(ids: Iterable[int | None]) -> dict[int, Recipient]:
     """Plain recipient records for person ids (one query)."""
     wanted = {i for i in ids if i is not None}
     if not wanted:

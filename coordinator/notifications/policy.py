@@ -94,7 +94,7 @@ def _validate_steps(raw: Any, errors: dict[str, list[str]]) -> tuple[EscalationS
         days = item.get("after_days") if isinstance(item, dict) else None
         if to not in ESCALATION_TARGETS:
             errors[f"escalation.{index}.to"] = [f"Choose from: {', '.join(ESCALATION_TARGETS)}."]
-        elif not _is_int(days) or not 1 <= days <= MAX_ESCALATION_DAYS:
+        elif not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_ESCALATION_DAYS:
             errors[f"escalation.{index}.after_days"] = [
                 f"Must be a whole number of days from 1 to {MAX_ESCALATION_DAYS}."
             ]

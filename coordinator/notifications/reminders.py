@@ -64,7 +64,7 @@ def _active_policies() -> dict[int, ReminderPolicy]:
     return {r.id: policy_from_json(r.reminder_policy) for r in rows}
 
 
-def _due_actions(now: datetime, horizon_days: int, size: int) -> Iterator[Sequence[Row[Any]]]:
+def _due_actions(now: datetime, horizon_days: int, size: int) -> Iterator[Sequence[Any]]:
     query = (
         select(Action.id, Action.program_id, Action.assignee_id, Action.kelurahan_code,
                Action.due_at, Action.created_at, Program.owner_id)
