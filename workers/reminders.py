@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from celery import Celery
+from sqlalchemy.exc import OperationalError
 
 from coordinator.models import utcnow
 
@@ -23,7 +24,9 @@ def register(celery: Celery) -> None:
 
         return publish(celery)
 
-    @celery.task(shared=False, name="sinergi.events.handle", queue="default")
+    @celery.task(shared=False, name="sinergi.events.handle", queue="default",
+                 autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60,
+                 max_retries=10)
     def handle(event_id: int) -> int:
         """Run the notification handler of one event (idempotent)."""
         from workers.handlers import handle_event
