@@ -31,9 +31,23 @@ STATUS_LABELS = {
 }
 
 
+KIND_LABELS = {
+    "assigned": _l("new task"), "reminder_24h": _l("reminder before the due time"),
+    "reminder_due_today": _l("reminder on the due day"), "overdue": _l("overdue"),
+    "escalation": _l("escalation"), "digest": _l("digest of several tasks"),
+    "undeliverable": _l("could not reach someone"), "weekly_digest": _l("weekly summary"),
+    "daily_summary": _l("daily overdue summary"), "action_completed": _l("task completed"),
+    "action_reopened": _l("task reopened"), "action_cancelled": _l("task cancelled"),
+    "program_closed": _l("program closed"),
+}
+
+
 @blp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"status_label": lambda status: str(STATUS_LABELS.get(status, status))}
+    return {
+        "status_label": lambda status: str(STATUS_LABELS.get(status, status)),
+        "kind_label": lambda kind: str(KIND_LABELS.get(kind, kind)),
+    }
 
 
 def scoped_notifications() -> Any:

@@ -40,6 +40,7 @@ def test_a_lead_reads_the_outbox_on_a_phone(
     phone_page.goto(live_server + "/outbox/?stored=1")
     text = phone_page.inner_text("main")
     assert "Kotak keluar" in text and "Ibu Sari" in text and act.public_code in text
+    assert "tugas baru" in text
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360 + 1, "the outbox page scrolls sideways on a phone"
     phone_page.screenshot(path=str(artifacts_dir / "outbox-phone.png"), full_page=True)
