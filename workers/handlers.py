@@ -85,12 +85,14 @@ def _coordinator_notice(kind: str, policy_key: str) -> Handler:
 
 def on_program_closed(event: Event, now: datetime) -> list[int]:
     """One message to each assignee whose open actions the closing cancelled."""
+    from coordinator.notifications.rendering import cancelled_by_closing
+
     program_id = event.payload["program_id"]
+    if not event.payload.get("cancelled_actions"):
+        return []
+    cancelled = cancelled_by_closing(program_id).subquery()
     assignee_ids = set(db.session.scalars(
-        select(Action.assignee_id).where(
-            Action.program_id == program_id, Action.status == "cancelled",
-            Action.assignee_id.is_not(None),
-        )
+        select(cancelled.c.assignee_id).where(cancelled.c.assignee_id.is_not(None))
     ))
     people = recipients(assignee_ids)
     return plan([

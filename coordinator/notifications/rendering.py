@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.models import Action, DigestItem, Notification, Person, Program, utcnow
@@ -70,11 +70,17 @@ def _notice_context(notification: Notification) -> dict[str, Any]:
     return {"action": db.session.get(Action, notification.action_id)}
 
 
+def cancelled_by_closing(program_id: int | None) -> Any:
+    """The program's actions that its closing cancelled: they share the last cancel time
+    (``close_program`` cancels them in one UPDATE), unlike ones cancelled one by one before."""
+    cancelled = (Action.program_id == program_id) & (Action.status == "cancelled")
+    last = select(func.max(Action.updated_at)).where(cancelled).scalar_subquery()
+    return select(Action).where(cancelled, Action.updated_at == last)
+
+
 def _cancelled_for(notification: Notification) -> list[Action]:
     return list(db.session.scalars(
-        select(Action).where(
-            Action.program_id == notification.program_id,
-            Action.assignee_id == notification.recipient_id,
-            Action.status == "cancelled",
-        ).order_by(Action.due_at, Action.id)
+        cancelled_by_closing(notification.program_id)
+        .where(Action.assignee_id == notification.recipient_id)
+        .order_by(Action.due_at, Action.id)
     ))

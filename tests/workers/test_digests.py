@@ -9,6 +9,7 @@ from celery.schedules import crontab
 from flask import Flask
 from sqlalchemy import select
 
+from coordinator.domain.actions import cancel_action
 from coordinator.domain.programs import close_program
 from coordinator.extensions import db
 from coordinator.models import Event, Notification, utcnow
@@ -99,6 +100,8 @@ def test_closing_a_program_sends_each_assignee_one_message(seeded: Flask) -> Non
     lead = make.person("lead", make.CITY)
     cadre, other = make.person(), make.person()
     prog = make.program(lead)
+    earlier = make.action(prog, cadre)
+    cancel_action(earlier.id, actor=None)  # cancelled on its own, before the closing
     actions = [make.action(prog, cadre), make.action(prog, cadre), make.action(prog, other)]
     close_program(prog.id, actor=None)
     [event_id] = db.session.scalars(select(Event.id).where(Event.type == "ProgramClosed"))
@@ -112,4 +115,4 @@ def test_closing_a_program_sends_each_assignee_one_message(seeded: Flask) -> Non
     assert send_notification(mine.id, utcnow()).status == "sent"
     db.session.refresh(mine)
     assert actions[0].public_code in mine.body and actions[1].public_code in mine.body
-    assert actions[2].public_code not in mine.body
+    assert actions[2].public_code not in mine.body and earlier.public_code not in mine.body
