@@ -14,6 +14,7 @@ from coordinator.models import utcnow
 
 SEND_TASK = "sinergi.notifications.send"
 SHORT_RETRY_SECONDS = 300
+SEND_EXPIRES_SECONDS = 120
 
 
 def register(celery: Celery) -> None:
@@ -24,7 +25,7 @@ def register(celery: Celery) -> None:
 
         outcome = send_notification(int(notification_id), utcnow())
         if outcome.status == "retry" and (outcome.retry_in or 0) <= SHORT_RETRY_SECONDS:
-            raise self.retry(countdown=outcome.retry_in)
+            raise self.retry(countdown=outcome.retry_in, expires=None)
         return outcome.status
 
     @celery.task(shared=False, name="sinergi.notifications.dispatch_due", queue="notifications")
@@ -38,6 +39,8 @@ def register(celery: Celery) -> None:
         ids = prepare_and_list_due(now)
         with celery.producer_or_acquire() as producer:
             for notification_id in ids:
+                # Expiring copies keep a backlog from piling up duplicates: the next
+                # dispatch re-enqueues whatever is still pending (the claim dedupes anyway).
                 celery.send_task(SEND_TASK, args=[notification_id], queue="notifications",
-                                 producer=producer)
+                                 producer=producer, expires=SEND_EXPIRES_SECONDS)
         return len(ids)
