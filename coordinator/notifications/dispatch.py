@@ -61,7 +61,7 @@ def fold_floods(now: datetime) -> int:
     for (recipient_id, channel), ids in groups.items():
         if len(ids) <= FOLD_THRESHOLD:
             continue
-        digest_id = _digest(recipient_id, channel, f"flood{min(ids)}", now)
+        digest_id = _digest(recipient_id, channel, f"flood{min(ids)}", now, now)
         if digest_id is not None:
             folded += _fold_into(digest_id, ids)
     return folded
@@ -83,7 +83,7 @@ def apply_sms_cap(now: datetime) -> int:
         excess = ids[allowed:]
         if excess:
             occurrence = f"cap{morning.date().isoformat()}"
-            digest_id = _digest(recipient_id, "sms", occurrence, morning)
+            digest_id = _digest(recipient_id, "sms", occurrence, morning, now)
             if digest_id is not None:
                 folded += _fold_into(digest_id, excess)
     return folded
@@ -110,12 +110,13 @@ def _next_morning(now: datetime) -> datetime:
     return local_datetime(to_local(now).date() + timedelta(days=1), time(end))
 
 
-def _digest(recipient_id: int, channel: str, occurrence: str, at: datetime) -> int | None:
+def _digest(recipient_id: int, channel: str, occurrence: str, at: datetime,
+            now: datetime) -> int | None:
     """The id of the (pending) digest with this occurrence, created if needed."""
     key = dedupe_key("digest", None, recipient_id, channel, occurrence)
     insert_ignoring_duplicates([{
         "recipient_id": recipient_id, "channel": channel, "kind": "digest", "dedupe_key": key,
-        "body": "", "status": "pending", "attempts": 0, "scheduled_for": at, "created_at": at,
+        "body": "", "status": "pending", "attempts": 0, "scheduled_for": at, "created_at": now,
     }])
     row = db.session.execute(
         select(Notification.id, Notification.status, Notification.attempts)
