@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-11-28 00:04:33.336878
+Create Date: 2026-11-28 01:06:05.674478
 
 """
 from alembic import op
@@ -32,6 +32,25 @@ def upgrade():
         batch_op.create_index('ix_events_aggregate', ['aggregate_type', 'aggregate_id'], unique=False)
         batch_op.create_index('ix_events_unpublished', ['id'], unique=False, sqlite_where=sa.text('published_at IS NULL'), postgresql_where=sa.text('published_at IS NULL'))
 
+    op.create_table('indicator_rollups',
+    sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.Column('region_code', sa.String(length=16), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('indicator_id', 'region_code', 'year', 'month', name=op.f('pk_indicator_rollups'))
+    )
+    with op.batch_alter_table('indicator_rollups', schema=None) as batch_op:
+        batch_op.create_index('ix_indicator_rollups_region_code_year', ['region_code', 'year'], unique=False)
+
+    op.create_table('indicator_rollups_staging',
+    sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.Column('region_code', sa.String(length=16), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('indicator_id', 'region_code', 'year', 'month', name=op.f('pk_indicator_rollups_staging'))
+    )
     op.create_table('indicators',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
@@ -51,6 +70,35 @@ def upgrade():
     sa.UniqueConstraint('name', name=op.f('uq_networks_name')),
     sa.UniqueConstraint('slug', name=op.f('uq_networks_slug'))
     )
+    op.create_table('program_rollups',
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('region_code', sa.String(length=16), nullable=False),
+    sa.Column('network_key', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('open', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('done_on_time', sa.Integer(), nullable=False),
+    sa.Column('overdue', sa.Integer(), nullable=False),
+    sa.Column('cancelled', sa.Integer(), nullable=False),
+    sa.Column('people_reached', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('program_id', 'region_code', 'network_key', name=op.f('pk_program_rollups'))
+    )
+    with op.batch_alter_table('program_rollups', schema=None) as batch_op:
+        batch_op.create_index('ix_program_rollups_region_code', ['region_code'], unique=False)
+
+    op.create_table('program_rollups_staging',
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('region_code', sa.String(length=16), nullable=False),
+    sa.Column('network_key', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('open', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('done_on_time', sa.Integer(), nullable=False),
+    sa.Column('overdue', sa.Integer(), nullable=False),
+    sa.Column('cancelled', sa.Integer(), nullable=False),
+    sa.Column('people_reached', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('program_id', 'region_code', 'network_key', name=op.f('pk_program_rollups_staging'))
+    )
     op.create_table('regions',
     sa.Column('code', sa.String(length=16), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
@@ -65,6 +113,37 @@ def upgrade():
         batch_op.create_index('ix_regions_level', ['level'], unique=False)
         batch_op.create_index('ix_regions_parent_code', ['parent_code'], unique=False)
 
+    op.create_table('rollup_action_states',
+    sa.Column('action_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('kelurahan_code', sa.String(length=16), nullable=False),
+    sa.Column('network_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('on_time', sa.Boolean(), nullable=False),
+    sa.Column('overdue', sa.Boolean(), nullable=False),
+    sa.Column('people_reached', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('action_id', name=op.f('pk_rollup_action_states'))
+    )
+    op.create_table('rollup_drifts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('table_name', sa.String(length=40), nullable=False),
+    sa.Column('key', sa.JSON(), nullable=False),
+    sa.Column('expected', sa.JSON(), nullable=True),
+    sa.Column('found', sa.JSON(), nullable=True),
+    sa.Column('detected_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rollup_drifts'))
+    )
+    with op.batch_alter_table('rollup_drifts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rollup_drifts_run_id'), ['run_id'], unique=False)
+
+    op.create_table('rollup_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('drift_count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rollup_runs'))
+    )
     op.create_table('people',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
@@ -273,6 +352,30 @@ def upgrade():
         batch_op.create_index('ix_actions_status_due_at', ['status', 'due_at'], unique=False)
         batch_op.create_index('uq_actions_public_code_open', ['public_code'], unique=True, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
 
+    op.create_table('action_overdue_marks',
+    sa.Column('action_id', sa.Integer(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('marked_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_action_overdue_marks_action_id_actions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('action_id', 'due_at', name=op.f('pk_action_overdue_marks'))
+    )
+    op.create_table('inbound_sms',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider', sa.String(length=16), nullable=False),
+    sa.Column('provider_message_id', sa.String(length=80), nullable=True),
+    sa.Column('sender', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('action_id', sa.Integer(), nullable=True),
+    sa.Column('outcome', sa.String(length=40), nullable=False),
+    sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_inbound_sms_action_id_actions'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_inbound_sms_person_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_sms')),
+    sa.UniqueConstraint('provider_message_id', name=op.f('uq_inbound_sms_provider_message_id'))
+    )
+    with op.batch_alter_table('inbound_sms', schema=None) as batch_op:
+        batch_op.create_index('ix_inbound_sms_sender_received_at', ['sender', 'received_at'], unique=False)
+
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recipient_id', sa.Integer(), nullable=False),
@@ -309,11 +412,38 @@ def upgrade():
         batch_op.create_index('ix_notifications_provider_id', ['provider_id'], unique=False)
         batch_op.create_index('ix_notifications_recipient_id_created_at', ['recipient_id', 'created_at'], unique=False)
 
+    op.create_table('notification_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('notification_id', sa.Integer(), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('outcome', sa.String(length=12), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_notification_attempts_notification_id_notifications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_attempts'))
+    )
+    with op.batch_alter_table('notification_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_attempts_notification_id'), ['notification_id'], unique=False)
+
+    op.create_table('notification_digest_items',
+    sa.Column('digest_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['digest_id'], ['notifications.id'], name=op.f('fk_notification_digest_items_digest_id_notifications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['item_id'], ['notifications.id'], name=op.f('fk_notification_digest_items_item_id_notifications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('digest_id', 'item_id', name=op.f('pk_notification_digest_items')),
+    sa.UniqueConstraint('item_id', name=op.f('uq_notification_digest_items_item_id'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('notification_digest_items')
+    with op.batch_alter_table('notification_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_attempts_notification_id'))
+
+    op.drop_table('notification_attempts')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_recipient_id_created_at')
         batch_op.drop_index('ix_notifications_provider_id')
@@ -321,6 +451,11 @@ def downgrade():
         batch_op.drop_index('ix_notifications_action_id')
 
     op.drop_table('notifications')
+    with op.batch_alter_table('inbound_sms', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_sms_sender_received_at')
+
+    op.drop_table('inbound_sms')
+    op.drop_table('action_overdue_marks')
     with op.batch_alter_table('actions', schema=None) as batch_op:
         batch_op.drop_index('uq_actions_public_code_open', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.drop_index('ix_actions_status_due_at')
@@ -363,13 +498,29 @@ def downgrade():
         batch_op.drop_index('ix_people_phone')
 
     op.drop_table('people')
+    op.drop_table('rollup_runs')
+    with op.batch_alter_table('rollup_drifts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rollup_drifts_run_id'))
+
+    op.drop_table('rollup_drifts')
+    op.drop_table('rollup_action_states')
     with op.batch_alter_table('regions', schema=None) as batch_op:
         batch_op.drop_index('ix_regions_parent_code')
         batch_op.drop_index('ix_regions_level')
 
     op.drop_table('regions')
+    op.drop_table('program_rollups_staging')
+    with op.batch_alter_table('program_rollups', schema=None) as batch_op:
+        batch_op.drop_index('ix_program_rollups_region_code')
+
+    op.drop_table('program_rollups')
     op.drop_table('networks')
     op.drop_table('indicators')
+    op.drop_table('indicator_rollups_staging')
+    with op.batch_alter_table('indicator_rollups', schema=None) as batch_op:
+        batch_op.drop_index('ix_indicator_rollups_region_code_year')
+
+    op.drop_table('indicator_rollups')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index('ix_events_unpublished', sqlite_where=sa.text('published_at IS NULL'), postgresql_where=sa.text('published_at IS NULL'))
         batch_op.drop_index('ix_events_aggregate')
