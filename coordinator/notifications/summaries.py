@@ -56,7 +56,7 @@ def _weekly_context(lead: Person, now: datetime, week_label: str) -> dict[str, A
     return {
         "programs": programs,
         "overdue_by_kecamatan": overdue_by_kecamatan(lead.region_code, now),
-        "case_stats": _case_stats(lead.region_code, now),
+        "case_stats": _case_stats(lead, now),
         "week_label": week_label,
     }
 
@@ -77,13 +77,23 @@ def overdue_by_kecamatan(region_code: str, now: datetime) -> list[dict[str, Any]
     return [{"code": code, "name": names.get(code, code), "count": n} for code, n in rows]
 
 
-def _case_stats(region_code: str, now: datetime) -> list[dict[str, Any]]:
-    """Case statistics against target from the targets area, once it provides them."""
-    try:
-        from coordinator.rollups import digest_case_stats  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return list(digest_case_stats(region_code, now))
+def _case_stats(lead: Person, now: datetime) -> list[dict[str, Any]]:
+    """Year-to-date case statistics against target in the lead's region (from the rollups)."""
+    from coordinator.domain.calendar import to_local
+    from coordinator.domain.targets import indicator_progress
+
+    items = []
+    for progress in indicator_progress(lead.region_code, to_local(now).year, now=now):
+        if progress.through_month == 0 or progress.target_for_period is None:
+            continue
+        indicator = progress.indicator
+        items.append({
+            "label": indicator.name_en if lead.language == "en" else indicator.name_id,
+            "actual": progress.ytd,
+            "target": progress.target_for_period,
+            "period": f"{progress.year}-01..{progress.year}-{progress.through_month:02d}",
+        })
+    return items
 
 
 def daily_summaries(now: datetime) -> list[int]:

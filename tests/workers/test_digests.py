@@ -65,7 +65,7 @@ def test_the_weekly_digest_reports_progress_and_overdue_by_kecamatan_once_a_week
     assert (digest.kind, digest.channel, digest.recipient_id) == ("weekly_digest", "email", lead.id)
     assert "0 of 2 tasks done, 1 overdue" in digest.body
     assert "Tambora: 1" in digest.body
-    assert "No data yet" in digest.body  # case statistics: empty until the targets area fills it
+    assert "No data yet" in digest.body  # no case statistics recorded in this region yet
     assert digest.scheduled_for == wib(21, 7)
     with time_machine.travel(wib(28, 7), tick=False):
         assert len(weekly_digests(utcnow())) == 1  # next week: a new one
@@ -116,3 +116,27 @@ def test_closing_a_program_sends_each_assignee_one_message(seeded: Flask) -> Non
     db.session.refresh(mine)
     assert actions[0].public_code in mine.body and actions[1].public_code in mine.body
     assert actions[2].public_code not in mine.body and earlier.public_code not in mine.body
+
+
+def test_the_weekly_digest_shows_case_statistics_against_target(seeded: Flask) -> None:
+    from datetime import date
+
+    from coordinator.domain.case_stats import CaseStatEntry, record_case_stats
+    from coordinator.models import Indicator
+    from coordinator.rollups import recompute_all
+
+    lead = make.person("lead", make.CITY, channel_preference="email", language="id")
+    tppo = db.session.scalar(select(Indicator).where(Indicator.code == "tppo_victims"))
+    kelurahan = "31.73.04.1001"
+    with time_machine.travel(wib(10, 9), tick=False):
+        for month, count in ((date(2021, 1, 1), 12), (date(2021, 2, 1), 9),
+                             (date(2022, 1, 1), 7), (date(2022, 2, 1), 4)):
+            record_case_stats(actor=None, month=month,
+                              entries=[CaseStatEntry(kelurahan, tppo.id, count)])
+        recompute_all()
+    with time_machine.travel(wib(21, 7), tick=False):
+        [digest_id] = weekly_digests(utcnow())
+    body = db.session.get(Notification, digest_id).body
+    # Jan-Feb 2022 (7 + 4 = 11) against the same months of 2021 (12 + 9 = 21).
+    assert "Korban TPPO: 11 (target 21" in body
+    assert "Belum ada data" not in body.split("Statistik kasus")[1]
