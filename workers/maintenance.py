@@ -15,4 +15,4 @@ def ping(marker: int) -> str:
 
 
 def register(celery: Celery) -> None:
-    celery.task(name="sinergi.ping")(ping)
+    celery.task(shared=False, name="sinergi.ping")(ping)

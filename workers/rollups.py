@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def register(celery: Celery) -> None:
     @celery.task(
-        name=APPLY_EVENT, queue="rollups", bind=True, max_retries=10,
+        shared=False, name=APPLY_EVENT, queue="rollups", bind=True, max_retries=10,
         autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60,
     )
     def apply_event(self: object, event_id: int) -> bool:
@@ -27,7 +27,7 @@ def register(celery: Celery) -> None:
         finally:
             db.session.remove()
 
-    @celery.task(name=RECOMPUTE_ALL, queue="rollups")
+    @celery.task(shared=False, name=RECOMPUTE_ALL, queue="rollups")
     def recompute_all() -> dict[str, int]:
         """Rebuild every rollup set-based and report the drift corrected."""
         from coordinator.rollups import recompute_all as recompute

@@ -80,6 +80,7 @@ def test_program_page_counts_by_status_and_kecamatan(client, world: World) -> No
     # Tambora: one open, one overdue; Kembangan: one open.
     tambora_row = page.text.split('region=31.73.04"')[1].split("</tr>")[0]
     assert [c.split("<")[0] for c in tambora_row.split("<td>")[1:]] == ["1", "1", "0", "0"]
+    assert f'href="/program/{world.program.id}/reminders"' in page.text  # its reminder policy
 
 
 def test_program_list_filters_and_reports_bad_filters(client, world: World) -> None:
