@@ -194,59 +194,59 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
     )
     redis_url = reader.url("REDIS_URL", None, ("redis", "rediss"))
     sms_provider = reader.choice("SMS_PROVIDER", ("outbox", "twilio", "http"), "outbox")
-    values: dict[str, object] = dict(
-        env=env,
-        instance_dir=instance_dir,
-        database_url=database_url,
-        broker_url=broker_url,
-        redis_url=redis_url,
-        secret_key=_secret_key(reader, env, instance_dir),
-        timezone=_timezone(reader),
-        default_language=reader.choice("SINERGI_DEFAULT_LANGUAGE", LANGUAGES, "id"),
-        base_url=(reader.url("SINERGI_BASE_URL", "http://127.0.0.1:5000", ("http", "https")) or "")
+    values: dict[str, object] = {
+        "env": env,
+        "instance_dir": instance_dir,
+        "database_url": database_url,
+        "broker_url": broker_url,
+        "redis_url": redis_url,
+        "secret_key": _secret_key(reader, env, instance_dir),
+        "timezone": _timezone(reader),
+        "default_language": reader.choice("SINERGI_DEFAULT_LANGUAGE", LANGUAGES, "id"),
+        "base_url": (reader.url("SINERGI_BASE_URL", "http://127.0.0.1:5000", ("http", "https")) or "")
         .rstrip("/"),
-        signed_link_max_age_days=reader.integer("SIGNED_LINK_MAX_AGE_DAYS", 14, 1, 90),
-        quiet_hours_start=reader.integer("SMS_QUIET_HOURS_START", 21, 0, 23),
-        quiet_hours_end=reader.integer("SMS_QUIET_HOURS_END", 7, 0, 23),
-        sms_daily_cap=reader.integer("SMS_DAILY_CAP", 3, 0, 100),
-        sensitive_words=reader.word_list("SMS_SENSITIVE_WORDS", DEFAULT_SENSITIVE_WORDS),
-        extra_days_off=_days_off(reader),
-        smtp_host=reader.text("SMTP_HOST"),
-        smtp_port=reader.integer("SMTP_PORT", 587, 1, 65535),
-        smtp_tls=reader.choice("SMTP_TLS", ("starttls", "ssl", "none"), "starttls"),
-        smtp_user=reader.text("SMTP_USER"),
-        smtp_password=reader.text("SMTP_PASSWORD"),
-        mail_from=reader.text("MAIL_FROM", "Sinergi <sinergi@localhost>") or "",
-        sms_provider=sms_provider,
-        twilio_account_sid=reader.text("TWILIO_ACCOUNT_SID"),
-        twilio_auth_token=reader.text("TWILIO_AUTH_TOKEN"),
-        twilio_from=reader.text("TWILIO_FROM"),
-        twilio_api_base=(
+        "signed_link_max_age_days": reader.integer("SIGNED_LINK_MAX_AGE_DAYS", 14, 1, 90),
+        "quiet_hours_start": reader.integer("SMS_QUIET_HOURS_START", 21, 0, 23),
+        "quiet_hours_end": reader.integer("SMS_QUIET_HOURS_END", 7, 0, 23),
+        "sms_daily_cap": reader.integer("SMS_DAILY_CAP", 3, 0, 100),
+        "sensitive_words": reader.word_list("SMS_SENSITIVE_WORDS", DEFAULT_SENSITIVE_WORDS),
+        "extra_days_off": _days_off(reader),
+        "smtp_host": reader.text("SMTP_HOST"),
+        "smtp_port": reader.integer("SMTP_PORT", 587, 1, 65535),
+        "smtp_tls": reader.choice("SMTP_TLS", ("starttls", "ssl", "none"), "starttls"),
+        "smtp_user": reader.text("SMTP_USER"),
+        "smtp_password": reader.text("SMTP_PASSWORD"),
+        "mail_from": reader.text("MAIL_FROM", "Sinergi <sinergi@localhost>") or "",
+        "sms_provider": sms_provider,
+        "twilio_account_sid": reader.text("TWILIO_ACCOUNT_SID"),
+        "twilio_auth_token": reader.text("TWILIO_AUTH_TOKEN"),
+        "twilio_from": reader.text("TWILIO_FROM"),
+        "twilio_api_base": (
             reader.url("TWILIO_API_BASE", "https://api.twilio.com", ("http", "https")) or ""
         ).rstrip("/"),
-        sms_gateway_url=reader.url("SMS_GATEWAY_URL", None, ("http", "https")),
-        sms_gateway_method=reader.choice("SMS_GATEWAY_METHOD", ("get", "post"), "post").upper(),
-        sms_gateway_to_param=reader.text("SMS_GATEWAY_TO_PARAM", "to") or "to",
-        sms_gateway_text_param=reader.text("SMS_GATEWAY_TEXT_PARAM", "message") or "message",
-        sms_gateway_extra_params=reader.text("SMS_GATEWAY_EXTRA_PARAMS", "") or "",
-        sms_gateway_success_rule=reader.text("SMS_GATEWAY_SUCCESS_RULE", "status:2xx") or "",
-        sms_gateway_secret=reader.text("SMS_GATEWAY_SECRET"),
-        login_max_failures=reader.integer("LOGIN_MAX_FAILURES", 5, 1, 100),
-        web_port=reader.integer("PORT", 5000, 1, 65535),
-        api_rate_limit_per_minute=reader.integer("API_RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
-        relay_on_commit=reader.choice(
+        "sms_gateway_url": reader.url("SMS_GATEWAY_URL", None, ("http", "https")),
+        "sms_gateway_method": reader.choice("SMS_GATEWAY_METHOD", ("get", "post"), "post").upper(),
+        "sms_gateway_to_param": reader.text("SMS_GATEWAY_TO_PARAM", "to") or "to",
+        "sms_gateway_text_param": reader.text("SMS_GATEWAY_TEXT_PARAM", "message") or "message",
+        "sms_gateway_extra_params": reader.text("SMS_GATEWAY_EXTRA_PARAMS", "") or "",
+        "sms_gateway_success_rule": reader.text("SMS_GATEWAY_SUCCESS_RULE", "status:2xx") or "",
+        "sms_gateway_secret": reader.text("SMS_GATEWAY_SECRET"),
+        "login_max_failures": reader.integer("LOGIN_MAX_FAILURES", 5, 1, 100),
+        "web_port": reader.integer("PORT", 5000, 1, 65535),
+        "api_rate_limit_per_minute": reader.integer("API_RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
+        "relay_on_commit": reader.choice(
             "SINERGI_RELAY_ON_COMMIT", ("1", "0", "true", "false"), "0" if env == "test" else "1"
         ) in ("1", "true"),
-        sms_gateway_id_field=reader.text("SMS_GATEWAY_ID_FIELD"),
-        sms_gateway_number_format=reader.choice(
+        "sms_gateway_id_field": reader.text("SMS_GATEWAY_ID_FIELD"),
+        "sms_gateway_number_format": reader.choice(
             "SMS_GATEWAY_NUMBER_FORMAT", ("e164", "international", "national"), "e164"
         ),
-        sms_inbound_rate_limit=reader.integer("SMS_INBOUND_RATE_LIMIT", 10, 1, 1000),
-        sms_inbound_rate_window_seconds=reader.integer(
+        "sms_inbound_rate_limit": reader.integer("SMS_INBOUND_RATE_LIMIT", 10, 1, 1000),
+        "sms_inbound_rate_window_seconds": reader.integer(
             "SMS_INBOUND_RATE_WINDOW_SECONDS", 600, 10, 86400
         ),
-        channel_timeout_seconds=reader.integer("CHANNEL_TIMEOUT_SECONDS", 15, 1, 120),
-    )
+        "channel_timeout_seconds": reader.integer("CHANNEL_TIMEOUT_SECONDS", 15, 1, 120),
+    }
     _check_provider(values)
     values.update(overrides)
     return Config(**values)  # type: ignore[arg-type]

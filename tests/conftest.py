@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from coordinator import create_app
 from coordinator.config import load_config
 from coordinator.extensions import db
-from coordinator.models import Base
+from tests.support import FreshGClient, clean_tables
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 PG_URL = PG_URL if PG_URL.startswith("postgresql") else ""
@@ -129,22 +129,6 @@ def test_config(database_url: str, instance_dir: Path, **overrides: Any):  # typ
 test_config.__test__ = False  # type: ignore[attr-defined]
 
 
-def clean_tables() -> None:
-    """Empty every table (faster than recreating the schema for each test)."""
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for name in tables:
-            if name == "regions":
-                # RESTRICT on the parent key is checked row by row in SQLite: leaves first.
-                for level in ("kelurahan", "kecamatan", "city", "province"):
-                    db.session.execute(text("DELETE FROM regions WHERE level = :l"), {"l": level})
-            else:
-                db.session.execute(text(f"DELETE FROM {name}"))
-    db.session.commit()
-
-
 @pytest.fixture
 def make_app(
     database_url: str, tmp_path: Path
@@ -158,6 +142,10 @@ def make_app(
         return app
 
     yield build
+    if apps:
+        # Leave the database empty for the next test, whichever way this one used it.
+        with apps[0].app_context():
+            clean_tables()
     for app in apps:
         with app.app_context():
             db.session.remove()
@@ -166,28 +154,11 @@ def make_app(
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    """An app with an empty database, its context pushed for the test."""
+    """An app with an empty database (emptied after every test), its context pushed."""
     app = make_app()
     with app.app_context():
-        clean_tables()
         yield app
         db.session.rollback()
-
-
-class FreshGClient(FlaskClient):
-    """A test client whose every request starts with an empty ``g``, as in production.
-
-    The ``app`` fixture keeps one app context pushed for the whole test and Flask reuses it
-    for each request, so ``g`` (Flask-Login's cached user, Flask-WTF's CSRF token) would
-    otherwise leak from one request, or one logged-in person, to the next.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        from flask import g
-
-        for name in list(vars(g)):
-            delattr(g, name)
-        return super().open(*args, **kwargs)
 
 
 @pytest.fixture

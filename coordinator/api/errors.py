@@ -23,7 +23,10 @@ CODE_OF_STATUS = {
 class ErrorBodySchema(ma.Schema):
     code = ma.fields.String(metadata={"description": "stable machine-readable name"})
     message = ma.fields.String()
-    fields = ma.fields.Dict(metadata={"description": "field name -> messages (400/422)"})
+    # "fields_" with data_key: a schema attribute named "fields" would shadow Schema.fields.
+    fields_ = ma.fields.Dict(
+        data_key="fields", metadata={"description": "field name -> messages (400/422)"}
+    )
 
 
 class ErrorEnvelopeSchema(ma.Schema):

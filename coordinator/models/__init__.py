@@ -3,21 +3,25 @@ from coordinator.models.audit import AuditEntry
 from coordinator.models.base import Base, utcnow
 from coordinator.models.inbound_sms import InboundSms
 from coordinator.models.networks import Network
-from coordinator.models.notifications import Notification
 from coordinator.models.notification_log import DeliveryAttempt, DigestItem, OverdueMark
+from coordinator.models.notifications import Notification
 from coordinator.models.outbox import Event, ProcessedEvent
 from coordinator.models.people import ApiToken, Person, person_networks
 from coordinator.models.programs import Action, BulkAssignment, Program
 from coordinator.models.regions import Region
 from coordinator.models.rollups import (
-    IndicatorRollup, ProgramRollup, RollupActionState, RollupDrift, RollupRun,
+    IndicatorRollup,
+    ProgramRollup,
+    RollupActionState,
+    RollupDrift,
+    RollupRun,
 )
 from coordinator.models.targets import Annotation, CaseStat, Indicator, Target
 
 __all__ = [
     "Action", "Annotation", "ApiToken", "AuditEntry", "Base", "BulkAssignment", "CaseStat",
-    "Event", "Indicator", "Network", "Notification", "Person", "ProcessedEvent", "Program",
-    "Region", "Target", "person_networks", "utcnow",
-    "IndicatorRollup", "ProgramRollup", "RollupActionState", "RollupDrift", "RollupRun",
-    "InboundSms",
+    "DeliveryAttempt", "DigestItem", "Event", "InboundSms", "Indicator", "IndicatorRollup",
+    "Network", "Notification", "OverdueMark", "Person", "ProcessedEvent", "Program",
+    "ProgramRollup", "Region", "RollupActionState", "RollupDrift", "RollupRun", "Target",
+    "person_networks", "utcnow",
 ]

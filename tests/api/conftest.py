@@ -1,7 +1,6 @@
 """API-test fixtures: a small world in two kecamatan with a person of every role and tokens."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +11,6 @@ from flask.testing import FlaskClient
 from coordinator.api.auth import hash_token
 from coordinator.extensions import db
 from coordinator.models import Action, ApiToken, Person, Program, utcnow
-from tests.domain.cleanup import clean_after_test
 from tests.domain.factories import (
     CENGKARENG,
     TAMBORA,
@@ -23,14 +21,6 @@ from tests.domain.factories import (
 )
 
 ROLES = ("admin", "city_lead", "kec_lead", "coordinator", "cadre", "anonymous")
-
-
-@pytest.fixture(autouse=True)
-def _clean_regions_bottom_up(request: pytest.FixtureRequest) -> Iterator[None]:
-    if "app" in request.fixturenames:
-        request.getfixturevalue("app")  # set up before us, so torn down after our cleanup
-    yield
-    clean_after_test(request)
 
 
 def give_token(person: Person) -> str:

@@ -11,25 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, text
 
 from coordinator.extensions import db
-from coordinator.models import Action, Base, Notification, Person, Program, Region
-from coordinator.models.regions import REGION_LEVELS
+from coordinator.models import Action, Notification, Person, Program, Region
+from tests.support import clean_tables
 
 KELURAHAN = "31.73.04.1001"
 _serial = itertools.count(1)
-
-
-def _clean() -> None:
-    db.session.rollback()
-    for table in reversed(Base.metadata.sorted_tables):
-        if table.name == "regions":
-            for level in reversed(REGION_LEVELS):
-                db.session.execute(delete(Region).where(Region.level == level))
-        else:
-            db.session.execute(text(f"DELETE FROM {table.name}"))
-    db.session.commit()
 
 
 # Every channel test app knows the webhook secrets; tests of other settings build their own.
@@ -47,7 +35,7 @@ def world(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     """One app (context pushed) with a province > city > kecamatan > kelurahan chain."""
     app = make_app(**CHANNEL_SETTINGS)
     with app.app_context():
-        _clean()
+        clean_tables()
         rows = [
             ("31", "DKI Jakarta", "province", None),
             ("31.73", "Kota Administrasi Jakarta Barat", "city", "31"),
@@ -58,7 +46,7 @@ def world(make_app: Callable[..., Flask]) -> Iterator[Flask]:
             db.session.add(Region(code=code, name=name, level=level, parent_code=parent))
         db.session.commit()
         yield app
-        _clean()
+        clean_tables()
 
 
 def make_person(role: str = "cadre", **fields: object) -> Person:

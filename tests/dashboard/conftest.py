@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,7 +12,6 @@ from sqlalchemy import select
 from coordinator.domain.case_stats import CaseStatEntry, record_case_stats
 from coordinator.extensions import db
 from coordinator.models import Indicator, Person
-from tests.rollups.cleanup import clean_regions_bottom_up  # noqa: F401  (autouse)
 from tests.rollups.conftest import (
     CENGKARENG_BARAT,
     DURI_KOSAMBI,
@@ -24,19 +22,9 @@ from tests.rollups.conftest import (
     utc,
 )
 from tests.rollups.test_program_rollups import build_march
+from tests.support import FreshGClient
 
 NOW = utc(2022, 11, 20)
-
-
-class FreshGClient(FlaskClient):
-    """Each request starts with an empty ``g`` (the app fixture keeps one context pushed)."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        from flask import g
-
-        for name in list(vars(g)):
-            delattr(g, name)
-        return super().open(*args, **kwargs)
 
 
 def indicator_id(code: str) -> int:

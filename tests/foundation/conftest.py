@@ -10,36 +10,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete
-
-from coordinator.extensions import db
-from coordinator.models import Base, Region
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WILAYAH_DIR = Path(os.environ.get("SINERGI_WILAYAH_DIR", "/work/shared/data/wilayah"))
 
 
-@pytest.fixture(autouse=True)
-def _empty_sqlite_leaves_first(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Leave an empty SQLite database behind, deleting regions from the leaves up.
-
-    ``regions.parent_code`` is ``ON DELETE RESTRICT``, which SQLite enforces row by row, so the
-    shared ``clean_tables`` (one ``DELETE FROM regions``) fails once a region tree is loaded.
-    """
-    if "app" not in request.fixturenames:
-        yield
-        return
-    request.getfixturevalue("app")
-    yield
-    db.session.rollback()
-    if db.engine.dialect.name != "sqlite":
-        return
-    for table in reversed(Base.metadata.sorted_tables):
-        if table.name != "regions":
-            db.session.execute(table.delete())
-    for level in ("kelurahan", "kecamatan", "city", "province"):
-        db.session.execute(delete(Region).where(Region.level == level))
-    db.session.commit()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import Event, Network, Person, Program
-from tests.rollups.cleanup import clean_regions_bottom_up  # noqa: F401  (autouse)
 
 CENGKARENG_BARAT = "31.73.01.1001"
 DURI_KOSAMBI = "31.73.01.1002"

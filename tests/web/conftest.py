@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,28 +24,6 @@ TAMBORA_KEL = "31.73.04.1001"
 TAMBORA_KEL_2 = "31.73.04.1002"
 KEMBANGAN_KEL = "31.73.08.1001"  # another kecamatan: out of a Tambora person's scope
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-
-
-class FreshGClient(FlaskClient):
-    """A test client whose every request starts with an empty ``g``, as in production.
-
-    The ``app`` fixture keeps one app context pushed for the whole test and Flask reuses it
-    for each request, so ``g`` (Flask-Login's cached user, Flask-WTF's cached CSRF token)
-    would otherwise leak from one request, or one logged-in person, to the next.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        from flask import g
-
-        for name in list(vars(g)):
-            delattr(g, name)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    app.test_client_class = FreshGClient
-    return app.test_client()
 
 
 def csrf_token(html: str) -> str:
@@ -104,38 +81,6 @@ def make_action(program: Program, kelurahan: str, assignee: Person | None, *,
         due_at=datetime.now(UTC) + due_in, assignee_id=assignee.id if assignee else None,
         network_id=network_id,
     )
-
-
-def _empty_tables_children_first() -> None:
-    """Empty every table with DELETEs, children first.
-
-    ``regions.parent_code`` is ``ON DELETE RESTRICT``, checked row by row, so a plain
-    ``DELETE FROM regions`` fails once parents precede children: the deepest go first.
-    On these small tables DELETE is much faster than the shared fixture's TRUNCATE.
-    """
-    from sqlalchemy import delete, func, text
-
-    from coordinator.models import Base, Region
-
-    db.session.rollback()
-    for table in reversed(Base.metadata.sorted_tables):
-        if table.name != "regions":
-            db.session.execute(text(f"DELETE FROM {table.name}"))
-    for depth in (4, 3, 2, 1):
-        db.session.execute(delete(Region).where(
-            func.length(Region.code) - func.length(func.replace(Region.code, ".", "")) == depth - 1))
-    db.session.commit()
-
-
-@pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    """Like the shared ``app`` (empty database, context pushed), emptied with fast DELETEs."""
-    app = make_app()
-    with app.app_context():
-        _empty_tables_children_first()
-        yield app
-        # Empty again so the session's final drop_all works on SQLite (see above).
-        _empty_tables_children_first()
 
 
 @pytest.fixture

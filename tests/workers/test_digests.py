@@ -125,7 +125,7 @@ def test_the_weekly_digest_shows_case_statistics_against_target(seeded: Flask) -
     from coordinator.models import Indicator
     from coordinator.rollups import recompute_all
 
-    lead = make.person("lead", make.CITY, channel_preference="email", language="id")
+    make.person("lead", make.CITY, channel_preference="email", language="id")
     tppo = db.session.scalar(select(Indicator).where(Indicator.code == "tppo_victims"))
     kelurahan = "31.73.04.1001"
     with time_machine.travel(wib(10, 9), tick=False):

@@ -165,9 +165,9 @@ def test_an_unreachable_smtp_server_is_a_transient_failure(make_app: Callable[..
         now = datetime.now(UTC)
         note_id = email_notification(now)
         assert send_notification(note_id, now).status == "retry"
-        from tests.workers.conftest import empty_database
+        from tests.support import clean_tables
 
-        empty_database()
+        clean_tables()
 
 
 def test_backoff_grows_exponentially_with_jitter() -> None:
