@@ -91,8 +91,8 @@ def test_bulk_across_56_kelurahan_and_8_networks_has_exact_counts(seeded) -> Non
     assert db.session.scalar(select(func.count()).select_from(Action).where(
         Action.assignee_id.is_(None))) == 4 * empty_pairs
     assert count(Event) - 2 == 4 * per_occurrence  # + ProgramCreated, ProgramActivated
-    by_pair = Counter(db.session.execute(select(Action.kelurahan_code, Action.network_id).where(
-        Action.assignee_id.is_not(None))).tuples())
+    by_pair = Counter(tuple(row) for row in db.session.execute(
+        select(Action.kelurahan_code, Action.network_id).where(Action.assignee_id.is_not(None))))
     assert by_pair == Counter({pair: n * 4 for pair, n in expected.items() if n})
     codes = db.session.scalars(select(Action.public_code)).all()
     assert len(set(codes)) == len(codes)
