@@ -145,6 +145,17 @@ def test_demo_loads_only_into_a_database_without_people(seeded, runner):
     assert count(Person) == 339 and count(Event) == events
 
 
+def test_building_the_demo_rollups_reports_no_drift(seeded, runner, caplog):
+    from coordinator.models import RollupDrift, RollupRun
+    from coordinator.rollups import recompute_all
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert count(RollupRun) == 1 and count(RollupDrift) == 0
+    assert "ROLLUP DRIFT" not in caplog.text
+    # The rollups it built are exact: a real recompute finds nothing to correct.
+    assert recompute_all().drift_count == 0
+
+
 def test_demo_needs_the_seeded_regions(app):
     with pytest.raises(DemoNotLoaded, match="sinergi seed"):
         load_demo(now=NOW)
