@@ -18,7 +18,7 @@ def celery_init_app(app: Flask) -> Celery:
 
     celery = Celery(app.name, task_cls=FlaskTask)
     celery.conf.update(
-        broker_url=config.broker_url,
+        **broker_settings(config.broker_url),
         task_ignore_result=True,
         timezone=config.timezone,
         enable_utc=True,
@@ -33,6 +33,17 @@ def celery_init_app(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def broker_settings(broker_url: str) -> dict[str, Any]:
+    """The broker; the embedded SQLite one through a transport that polls every 0.1 s."""
+    prefix = "sqla+"
+    if broker_url.startswith(prefix):
+        return {
+            "broker_url": broker_url[len(prefix):],
+            "broker_transport": "workers.embedded_broker:EmbeddedSqlaTransport",
+        }
+    return {"broker_url": broker_url}
 
 
 def delivery_settings() -> dict[str, Any]:
