@@ -54,6 +54,8 @@ class Notification(Base):
     sms_parts: Mapped[int | None] = mapped_column(Integer)
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the dispatcher last put it on the queue: each due message is enqueued once.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recipient: Mapped[Person] = relationship()

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, DigestItem, Notification
@@ -23,8 +23,16 @@ MAX_ATTEMPTS = 5
 SENDABLE = ("pending", "failed")
 
 
+# A message enqueued this long ago and still unsent (its task lost or expired) is enqueued again.
+REQUEUE_AFTER = timedelta(minutes=3)
+
+
 def prepare_and_list_due(now: datetime, limit: int = 1000) -> list[int]:
-    """Fold floods, apply the SMS cap, then return the ids ready to send (oldest first)."""
+    """Fold floods, apply the SMS cap, then mark and return the ids ready to send (oldest first).
+
+    Each due message is returned once (``queued_at``), so frequent dispatches do not flood the
+    queue with copies; it is returned again when it was rescheduled (a retry) or went stale.
+    """
     fold_floods(now)
     apply_sms_cap(now)
     db.session.commit()
@@ -34,11 +42,20 @@ def prepare_and_list_due(now: datetime, limit: int = 1000) -> list[int]:
     query = (
         select(Notification.id)
         .where(Notification.status.in_(SENDABLE), Notification.scheduled_for <= now,
-               Notification.attempts < MAX_ATTEMPTS, ~in_flight)
+               Notification.attempts < MAX_ATTEMPTS, ~in_flight,
+               or_(Notification.queued_at.is_(None),
+                   Notification.queued_at < Notification.scheduled_for,
+                   Notification.queued_at < now - REQUEUE_AFTER))
         .order_by(Notification.scheduled_for, Notification.id)
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+    ids = list(db.session.scalars(query))
+    if ids:
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(ids)).values(queued_at=now)
+        )
+    db.session.commit()
+    return ids
 
 
 def _due_plain(now: datetime, channel: str | None = None) -> list[Any]:

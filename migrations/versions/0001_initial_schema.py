@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-11-28 01:06:05.674478
+Create Date: 2026-11-28 01:40:32.230771
 
 """
 from alembic import op
@@ -395,6 +395,7 @@ def upgrade():
     sa.Column('sms_parts', sa.Integer(), nullable=True),
     sa.Column('scheduled_for', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('queued_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("channel IN ('email', 'sms', 'outbox')", name=op.f('ck_notifications_channel_known')),
     sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'dead', 'undeliverable', 'folded')", name=op.f('ck_notifications_status_known')),

@@ -177,3 +177,17 @@ def test_backoff_grows_exponentially_with_jitter() -> None:
     delays = [backoff_seconds(n, rng) for n in (1, 2, 3, 4, 5, 12)]
     assert 15 <= delays[0] <= 30 and 30 <= delays[1] <= 60 and 60 <= delays[2] <= 120
     assert 1800 <= delays[-1] <= 3600
+
+
+def test_a_due_message_is_enqueued_once_however_often_dispatch_runs(app: Flask) -> None:
+    from datetime import timedelta
+
+    from coordinator.notifications.dispatch import REQUEUE_AFTER
+
+    now = datetime.now(UTC)
+    note_id = email_notification(now)
+    assert prepare_and_list_due(now) == [note_id]
+    # Every handled event asks for a dispatch: the message is not enqueued a second time...
+    assert prepare_and_list_due(now + timedelta(seconds=5)) == []
+    # ...unless its task was lost: a stale one goes on the queue again.
+    assert prepare_and_list_due(now + REQUEUE_AFTER + timedelta(seconds=1)) == [note_id]
