@@ -24,9 +24,9 @@ from coordinator.web.action_filters import (
     page_number,
     parse_filters,
 )
-from coordinator.web.forms import WebForm
+from coordinator.web.forms import ButtonForm, WebForm
 from coordinator.web.labels import label
-from coordinator.web.staff import flash_domain_error, staff_required
+from coordinator.web.staff import flash_domain_error, run_button, staff_required
 
 blp = errors.install(Blueprint("actions", __name__, url_prefix="/aksi"))
 PER_PAGE = 50
@@ -37,10 +37,6 @@ EAGER = (selectinload(Action.program), selectinload(Action.assignee),
 
 class ReassignForm(WebForm):
     assignee_id = SelectField(coerce=str, validate_choice=True)
-
-
-class ButtonForm(WebForm):
-    pass
 
 
 def _filter_choices() -> dict[str, Any]:
@@ -147,16 +143,7 @@ def reassign(action_id: int) -> Any:
 
 def _button(action_id: int, operation: Any, done_message: str) -> Any:
     action = get_action_or_404(current_user, action_id)
-    if not ButtonForm().validate_on_submit():
-        flash(_("Please try again."), "error")
-    else:
-        try:
-            operation(action.id, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash_domain_error(exc)
-        else:
-            flash(done_message, "info")
+    run_button(lambda: operation(action.id, actor=current_user), done_message)
     return redirect(url_for("actions.show", action_id=action.id))
 
 

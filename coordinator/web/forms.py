@@ -34,6 +34,10 @@ class WebForm(FlaskForm):
             return CATALOG_TRANSLATIONS
 
 
+class ButtonForm(WebForm):
+    """A form that is only a button: it carries the CSRF token and nothing else."""
+
+
 WTFORMS_MESSAGES = (
     _l("Not a valid integer value."),
     _l("Not a valid choice."),

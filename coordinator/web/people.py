@@ -18,10 +18,10 @@ from coordinator.extensions import db
 from coordinator.models import Network, Person
 from coordinator.web import errors
 from coordinator.web.action_filters import page_number
-from coordinator.web.forms import WebForm
+from coordinator.web.forms import ButtonForm, WebForm
 from coordinator.web.labels import choices
 from coordinator.web.regions import region_choices
-from coordinator.web.staff import flash_domain_error, staff_required
+from coordinator.web.staff import flash_domain_error, run_button, staff_required
 
 blp = errors.install(Blueprint("people", __name__, url_prefix="/orang"))
 PER_PAGE = 50
@@ -63,10 +63,6 @@ class PersonForm(WebForm):
             "channel_preference": self.channel_preference.data, "rt": self.rt.data or None,
             "rw": self.rw.data or None, "network_ids": list(self.network_ids.data or ()),
         }
-
-
-class ButtonForm(WebForm):
-    pass
 
 
 def _explain(exc: DomainError, form: PersonForm) -> None:
@@ -168,12 +164,6 @@ def deactivate(person_id: int) -> Any:
     from coordinator.domain.people import deactivate_person
 
     person = get_person_or_404(current_user, person_id)
-    if ButtonForm().validate_on_submit():
-        try:
-            deactivate_person(person.id, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash_domain_error(exc)
-        else:
-            flash(_("%(name)s was deactivated.", name=person.name), "info")
+    run_button(lambda: deactivate_person(person.id, actor=current_user),
+               _("%(name)s was deactivated.", name=person.name))
     return redirect(url_for("people.edit", person_id=person.id))

@@ -17,10 +17,10 @@ from coordinator.extensions import db
 from coordinator.models import Action, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
 from coordinator.web import errors
-from coordinator.web.forms import WebForm
+from coordinator.web.forms import ButtonForm, WebForm
 from coordinator.web.labels import choices, label
 from coordinator.web.regions import region_choices
-from coordinator.web.staff import flash_domain_error, staff_required
+from coordinator.web.staff import flash_domain_error, run_button, staff_required
 
 blp = errors.install(Blueprint("programs", __name__, url_prefix="/program"))
 STATES = ("open", "overdue", "done", "cancelled")
@@ -42,10 +42,6 @@ class ProgramForm(WebForm):
         self.region_code.choices = region_choices(
             current_user, ("province", "city", "kecamatan", "kelurahan"))
         return self
-
-
-class ButtonForm(WebForm):
-    pass
 
 
 @blp.get("/")
@@ -176,14 +172,7 @@ def _transition(program_id: int, operation: Any, message: str) -> Any:
     program = get_program_or_404(current_user, program_id)
     if not can(current_user, "program.edit", program):
         return errors._not_found(Exception())
-    if ButtonForm().validate_on_submit():
-        try:
-            operation(program.id, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash_domain_error(exc)
-        else:
-            flash(message, "info")
+    run_button(lambda: operation(program.id, actor=current_user), message)
     return redirect(url_for("programs.show", program_id=program.id))
 
 

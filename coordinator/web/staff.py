@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from coordinator.access import STAFF
 from coordinator.domain.errors import Conflict, DomainError, Forbidden, InvalidInput
 from coordinator.domain.errors import NotFound as DomainNotFound
+from coordinator.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,3 +44,20 @@ def flash_domain_error(error: DomainError, form: Any = None) -> None:
         flash(_("You may not do this here."), "error")
     else:
         flash(_("Nothing was saved: %(reason)s", reason=_(error.message)), "error")
+
+
+def run_button(operation: Callable[[], object], done_message: str) -> bool:
+    """Run the domain change behind a one-button form and flash its outcome; True if it ran."""
+    from coordinator.web.forms import ButtonForm
+
+    if not ButtonForm().validate_on_submit():
+        flash(_("Please try again."), "error")
+        return False
+    try:
+        operation()
+    except DomainError as exc:
+        db.session.rollback()
+        flash_domain_error(exc)
+        return False
+    flash(done_message, "info")
+    return True
