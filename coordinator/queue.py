@@ -1,6 +1,6 @@
 """The web side's one line to the workers: "there are new events, relay them now".
 
-After a commit that wrote outbox events, ``sinergi.relay.publish_outbox`` is sent by name
+After a commit that wrote outbox events, the ``RELAY_OUTBOX`` job is sent by name
 through a small Celery client (the coordinator never imports ``workers``). Fail-safe: if the
 broker is down, the commit has already succeeded, the error is logged, and beat's relay
 picks the events up later. Enabled by ``SINERGI_RELAY_ON_COMMIT`` (default: on outside tests).
@@ -16,11 +16,10 @@ from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 
+from coordinator.jobs import DISPATCH_DUE, RELAY_OUTBOX, Job, enqueue
 from coordinator.models import Event
 
 log = logging.getLogger(__name__)
-RELAY_TASK = "sinergi.relay.publish_outbox"
-DISPATCH_TASK = "sinergi.notifications.dispatch_due"
 _FLAG = "sinergi_events_written"
 _installed = False
 
@@ -61,19 +60,19 @@ def _relay_after_commit(session: Any) -> None:
 
 def request_relay() -> bool:
     """Ask the workers to relay the outbox now; False (logged) if the broker is unreachable."""
-    return _send(RELAY_TASK, "default")
+    return _send(RELAY_OUTBOX)
 
 
 def request_dispatch() -> bool:
     """Ask the workers to send due notifications now (else the every-minute sweep will)."""
-    return _send(DISPATCH_TASK, "notifications")
+    return _send(DISPATCH_DUE)
 
 
-def _send(task: str, queue: str) -> bool:
+def _send(job: Job) -> bool:
     try:
-        _client().send_task(task, queue=queue, retry=False)
+        enqueue(_client(), job, retry=False)
     except Exception as exc:  # noqa: BLE001 - the broker being down must not fail a request
-        log.warning("%s not requested (beat will do it later): %s", task, exc)
+        log.warning("%s not requested (beat will do it later): %s", job.name, exc)
         return False
     return True
 

@@ -10,6 +10,10 @@ from typing import Any
 from celery import Celery
 from flask import Flask
 
+from coordinator import create_app
+from workers.celery_app import celery_init_app
+from workers.tasks import register_tasks
+
 _flask_app: Flask | None = None
 
 
@@ -17,8 +21,6 @@ def get_flask_app() -> Flask:
     """The one Flask app of this worker process."""
     global _flask_app
     if _flask_app is None:
-        from coordinator import create_app
-
         _flask_app = create_app()
         get_celery_for(_flask_app)
     return _flask_app
@@ -27,9 +29,6 @@ def get_flask_app() -> Flask:
 def get_celery_for(flask_app: Flask) -> Celery:
     """The Celery app bound to ``flask_app``, with Sinergi's tasks registered."""
     if "celery" not in flask_app.extensions:
-        from workers.celery_app import celery_init_app
-        from workers.tasks import register_tasks
-
         celery = celery_init_app(flask_app)
         register_tasks(celery)
     return flask_app.extensions["celery"]  # type: ignore[no-any-return]

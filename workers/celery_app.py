@@ -5,6 +5,10 @@ from typing import Any
 
 from celery import Celery, Task
 from flask import Flask
+from kombu import Queue
+
+from coordinator.jobs import QUEUES, task_routes
+from workers.schedule import SCHEDULE
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -50,19 +54,13 @@ def delivery_settings() -> dict[str, Any]:
     """Queues, routes and the beat schedule: at-least-once delivery, one queue per kind of work.
 
     A flood of rollup updates never starves the notifications queue (and the reverse): a worker
-    without ``-Q`` consumes all three, and production runs one worker per queue.
+    without ``-Q`` consumes all three, and production runs one worker per queue
+    (the queues and routes are :mod:`coordinator.jobs`).
     """
-    from kombu import Queue
-
-    from workers.schedule import SCHEDULE
-
     return {
-        "task_default_queue": "default",
-        "task_queues": [Queue("default"), Queue("notifications"), Queue("rollups")],
-        "task_routes": {
-            "sinergi.notifications.*": {"queue": "notifications"},
-            "sinergi.rollups.*": {"queue": "rollups"},
-        },
+        "task_default_queue": QUEUES[0],
+        "task_queues": [Queue(name) for name in QUEUES],
+        "task_routes": task_routes(),
         "task_acks_on_failure_or_timeout": True,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "beat_schedule": SCHEDULE,

@@ -3,28 +3,24 @@ from __future__ import annotations
 
 from celery import Celery
 
+from coordinator.jobs import DAILY_SUMMARY, DISPATCH_DUE, WEEKLY_DIGEST, enqueue
 from coordinator.models import utcnow
-
-DISPATCH_TASK = "sinergi.notifications.dispatch_due"
+from coordinator.notifications.summaries import daily_summaries, weekly_digests
 
 
 def register(celery: Celery) -> None:
-    @celery.task(shared=False, name="sinergi.digests.weekly", queue="default")
+    @celery.task(shared=False, name=WEEKLY_DIGEST.name, queue=WEEKLY_DIGEST.queue)
     def weekly() -> int:
         """Create this ISO week's digest for every lead (idempotent per week)."""
-        from coordinator.notifications.summaries import weekly_digests
-
         ids = weekly_digests(utcnow())
         if ids:
-            celery.send_task(DISPATCH_TASK, queue="notifications")
+            enqueue(celery, DISPATCH_DUE)
         return len(ids)
 
-    @celery.task(shared=False, name="sinergi.digests.daily", queue="default")
+    @celery.task(shared=False, name=DAILY_SUMMARY.name, queue=DAILY_SUMMARY.queue)
     def daily() -> int:
         """Create today's overdue summary for coordinators (idempotent per WIB day)."""
-        from coordinator.notifications.summaries import daily_summaries
-
         ids = daily_summaries(utcnow())
         if ids:
-            celery.send_task(DISPATCH_TASK, queue="notifications")
+            enqueue(celery, DISPATCH_DUE)
         return len(ids)

@@ -13,10 +13,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from coordinator.domain.reminder_policy import policy_from_json
 from coordinator.extensions import db
 from coordinator.models import Action, Event, ProcessedEvent, Program
+from coordinator.notifications.contents import cancelled_by_closing
 from coordinator.notifications.planning import Planned, coordinators_of, plan, recipients
-from coordinator.notifications.policy import policy_from_json
 
 HANDLER_NAME = "notifications"
 Handler = Callable[[Event, datetime], list[int]]
@@ -85,8 +86,6 @@ def _coordinator_notice(kind: str, policy_key: str) -> Handler:
 
 def on_program_closed(event: Event, now: datetime) -> list[int]:
     """One message to each assignee whose open actions the closing cancelled."""
-    from coordinator.notifications.rendering import cancelled_by_closing
-
     program_id = event.payload["program_id"]
     if not event.payload.get("cancelled_actions"):
         return []

@@ -5,6 +5,7 @@ from celery import Celery
 
 from coordinator.domain.audit import record_audit
 from coordinator.extensions import db
+from coordinator.jobs import PING
 
 
 def ping(marker: int) -> str:
@@ -15,4 +16,4 @@ def ping(marker: int) -> str:
 
 
 def register(celery: Celery) -> None:
-    celery.task(shared=False, name="sinergi.ping")(ping)
+    celery.task(shared=False, name=PING.name, queue=PING.queue)(ping)

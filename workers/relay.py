@@ -1,7 +1,7 @@
 """The outbox relay: hand unpublished events to Celery, mark them published once accepted.
 
-Each event id goes to ``sinergi.events.handle`` (queue ``default``) and to
-``sinergi.rollups.apply_event`` (queue ``rollups``). Rows are read in id order in batches; on
+Each event id goes to the notification handler (``HANDLE_EVENT``) and to the rollups
+(``APPLY_TO_ROLLUPS``). Rows are read in id order in batches; on
 PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so concurrent relays take different rows. A row is
 marked published only after the broker accepted both messages (no exception from publish);
 if the broker is down the transaction rolls back and the rows wait for the next run.
@@ -12,11 +12,10 @@ from celery import Celery
 from sqlalchemy import select, update
 
 from coordinator.extensions import db
+from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENT, enqueue
 from coordinator.models import Event, utcnow
 
 BATCH = 500
-HANDLE_TASK = "sinergi.events.handle"
-ROLLUP_TASK = "sinergi.rollups.apply_event"
 
 
 def publish_outbox(celery: Celery, batch: int = BATCH, max_batches: int = 100) -> int:
@@ -41,8 +40,8 @@ def _publish_batch(celery: Celery, batch: int) -> int:
     try:
         with celery.producer_or_acquire() as producer:
             for event_id in ids:
-                celery.send_task(HANDLE_TASK, args=[event_id], queue="default", producer=producer)
-                celery.send_task(ROLLUP_TASK, args=[event_id], queue="rollups", producer=producer)
+                enqueue(celery, HANDLE_EVENT, event_id, producer=producer)
+                enqueue(celery, APPLY_TO_ROLLUPS, event_id, producer=producer)
     except Exception:
         db.session.rollback()
         raise

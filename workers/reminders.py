@@ -7,46 +7,42 @@ from typing import Any
 from celery import Celery
 from sqlalchemy.exc import OperationalError
 
+from coordinator.jobs import DISPATCH_DUE, HANDLE_EVENT, RELAY_OUTBOX, SWEEP_REMINDERS, enqueue
 from coordinator.models import utcnow
+from coordinator.notifications.reminders import sweep_reminders
+from workers.handlers import handle_event
+from workers.relay import publish_outbox as publish
 
 log = logging.getLogger(__name__)
-DISPATCH_TASK = "sinergi.notifications.dispatch_due"
 # Events handled within this many seconds of each other are dispatched together, so a bulk
 # assignment of five actions to one cadre folds into one digest instead of five messages.
 DISPATCH_GATHER_SECONDS = 2
 
 
 def register(celery: Celery) -> None:
-    @celery.task(shared=False, name="sinergi.relay.publish_outbox", queue="default")
+    @celery.task(shared=False, name=RELAY_OUTBOX.name, queue=RELAY_OUTBOX.queue)
     def publish_outbox() -> int:
         """Publish unpublished outbox events (right after commits, and on beat as safety net)."""
-        from workers.relay import publish_outbox as publish
-
         return publish(celery)
 
-    @celery.task(shared=False, name="sinergi.events.handle", queue="default",
+    @celery.task(shared=False, name=HANDLE_EVENT.name, queue=HANDLE_EVENT.queue,
                  autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60,
                  max_retries=10)
     def handle(event_id: int) -> int:
         """Run the notification handler of one event (idempotent)."""
-        from workers.handlers import handle_event
-
         created = handle_event(int(event_id), utcnow())
         if created:
-            celery.send_task(DISPATCH_TASK, queue="notifications",
-                             countdown=DISPATCH_GATHER_SECONDS)
+            enqueue(celery, DISPATCH_DUE, countdown=DISPATCH_GATHER_SECONDS)
         return len(created)
 
-    @celery.task(shared=False, name="sinergi.reminders.sweep", queue="default",
+    @celery.task(shared=False, name=SWEEP_REMINDERS.name, queue=SWEEP_REMINDERS.queue,
                  soft_time_limit=900, time_limit=960)
     def sweep() -> dict[str, Any]:
         """Plan every reminder and escalation due now (set-based, streamed, idempotent)."""
-        from coordinator.notifications.reminders import sweep_reminders
-
         result = sweep_reminders(utcnow())
         if result.notifications:
-            celery.send_task(DISPATCH_TASK, queue="notifications")
+            enqueue(celery, DISPATCH_DUE)
         if result.overdue_events:
-            celery.send_task("sinergi.relay.publish_outbox", queue="default")
+            enqueue(celery, RELAY_OUTBOX)
         log.info("reminder sweep: %s", result)
         return vars(result)

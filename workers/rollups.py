@@ -6,34 +6,30 @@ import logging
 from celery import Celery
 from sqlalchemy.exc import OperationalError
 
+from coordinator import rollups
 from coordinator.extensions import db
+from coordinator.jobs import APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS
 
-APPLY_EVENT = "sinergi.rollups.apply_event"
-RECOMPUTE_ALL = "sinergi.rollups.recompute_all"
 log = logging.getLogger(__name__)
 
 
 def register(celery: Celery) -> None:
     @celery.task(
-        shared=False, name=APPLY_EVENT, queue="rollups", bind=True, max_retries=10,
+        shared=False, name=APPLY_TO_ROLLUPS.name, queue=APPLY_TO_ROLLUPS.queue, max_retries=10,
         autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60,
     )
-    def apply_event(self: object, event_id: int) -> bool:
+    def apply_event(event_id: int) -> bool:
         """Apply one outbox event to the rollups; a redelivered event changes nothing."""
-        from coordinator.rollups import apply_event as apply
-
         try:
-            return apply(int(event_id))
+            return rollups.apply_event(int(event_id))
         finally:
             db.session.remove()
 
-    @celery.task(shared=False, name=RECOMPUTE_ALL, queue="rollups")
+    @celery.task(shared=False, name=RECOMPUTE_ROLLUPS.name, queue=RECOMPUTE_ROLLUPS.queue)
     def recompute_all() -> dict[str, int]:
         """Rebuild every rollup set-based and report the drift corrected."""
-        from coordinator.rollups import recompute_all as recompute
-
         try:
-            result = recompute()
+            result = rollups.recompute_all()
         finally:
             db.session.remove()
         log.info("rollups recomputed: %s", result)

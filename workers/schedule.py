@@ -9,29 +9,26 @@ from typing import Any
 
 from celery.schedules import crontab
 
+from coordinator.jobs import (
+    DAILY_SUMMARY,
+    DISPATCH_DUE,
+    RECOMPUTE_ROLLUPS,
+    RELAY_OUTBOX,
+    SWEEP_REMINDERS,
+    WEEKLY_DIGEST,
+    Job,
+)
+
+
+def _entry(job: Job, schedule: Any, **options: Any) -> dict[str, Any]:
+    return {"task": job.name, "schedule": schedule, "options": {"queue": job.queue, **options}}
+
+
 SCHEDULE: dict[str, dict[str, Any]] = {
-    "relay-outbox": {
-        "task": "sinergi.relay.publish_outbox", "schedule": 10.0,
-        "options": {"queue": "default", "expires": 30},
-    },
-    "sweep-reminders": {
-        "task": "sinergi.reminders.sweep", "schedule": crontab(minute="*/5"),
-        "options": {"queue": "default", "expires": 240},
-    },
-    "dispatch-due-notifications": {
-        "task": "sinergi.notifications.dispatch_due", "schedule": crontab(minute="*"),
-        "options": {"queue": "notifications", "expires": 55},
-    },
-    "daily-summary": {
-        "task": "sinergi.digests.daily", "schedule": crontab(hour=7, minute=0),
-        "options": {"queue": "default"},
-    },
-    "weekly-digest": {
-        "task": "sinergi.digests.weekly", "schedule": crontab(hour=7, minute=0, day_of_week=1),
-        "options": {"queue": "default"},
-    },
-    "nightly-rollup-recompute": {
-        "task": "sinergi.rollups.recompute_all", "schedule": crontab(hour=2, minute=30),
-        "options": {"queue": "rollups"},
-    },
+    "relay-outbox": _entry(RELAY_OUTBOX, 10.0, expires=30),
+    "sweep-reminders": _entry(SWEEP_REMINDERS, crontab(minute="*/5"), expires=240),
+    "dispatch-due-notifications": _entry(DISPATCH_DUE, crontab(minute="*"), expires=55),
+    "daily-summary": _entry(DAILY_SUMMARY, crontab(hour=7, minute=0)),
+    "weekly-digest": _entry(WEEKLY_DIGEST, crontab(hour=7, minute=0, day_of_week=1)),
+    "nightly-rollup-recompute": _entry(RECOMPUTE_ROLLUPS, crontab(hour=2, minute=30)),
 }

@@ -3,13 +3,9 @@ from __future__ import annotations
 
 from celery import Celery
 
+from workers import digests, maintenance, reminders, rollups, sending
+
 
 def register_tasks(celery: Celery) -> None:
-    from workers import digests, maintenance, reminders, sending
-    from workers import rollups as rollup_tasks
-
-    maintenance.register(celery)
-    reminders.register(celery)
-    sending.register(celery)
-    digests.register(celery)
-    rollup_tasks.register(celery)
+    for module in (maintenance, reminders, sending, digests, rollups):
+        module.register(celery)

@@ -1,7 +1,8 @@
-"""Channels: how a notification leaves Sinergi (email, SMS, the outbox) and how replies come in.
+"""Channels: how a message leaves Sinergi (SMTP, an SMS provider, the outbox) and what comes back.
 
-The workers call :func:`deliver` for one :class:`~coordinator.models.Notification` and
-:func:`compose` to render a message kind in a person's language.
+``transmit`` hands one stored :class:`~coordinator.models.Notification` to its transport; the
+texts themselves are written by :mod:`coordinator.messages`, the notification's lifecycle
+(claim, retry, record) is :mod:`coordinator.notifications.sending`.
 """
 from coordinator.channels.base import (
     DeliveryError,
@@ -9,10 +10,9 @@ from coordinator.channels.base import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from coordinator.channels.composing import KINDS, Message, compose
-from coordinator.channels.delivery import deliver
+from coordinator.channels.transport import transmit
 
 __all__ = [
-    "KINDS", "DeliveryError", "DeliveryResult", "Message", "PermanentDeliveryError",
-    "TransientDeliveryError", "compose", "deliver",
+    "DeliveryError", "DeliveryResult", "PermanentDeliveryError", "TransientDeliveryError",
+    "transmit",
 ]

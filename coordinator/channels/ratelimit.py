@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+import redis
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -35,8 +36,6 @@ def _key(sender: str) -> str:
 
 
 def _allow_redis(config: Config, sender: str, now: datetime) -> bool | None:
-    import redis
-
     window = config.sms_inbound_rate_window_seconds
     stamp = now.timestamp()
     key = _key(sender)

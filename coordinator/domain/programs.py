@@ -17,6 +17,7 @@ from coordinator.domain.events import (
     record_event,
     record_events,
 )
+from coordinator.domain.reminder_policy import DEFAULT_POLICY, ReminderPolicy, validate_policy
 from coordinator.extensions import db
 from coordinator.models import Action, AuditEntry, Person, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
@@ -180,3 +181,16 @@ def _cancel_open_actions(program_id: int, actor: Person | None) -> int:
     )
     db.session.expire_all()
     return len(rows)
+
+
+def set_reminder_policy(program_id: int, *, actor: Person | None,
+                        data: dict[str, Any] | None) -> ReminderPolicy:
+    """Store a validated reminder policy on the program (``None`` restores the defaults)."""
+    program = _load_for_edit(program_id, actor)
+    policy = validate_policy(data) if data is not None else DEFAULT_POLICY
+    before = program.reminder_policy
+    program.reminder_policy = None if data is None else policy.as_json()
+    record_audit(_id(actor), "set_reminder_policy", "program", program.id,
+                 {"reminder_policy": before}, {"reminder_policy": program.reminder_policy})
+    db.session.commit()
+    return policy

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from coordinator.domain.calendar import local_datetime
 from coordinator.extensions import db
 from coordinator.models import Notification, Person, Program, Region
 
@@ -24,8 +25,6 @@ class SmsCount:
 
 def month_bounds(month: date) -> tuple[Any, Any]:
     """The UTC moments where the WIB month of ``month`` starts and ends."""
-    from coordinator.domain.calendar import local_datetime
-
     first = month.replace(day=1)
     following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return local_datetime(first, time(0)), local_datetime(following, time(0))

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import exists, func, or_, select, update
 
+from coordinator.domain.calendar import local_datetime, to_local
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, DigestItem, Notification
 from coordinator.notifications.planning import dedupe_key, insert_ignoring_duplicates
@@ -107,8 +108,6 @@ def apply_sms_cap(now: datetime) -> int:
 
 
 def _sms_sent_today(recipient_ids: list[int], now: datetime) -> dict[int, int]:
-    from coordinator.domain.calendar import local_datetime, to_local
-
     start = local_datetime(to_local(now).date(), time(0))
     rows = db.session.execute(
         select(Notification.recipient_id, func.count())
@@ -121,8 +120,6 @@ def _sms_sent_today(recipient_ids: list[int], now: datetime) -> dict[int, int]:
 
 
 def _next_morning(now: datetime) -> datetime:
-    from coordinator.domain.calendar import local_datetime, to_local
-
     end = current_app.extensions["sinergi"].quiet_hours_end
     return local_datetime(to_local(now).date() + timedelta(days=1), time(end))
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from coordinator.domain.calendar import is_day_off, local_datetime, next_sms_time, to_local
 from coordinator.extensions import db
 from coordinator.models import Notification, Person
 
@@ -68,8 +70,6 @@ def dedupe_key(kind: str, action_id: int | None, recipient_id: int, channel: str
 
 def send_time(kind: str, channel: str, at: datetime) -> datetime:
     """When a message may go out: reminders skip days off, SMS waits out the quiet hours."""
-    from coordinator.domain.calendar import is_day_off, local_datetime, next_sms_time, to_local
-
     if kind in REMINDER_KINDS:
         morning = time(_config().quiet_hours_end)
         day = to_local(at).date()
@@ -209,6 +209,4 @@ def kecamatan_of(kelurahan_code: str) -> str:
 
 
 def _config() -> Any:
-    from flask import current_app
-
     return current_app.extensions["sinergi"]

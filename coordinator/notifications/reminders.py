@@ -19,6 +19,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.domain.events import ActionOverdue, record_events
+from coordinator.domain.reminder_policy import MAX_ESCALATION_DAYS, ReminderPolicy, policy_from_json
 from coordinator.extensions import db
 from coordinator.models import Action, OverdueMark, Program
 from coordinator.notifications.planning import (
@@ -30,7 +31,6 @@ from coordinator.notifications.planning import (
     plan,
     recipients,
 )
-from coordinator.notifications.policy import MAX_ESCALATION_DAYS, ReminderPolicy, policy_from_json
 
 CHUNK = 1000
 LOOKAHEAD = timedelta(hours=169)

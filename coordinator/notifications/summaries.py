@@ -12,8 +12,11 @@ from typing import Any
 
 from sqlalchemy import case, func, or_, select
 
+from coordinator.domain.calendar import is_day_off, to_local
+from coordinator.domain.targets import indicator_progress
 from coordinator.extensions import db
-from coordinator.models import Action, Person, Program, Region
+from coordinator.messages import compose
+from coordinator.models import Action, Notification, Person, Program, Region
 from coordinator.notifications.planning import (
     Recipient,
     channels_for,
@@ -29,8 +32,6 @@ def in_region(column: Any, code: str) -> Any:
 
 def weekly_digests(now: datetime) -> list[int]:
     """One weekly email (else SMS) per active lead; returns the new notification ids."""
-    from coordinator.domain.calendar import to_local
-
     year, week, _ = to_local(now).isocalendar()
     occurrence = f"{year}-W{week:02d}"
     leads = db.session.scalars(select(Person).where(Person.role == "lead", Person.active.is_(True)))
@@ -79,9 +80,6 @@ def overdue_by_kecamatan(region_code: str, now: datetime) -> list[dict[str, Any]
 
 def _case_stats(lead: Person, now: datetime) -> list[dict[str, Any]]:
     """Year-to-date case statistics against target in the lead's region (from the rollups)."""
-    from coordinator.domain.calendar import to_local
-    from coordinator.domain.targets import indicator_progress
-
     items = []
     for progress in indicator_progress(lead.region_code, to_local(now).year, now=now):
         if progress.through_month == 0 or progress.target_for_period is None:
@@ -98,8 +96,6 @@ def _case_stats(lead: Person, now: datetime) -> list[dict[str, Any]]:
 
 def daily_summaries(now: datetime) -> list[int]:
     """A morning summary for each coordinator whose kelurahan has overdue actions."""
-    from coordinator.domain.calendar import is_day_off, to_local
-
     day = to_local(now).date()
     if is_day_off(day):
         return []
@@ -132,8 +128,6 @@ def _overdue_by_coordinator(now: datetime) -> Iterator[tuple[Person, Region, lis
 
 def _row(kind: str, person: Person, occurrence: str, now: datetime,
          context: dict[str, Any]) -> dict[str, Any] | None:
-    from coordinator.channels import compose
-
     channels = channels_for(Recipient.of(person))
     channel = "email" if "email" in channels else (channels[0] if channels else None)
     if channel is None:
@@ -152,6 +146,4 @@ def _row(kind: str, person: Person, occurrence: str, now: datetime,
 
 
 def _key_column() -> Any:
-    from coordinator.models import Notification
-
     return Notification.dedupe_key

@@ -16,7 +16,7 @@ from coordinator.access import scope_code
 from coordinator.extensions import db
 from coordinator.models import Notification, utcnow
 from coordinator.notifications.budget import sms_per_city, sms_per_program
-from coordinator.notifications.delivery import retry_dead
+from coordinator.notifications.sending import retry_dead
 from coordinator.web import errors
 from coordinator.web.outbox import scoped_notifications
 from coordinator.web.staff import staff_required

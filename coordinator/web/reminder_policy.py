@@ -10,13 +10,13 @@ from flask_wtf import FlaskForm
 
 from coordinator.access import can, get_program_or_404
 from coordinator.domain.errors import InvalidInput, NotFound
-from coordinator.notifications.policy import (
+from coordinator.domain.programs import set_reminder_policy
+from coordinator.domain.reminder_policy import (
     COORDINATOR_EVENTS,
     ESCALATION_TARGETS,
     MAX_ESCALATION_STEPS,
     policy_from_json,
 )
-from coordinator.notifications.settings import set_reminder_policy
 from coordinator.web import errors
 from coordinator.web.staff import staff_required
 

@@ -12,9 +12,9 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from coordinator.channels.replies import RATE_LIMITED, receive_sms
 from coordinator.channels.status import apply_status
 from coordinator.config import Config
+from coordinator.webhooks.replies import RATE_LIMITED, receive_sms
 from coordinator.webhooks.signatures import gateway_valid, twilio_valid
 
 blp = Blueprint("webhooks", __name__, url_prefix="/webhooks/sms")

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from coordinator.channels import KINDS, compose
 from coordinator.channels.sms_encoding import analyse
 from coordinator.domain.discretion import sensitive_words_in
+from coordinator.messages import KINDS, compose
 from coordinator.signed_links import read_action_token
 from tests.channels.conftest import make_action, make_person, make_program
 

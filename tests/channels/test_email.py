@@ -13,7 +13,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 from flask import Flask
 
-from coordinator.channels import PermanentDeliveryError, TransientDeliveryError, compose, deliver
+from coordinator.channels import PermanentDeliveryError, TransientDeliveryError, transmit
+from coordinator.messages import compose
 from coordinator.signed_links import read_action_token
 from tests.channels.conftest import (
     app_with,
@@ -87,7 +88,7 @@ def test_assignment_email_arrives_with_text_html_link_and_language(
         message = compose("assigned", cadre, action=action)
         notification = make_notification(cadre, channel="email", subject=message.subject,
                                           body=message.text, html=message.html)
-        result = deliver(notification)
+        result = transmit(notification)
         received = mailbox.messages[0]
         text = received.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         html = received.get_body(("html",)).get_content()  # type: ignore[union-attr]
@@ -111,7 +112,7 @@ def test_english_speaker_gets_english_email(
     with app_with(make_app, **smtp_config(port)):
         lead = make_person("lead", language="en")
         message = compose("weekly_digest", lead, programs=[], overdue_by_kecamatan=[], case_stats=[])
-        deliver(make_notification(lead, channel="email", subject=message.subject, body=message.text,
+        transmit(make_notification(lead, channel="email", subject=message.subject, body=message.text,
                                   html=message.html))
     received = mailbox.messages[0]
     assert received["Subject"] == "Sinergi weekly summary" and received["Content-Language"] == "en"
@@ -123,12 +124,12 @@ def test_smtp_login_is_used_when_configured(
 ) -> None:
     mailbox, port = smtp_server
     with app_with(make_app, **smtp_config(port, smtp_user="sinergi", smtp_password="rahasia")):
-        deliver(make_notification(make_person(), channel="email", subject="s", body="b"))
+        transmit(make_notification(make_person(), channel="email", subject="s", body="b"))
     assert len(mailbox.messages) == 1
     with app_with(make_app, **smtp_config(port, smtp_user="sinergi", smtp_password="salah")):
         notification = make_notification(make_person(), channel="email", subject="s", body="b")
         with pytest.raises(PermanentDeliveryError, match="535"):
-            deliver(notification)
+            transmit(notification)
 
 
 @pytest.mark.parametrize(("domain", "error", "code"), [
@@ -144,7 +145,7 @@ def test_refused_recipient_is_permanent_and_busy_mailbox_transient(
         notification = make_notification(make_person(email=f"x@{domain}"), channel="email",
                                          subject="s", body="b")
         with pytest.raises(error, match=code):
-            deliver(notification)
+            transmit(notification)
     assert mailbox.messages == []
 
 
@@ -152,7 +153,7 @@ def test_closed_smtp_port_is_transient(world: Flask, make_app: Callable[..., Fla
     with app_with(make_app, **smtp_config(free_port())):
         notification = make_notification(make_person(), channel="email", subject="s", body="b")
         with pytest.raises(TransientDeliveryError, match="SMTP connection failed"):
-            deliver(notification)
+            transmit(notification)
 
 
 def test_person_without_email_is_permanent(
@@ -161,12 +162,12 @@ def test_person_without_email_is_permanent(
     with app_with(make_app, **smtp_config(smtp_server[1])):
         notification = make_notification(make_person(email=None), channel="email", subject="s", body="b")
         with pytest.raises(PermanentDeliveryError, match="no email"):
-            deliver(notification)
+            transmit(notification)
 
 
 def test_without_smtp_email_goes_to_the_outbox(world: Flask) -> None:
     notification = make_notification(make_person(), channel="email", subject="s", body="b")
-    assert deliver(notification).provider_id == f"outbox-{notification.id}"
+    assert transmit(notification).provider_id == f"outbox-{notification.id}"
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ def test_starttls_refuses_an_untrusted_certificate(
     with app_with(make_app, **smtp_config(port, smtp_tls="starttls")):
         notification = make_notification(make_person(), channel="email", subject="s", body="b")
         with pytest.raises(TransientDeliveryError, match="CERTIFICATE_VERIFY_FAILED|certificate"):
-            deliver(notification)
+            transmit(notification)
     assert mailbox.messages == []
 
 
@@ -210,5 +211,5 @@ def test_plain_smtp_to_a_server_requiring_starttls_is_refused_without_sending(
     with app_with(make_app, **smtp_config(port, smtp_tls="none")):
         notification = make_notification(make_person(), channel="email", subject="s", body="b")
         with pytest.raises(PermanentDeliveryError, match="530"):
-            deliver(notification)
+            transmit(notification)
     assert mailbox.messages == []

@@ -11,7 +11,7 @@ from coordinator.channels import (
     DeliveryResult,
     PermanentDeliveryError,
     TransientDeliveryError,
-    deliver,
+    transmit,
 )
 from coordinator.channels.gateway_rules import RuleError, parse_success_rule
 from coordinator.channels.http_gateway import format_number
@@ -43,7 +43,7 @@ def test_twilio_receives_the_message_and_its_sid_is_the_provider_id(
     fake = FakeTwilio()
     with serve(fake) as base, app_with(make_app, **twilio_config(base)):
         person = make_person(phone="+6281234567890")
-        result = deliver(make_notification(person, body=TEXT))
+        result = transmit(make_notification(person, body=TEXT))
     assert result.provider_id is not None and result.provider_id.startswith("SM")
     assert result.parts == 1
     assert fake.requests == [{
@@ -63,7 +63,7 @@ def test_twilio_errors_are_transient_or_permanent(
     with serve(FakeTwilio()) as base, app_with(make_app, **twilio_config(base)):
         notification = make_notification(make_person(phone=number))
         with pytest.raises(error) as caught:
-            deliver(notification)
+            transmit(notification)
     if number == INVALID_NUMBER:
         assert "21211" in str(caught.value)
 
@@ -73,7 +73,7 @@ def test_twilio_with_wrong_credentials_is_permanent(world: Flask, make_app: Call
     with serve(FakeTwilio()) as base, app_with(make_app, **{**config, "twilio_api_base": base}):
         notification = make_notification(make_person())
         with pytest.raises(PermanentDeliveryError, match="20003"):
-            deliver(notification)
+            transmit(notification)
 
 
 def closed_port() -> int:
@@ -86,7 +86,7 @@ def test_unreachable_provider_is_transient(world: Flask, make_app: Callable[...,
     with app_with(make_app, **twilio_config(f"http://127.0.0.1:{closed_port()}")):
         notification = make_notification(make_person())
         with pytest.raises(TransientDeliveryError, match="unreachable"):
-            deliver(notification)
+            transmit(notification)
 
 
 def test_a_provider_that_never_answers_times_out_as_transient(
@@ -99,7 +99,7 @@ def test_a_provider_that_never_answers_times_out_as_transient(
         with app_with(make_app, **twilio_config(base), channel_timeout_seconds=1):
             notification = make_notification(make_person())
             with pytest.raises(TransientDeliveryError, match="Timeout"):
-                deliver(notification)
+                transmit(notification)
 
 
 def gateway_config(base: str, **extra: object) -> dict[str, object]:
@@ -119,7 +119,7 @@ def test_gateway_gets_configured_parameters_and_returns_its_id(
 ) -> None:
     fake = FakeGateway()
     with serve(fake) as base, app_with(make_app, **gateway_config(base, sms_gateway_method=method)):
-        result = deliver(make_notification(make_person(phone="+6281234567890"), body=TEXT))
+        result = transmit(make_notification(make_person(phone="+6281234567890"), body=TEXT))
     assert result == DeliveryResult(provider_id="GW1000", parts=1)
     assert fake.requests == [{"method": method, "user": "sinergi", "key": "s3cr&t",
                               "msisdn": "081234567890", "text": TEXT}]
@@ -130,16 +130,16 @@ def test_gateway_refusal_by_success_rule_is_permanent_and_5xx_transient(
 ) -> None:
     with serve(FakeGateway()) as base, app_with(make_app, **gateway_config(base)):
         with pytest.raises(PermanentDeliveryError, match="invalid destination"):
-            deliver(make_notification(make_person(phone="+6281100000001")))
+            transmit(make_notification(make_person(phone="+6281100000001")))
         with pytest.raises(TransientDeliveryError, match="503"):
-            deliver(make_notification(make_person(phone="+6281100000003")))
+            transmit(make_notification(make_person(phone="+6281100000003")))
 
 
 def test_sms_without_phone_is_permanent(world: Flask, make_app: Callable[..., Flask]) -> None:
     with serve(FakeTwilio()) as base, app_with(make_app, **twilio_config(base)):
         notification = make_notification(make_person(phone=None))
         with pytest.raises(PermanentDeliveryError, match="no phone"):
-            deliver(notification)
+            transmit(notification)
 
 
 def test_sms_with_a_case_word_never_leaves(world: Flask, make_app: Callable[..., Flask]) -> None:
@@ -147,13 +147,13 @@ def test_sms_with_a_case_word_never_leaves(world: Flask, make_app: Callable[...,
     with serve(fake) as base, app_with(make_app, **twilio_config(base)):
         notification = make_notification(make_person(), body="Dampingi korban di RW 03")
         with pytest.raises(PermanentDeliveryError, match="sensitive"):
-            deliver(notification)
+            transmit(notification)
     assert fake.requests == []
 
 
 def test_outbox_is_the_default_and_keeps_the_message(world: Flask) -> None:
     notification = make_notification(make_person(), body=TEXT + " €€")
-    result = deliver(notification)
+    result = transmit(notification)
     assert result.provider_id == f"outbox-{notification.id}"
     assert result.parts == 1 and notification.provider_status == "outbox"
 

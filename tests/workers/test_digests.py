@@ -109,7 +109,7 @@ def test_closing_a_program_sends_each_assignee_one_message(seeded: Flask) -> Non
     assert handle_event(event_id, utcnow()) == []
     notes = [db.session.get(Notification, i) for i in ids]
     assert sorted(n.recipient_id for n in notes) == sorted([cadre.id, other.id])
-    from coordinator.notifications.delivery import send_notification
+    from coordinator.notifications.sending import send_notification
 
     mine = next(n for n in notes if n.recipient_id == cadre.id)
     assert send_notification(mine.id, utcnow()).status == "sent"

@@ -13,8 +13,8 @@ from werkzeug.security import generate_password_hash
 
 from coordinator.extensions import db
 from coordinator.models import Notification, Person, Program
-from coordinator.notifications.delivery import send_notification
 from coordinator.notifications.planning import Planned, Recipient, plan
+from coordinator.notifications.sending import send_notification
 from tests.workers import workers_factories as make
 
 PASSWORD = "kata-sandi-uji-123"

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.models import DigestItem, Event, Notification
-from coordinator.notifications.delivery import send_notification
 from coordinator.notifications.dispatch import prepare_and_list_due
 from coordinator.notifications.planning import Planned, Recipient, channels_for, plan
+from coordinator.notifications.sending import send_notification
 from tests.workers import workers_factories as make
 from workers.handlers import handle_event
 

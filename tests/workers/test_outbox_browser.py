@@ -10,8 +10,8 @@ from flask import Flask
 from werkzeug.security import generate_password_hash
 
 from coordinator.extensions import db
-from coordinator.notifications.delivery import send_notification
 from coordinator.notifications.planning import Planned, Recipient, plan
+from coordinator.notifications.sending import send_notification
 from tests.workers import workers_factories as make
 
 PASSWORD = "kata-sandi-uji-123"

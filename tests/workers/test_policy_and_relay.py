@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from coordinator.domain.errors import InvalidInput
+from coordinator.domain.reminder_policy import DEFAULT_POLICY, policy_from_json, validate_policy
 from coordinator.extensions import db
 from coordinator.models import Event, Notification
-from coordinator.notifications.policy import DEFAULT_POLICY, policy_from_json, validate_policy
 from tests.workers import workers_factories as make
 from workers.handlers import handle_event
 from workers.relay import publish_outbox

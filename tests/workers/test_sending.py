@@ -13,15 +13,15 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, Notification
-from coordinator.notifications.delivery import (
+from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due
+from coordinator.notifications.planning import Planned, Recipient, plan
+from coordinator.notifications.sending import (
     backoff_seconds,
     claim,
     recover_interrupted,
     retry_dead,
     send_notification,
 )
-from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due
-from coordinator.notifications.planning import Planned, Recipient, plan
 from tests.workers import workers_factories as make
 
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from coordinator.channels import PermanentDeliveryError, TransientDeliveryError, transmit
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, Notification
+from coordinator.notifications.contents import render_into
 from coordinator.notifications.dispatch import MAX_ATTEMPTS, SENDABLE
 
 BACKOFF_BASE_SECONDS = 30
@@ -80,9 +82,6 @@ def _in_flight(notification_id: int) -> bool:
 
 def send_notification(notification_id: int, now: datetime) -> SendOutcome:
     """Deliver one due notification once; transient failures come back with a retry delay."""
-    from coordinator.channels import PermanentDeliveryError, TransientDeliveryError, deliver
-    from coordinator.notifications.rendering import render_into
-
     attempt = claim(notification_id, now)
     if attempt is None:
         return SendOutcome("skipped")
@@ -95,7 +94,7 @@ def send_notification(notification_id: int, now: datetime) -> SendOutcome:
     except Exception as exc:  # noqa: BLE001 - a message that cannot be rendered never will be
         return _failed(notification_id, attempt, now, f"cannot render: {exc}", permanent=True)
     try:
-        result = deliver(notification)
+        result = transmit(notification)
     except PermanentDeliveryError as exc:
         return _failed(notification_id, attempt, now, exc.message, permanent=True)
     except TransientDeliveryError as exc:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 SECTIONS = ("subject", "text", "html", "sms")
@@ -68,7 +69,5 @@ def render_section(kind: str, language: str, section: str, context: dict[str, An
 
 def render_layout(language: str, subject: str, body: str, footer: str) -> str:
     """Wrap an HTML body in the email layout."""
-    from markupsafe import Markup
-
     template = environment(True).get_template("_layout.html")
     return template.render(language=language, subject=subject, body=Markup(body), footer=footer)

@@ -1,8 +1,7 @@
-"""Rendering a planned notification into its subject and body, at send time.
+"""What a stored notification says: its subject and body, filled at send time.
 
-Rendering late means the person's current language and a fresh signed link. Kinds the channels
-package composes (``coordinator.channels.compose``) go through it; the few notices only this
-area sends (an action completed/reopened/cancelled, a program closed) use ``notices.py``.
+Filling late means the person's current language and a fresh link. Every kind is written by
+:func:`coordinator.messages.compose`; this module only gathers the context a kind needs.
 """
 from __future__ import annotations
 
@@ -11,19 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
+from coordinator.messages import compose
 from coordinator.models import Action, DigestItem, Notification, Person, Program, utcnow
-from coordinator.notifications import notices
 
 
 def render_into(notification: Notification) -> None:
     """Fill ``subject``, ``body`` and ``html_body`` for the notification's channel."""
-    from coordinator.channels import compose
-
-    person = notification.recipient
-    if notification.kind in notices.KINDS:
-        message: Any = notices.compose(notification.kind, person, **_notice_context(notification))
-    else:
-        message = compose(notification.kind, person, **_context(notification))
+    message = compose(notification.kind, notification.recipient, **_context(notification))
     notification.subject = (message.subject or "")[:200] or None
     if notification.channel == "sms":
         notification.body = message.sms
@@ -37,6 +30,9 @@ def _context(notification: Notification) -> dict[str, Any]:
     action = db.session.get(Action, notification.action_id) if notification.action_id else None
     if notification.kind == "digest":
         return {"actions": digest_actions(notification.id)}
+    if notification.kind == "program_closed":
+        program = db.session.get(Program, notification.program_id)
+        return {"program": program, "actions": _cancelled_for(notification)}
     if notification.kind == "undeliverable":
         return {"about": db.session.get(Person, about_person_id(notification)), "action": action}
     return {"action": action, "now": utcnow()}
@@ -61,13 +57,6 @@ def about_person_id(notification: Notification) -> int | None:
         return int(parts[5])
     except (IndexError, ValueError):
         return None
-
-
-def _notice_context(notification: Notification) -> dict[str, Any]:
-    if notification.kind == "program_closed":
-        program = db.session.get(Program, notification.program_id)
-        return {"program": program, "actions": _cancelled_for(notification)}
-    return {"action": db.session.get(Action, notification.action_id)}
 
 
 def cancelled_by_closing(program_id: int | None) -> Any:

@@ -4,6 +4,8 @@ Context each kind takes (objects or dicts; missing optional values render empty)
 
 - ``assigned``, ``reminder_24h``, ``reminder_due_today``, ``overdue``: ``action``.
 - ``escalation``: ``action``, ``days_overdue`` (default: whole days since due), optional ``now``.
+- ``action_completed``, ``action_reopened``, ``action_cancelled``: ``action``.
+- ``program_closed``: ``program``, ``actions`` (the recipient's actions its closing cancelled).
 - ``digest``: ``actions`` (a list of actions of the recipient).
 - ``undeliverable``: ``about`` (the person who could not be reached), optional ``action``.
 - ``weekly_digest``: ``programs`` (items with title, done, total, overdue), ``overdue_by_kecamatan``
@@ -23,18 +25,22 @@ from typing import Any
 
 from flask import current_app
 
-from coordinator.channels import sms_text
-from coordinator.channels.rendering import render_layout, render_section
+from coordinator.messages import sms_text
+from coordinator.messages.template_env import render_layout, render_section
 from coordinator.models import Action, Person, Region, utcnow
+from coordinator.signed_links import action_link
 
 ACTION_KINDS = ("assigned", "reminder_24h", "reminder_due_today", "overdue", "escalation")
+# Told to a kelurahan's coordinators when the program's reminder policy asks for it.
+NOTICE_KINDS = ("action_completed", "action_reopened", "action_cancelled")
 SMS_REPLY_KINDS = tuple(
     f"sms_reply_{name}" for name in (
         "done", "already_done", "unknown_number", "unknown_code", "not_yours", "cancelled",
         "garbage", "choose", "no_open", "invalid_count", "error",
     )
 )
-KINDS = (*ACTION_KINDS, "digest", "undeliverable", "weekly_digest", "daily_summary", *SMS_REPLY_KINDS)
+KINDS = (*ACTION_KINDS, *NOTICE_KINDS, "program_closed", "digest", "undeliverable", "weekly_digest",
+         "daily_summary", *SMS_REPLY_KINDS)
 FOOTERS = {
     "id": "Pesan otomatis dari Sinergi, Gugus Tugas TPPO dan KTPA Jakarta Barat.",
     "en": "Automatic message from Sinergi, the West Jakarta TPPO and KTPA task force.",
@@ -75,6 +81,13 @@ def _context(kind: str, person: Person | None, language: str, given: dict[str, A
         values.update(_action_values(action, person, language))
     if kind == "escalation":
         values.setdefault("days_overdue", _days_overdue(action, given.get("now")))
+    if kind == "program_closed":
+        program = given.get("program")
+        values["program_title"] = sms_text.program_title(getattr(program, "title", ""), language)
+        values["items"] = [{"code": a.public_code,
+                            "title": sms_text.subject_title(a.title, a.public_code, language)}
+                           for a in given.get("actions", [])]
+        values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])
     if kind in ("digest", "daily_summary"):
         values["items"] = [_item(a, person) for a in given.get("actions", [])]
         values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])
@@ -125,7 +138,6 @@ def _item(action: Action, person: Person | None) -> dict[str, Any]:
 def _link(person: Person | None, action: Action) -> str:
     if person is None:
         return ""
-    from coordinator.signed_links import action_link
 
     return action_link(person.id, action.id)
 

@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from coordinator.channels.composing import compose
 from coordinator.channels.inbound import ParsedReply, parse_reply
 from coordinator.channels.ratelimit import allow_inbound
 from coordinator.domain.actions import complete_action
 from coordinator.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from coordinator.domain.people import normalise_phone
 from coordinator.extensions import db
+from coordinator.messages.composing import compose
 from coordinator.models import Action, InboundSms, Person, utcnow
 
 RATE_LIMITED = "rate_limited"

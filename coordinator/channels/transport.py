@@ -1,4 +1,4 @@
-"""``deliver(notification)``: one notification over its channel, through the configured provider.
+"""``transmit(notification)``: hand one stored notification to its transport (SMTP, SMS provider, outbox).
 
 It does not commit or change the notification's status: the sending task records the result.
 """
@@ -22,7 +22,7 @@ def sms_configured(config: Config) -> bool:
     return config.sms_provider in ("twilio", "http")
 
 
-def deliver(notification: Notification) -> DeliveryResult:
+def transmit(notification: Notification) -> DeliveryResult:
     """Send ``notification``; raises ``TransientDeliveryError`` or ``PermanentDeliveryError``."""
     config: Config = current_app.extensions["sinergi"]
     if notification.channel == "email":

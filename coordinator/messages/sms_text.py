@@ -13,6 +13,7 @@ MAX_TITLE = 60
 MAX_NAME = 30
 MAX_CODES = 8
 NEUTRAL_TITLE = {"id": "Tugas {code}", "en": "Task {code}"}
+NEUTRAL_PROGRAM = {"id": "program gugus tugas", "en": "a task force program"}
 MASK = "***"
 
 
@@ -38,6 +39,13 @@ def subject_title(title: str, code: str, language: str) -> str:
     """The title as an email subject may show it: unchanged unless it holds a case word."""
     if sensitive_words_in(title):
         return NEUTRAL_TITLE.get(language, NEUTRAL_TITLE["id"]).format(code=code)
+    return title
+
+
+def program_title(title: str, language: str) -> str:
+    """A program's title as messages may show it: neutral if it holds a case word."""
+    if sensitive_words_in(title):
+        return NEUTRAL_PROGRAM.get(language, NEUTRAL_PROGRAM["id"])
     return title
 
 

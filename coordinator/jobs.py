@@ -1,0 +1,46 @@
+"""Background jobs: each Celery task's name and queue, defined once.
+
+The web side asks for a job by name through the broker (it never imports ``workers``); the
+workers register their tasks under these names; routing and the beat schedule follow the
+queues given here. Three queues, so a flood of one kind of work never starves another.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from celery import Celery
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    queue: str
+
+
+RELAY_OUTBOX = Job("sinergi.relay.publish_outbox", "default")
+HANDLE_EVENT = Job("sinergi.events.handle", "default")
+SWEEP_REMINDERS = Job("sinergi.reminders.sweep", "default")
+WEEKLY_DIGEST = Job("sinergi.digests.weekly", "default")
+DAILY_SUMMARY = Job("sinergi.digests.daily", "default")
+PING = Job("sinergi.ping", "default")
+DISPATCH_DUE = Job("sinergi.notifications.dispatch_due", "notifications")
+SEND_NOTIFICATION = Job("sinergi.notifications.send", "notifications")
+APPLY_TO_ROLLUPS = Job("sinergi.rollups.apply_event", "rollups")
+RECOMPUTE_ROLLUPS = Job("sinergi.rollups.recompute_all", "rollups")
+
+ALL_JOBS = (
+    RELAY_OUTBOX, HANDLE_EVENT, SWEEP_REMINDERS, WEEKLY_DIGEST, DAILY_SUMMARY, PING,
+    DISPATCH_DUE, SEND_NOTIFICATION, APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS,
+)
+QUEUES = tuple(dict.fromkeys(job.queue for job in ALL_JOBS))
+
+
+def task_routes() -> dict[str, dict[str, str]]:
+    """Celery's ``task_routes``: every job to its queue."""
+    return {job.name: {"queue": job.queue} for job in ALL_JOBS}
+
+
+def enqueue(celery: Celery, job: Job, *args: Any, **options: Any) -> None:
+    """Put ``job`` on its queue with ``args`` (options as for ``send_task``: countdown, ...)."""
+    celery.send_task(job.name, args=list(args), queue=job.queue, **options)
