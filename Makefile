@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.sinergi-installed
 DEV     := $(VENV)/.sinergi-dev-installed
 LINT_PATHS ?= coordinator workers tests
 
-.PHONY: run test lint install install-dev
+.PHONY: run test lint install install-dev translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,9 @@ test: $(DEV)
 
 lint: $(DEV)
 	$(BIN)/ruff check $(LINT_PATHS)
+
+# The one catalog of people-facing texts: extract from code and templates, update, compile.
+translations: $(DEV)
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k _l -k lazy_gettext -o .venv/messages.pot coordinator
+	$(BIN)/pybabel -q update -i .venv/messages.pot -d coordinator/translations -l id --no-fuzzy-matching --ignore-obsolete -w 100
+	$(BIN)/pybabel -q compile -d coordinator/translations

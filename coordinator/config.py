@@ -272,7 +272,7 @@ def _check_provider(values: dict[str, object]) -> None:
 
 
 def _check_gateway_rules(values: dict[str, object]) -> None:
-    from coordinator.channels.gateway_rules import RuleError, parse_extra_params, parse_success_rule
+    from coordinator.gateway_rules import RuleError, parse_extra_params, parse_success_rule
 
     try:
         parse_success_rule(str(values["sms_gateway_success_rule"]))

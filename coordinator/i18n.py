@@ -1,7 +1,9 @@
 """Languages: Bahasa Indonesia by default, English available.
 
-Each area keeps its own catalog under ``coordinator/<area>/translations`` (msgids in English);
-Flask-Babel merges them all. Workers pick a person's language with ``flask_babel.force_locale``.
+One catalog per language in ``coordinator/translations`` (msgids in English; ``make
+translations`` extracts, updates and compiles it; a test fails on any text left untranslated).
+Workers pick a person's language with ``flask_babel.force_locale``. Message texts (SMS, e-mail)
+are templates per language instead (:mod:`coordinator.messages`).
 """
 from __future__ import annotations
 
@@ -16,9 +18,7 @@ from coordinator.extensions import babel
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def translation_directories() -> list[str]:
-    """Every ``translations`` folder inside the package, so each area owns its catalog."""
-    return sorted(str(p) for p in PACKAGE_DIR.rglob("translations") if p.is_dir())
+TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
 
 
 def select_locale() -> str:
@@ -42,5 +42,5 @@ def init_app(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=";".join(translation_directories()) or "translations",
+        default_translation_directories=str(TRANSLATIONS_DIR),
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from celery import Celery
 
-from coordinator.domain.audit import record_audit
+from coordinator.domain.changes import record_audit
 from coordinator.extensions import db
 from coordinator.jobs import PING
 

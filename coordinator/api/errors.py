@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from coordinator.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from coordinator.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 

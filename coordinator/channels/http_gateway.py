@@ -9,8 +9,8 @@ from __future__ import annotations
 import requests
 
 from coordinator.channels.base import DeliveryResult, PermanentDeliveryError, TransientDeliveryError
-from coordinator.channels.gateway_rules import json_field, parse_extra_params, parse_success_rule
 from coordinator.config import Config
+from coordinator.gateway_rules import json_field, parse_extra_params, parse_success_rule
 
 
 def format_number(e164: str, style: str) -> str:

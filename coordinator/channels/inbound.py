@@ -12,9 +12,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from coordinator.domain.codes import ALPHABET
+from coordinator.policy.limits import MAX_PEOPLE_REACHED
 
 MAX_TEXT = 1600  # ten SMS parts; anything longer is cut before parsing
-MAX_COUNT = 1_000_000
+
 DONE_WORDS = frozenset({
     "SELESAI", "SLSAI", "SLESAI", "SELSAI", "SLS", "DONE", "SUDAH", "SDH", "SUDH", "UDAH", "UDH",
     "DAH", "BERES", "RAMPUNG", "FINISHED", "COMPLETED",
@@ -125,7 +126,7 @@ def _count(tokens: list[str], codes: list[str]) -> tuple[int | None, bool]:
     if token.startswith("-"):
         return None, True
     value = int(token.replace(".", ""))
-    return (value, False) if value <= MAX_COUNT else (None, True)
+    return (value, False) if value <= MAX_PEOPLE_REACHED else (None, True)
 
 
 def _pick_count(tokens: list[str], numbers: list[int], codes: list[str]) -> int | None:

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import extract, select
 
-from coordinator import access
-from coordinator.domain.audit import record_audit
-from coordinator.domain.errors import Forbidden, InvalidInput
+from coordinator import policy
+from coordinator.domain.changes import record_audit
+from coordinator.errors import N_, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Annotation, Indicator, Person, Region
 
@@ -18,19 +18,18 @@ MAX_TEXT = 300
 def add_annotation(*, actor: Person | None, indicator_id: int, region_code: str, on_date: date,
                    text: str) -> Annotation:
     """Pin a note; admins and leads, within their region."""
-    if actor is not None and actor.role not in ("admin", "lead"):
-        raise Forbidden("only leads annotate indicators")
+    policy.require(actor, "annotation.add", region_code)
     errors: dict[str, list[str]] = {}
     clean = (text or "").strip()
     if not clean or len(clean) > MAX_TEXT:
-        errors["text"] = ["Write a note of 1 to 300 characters."]
+        errors["text"] = [N_("Write a note of 1 to 300 characters.")]
     if db.session.get(Indicator, indicator_id) is None:
-        errors["indicator_id"] = ["Unknown indicator."]
+        errors["indicator_id"] = [N_("Unknown indicator.")]
     region = db.session.get(Region, region_code)
-    if region is None or (actor is not None and not access.in_scope(actor, region_code)):
-        errors["region_code"] = ["Unknown region (or outside your region)."]
+    if region is None or (actor is not None and not policy.in_scope(actor, region_code)):
+        errors["region_code"] = [N_("Unknown region (or outside your region).")]
     if not isinstance(on_date, date):
-        errors["on_date"] = ["Give a date."]
+        errors["on_date"] = [N_("Give a date.")]
     if errors:
         raise InvalidInput("invalid annotation", errors)
     note = Annotation(indicator_id=indicator_id, region_code=region_code, on_date=on_date,

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from coordinator.domain.audit import record_audit
-from coordinator.domain.errors import DomainError
+from coordinator.domain.changes import record_audit
+from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Person, utcnow
 

@@ -17,12 +17,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from coordinator import access
+from coordinator import policy
 from coordinator.domain import calendar
 from coordinator.domain.codes import new_public_codes
 from coordinator.domain.discretion import sensitive_words_in
-from coordinator.domain.errors import Conflict, InvalidInput
 from coordinator.domain.events import ActionAssigned, record_events
+from coordinator.errors import N_, Conflict, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import (
     Action,
@@ -35,6 +35,7 @@ from coordinator.models import (
     person_networks,
     utcnow,
 )
+from coordinator.policy import audiences
 
 RECURRENCES = ("weekly", "monthly")
 MAX_OCCURRENCES = 60
@@ -140,22 +141,22 @@ def _nth(start: date, recurrence: str, n: int) -> date:
 def _validate(request: BulkRequest) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not request.network_ids:
-        errors["network_ids"] = ["Choose at least one network."]
+        errors["network_ids"] = [N_("Choose at least one network.")]
     if not request.region_codes:
-        errors["region_codes"] = ["Choose at least one region."]
+        errors["region_codes"] = [N_("Choose at least one region.")]
     title = request.title.strip()
     if not title or len(title) > 200:
-        errors["title"] = ["Title is required (at most 200 characters)."]
+        errors["title"] = [N_("Title is required (at most 200 characters).")]
     if request.recurrence is not None and request.recurrence not in RECURRENCES:
-        errors["recurrence"] = ["Must be weekly or monthly."]
+        errors["recurrence"] = [N_("Must be weekly or monthly.")]
     elif request.recurrence is not None and request.until is None:
-        errors["until"] = ["A recurring assignment needs an end date."]
+        errors["until"] = [N_("A recurring assignment needs an end date.")]
     elif request.until is not None and request.until < request.due_date:
-        errors["until"] = ["The end date must not be before the first due date."]
+        errors["until"] = [N_("The end date must not be before the first due date.")]
     elif request.recurrence is not None and len(occurrences(request)) > MAX_OCCURRENCES:
-        errors["until"] = [f"At most {MAX_OCCURRENCES} occurrences."]
+        errors["until"] = [N_("At most 60 occurrences.")]
     if request.idempotency_key is not None and not 8 <= len(request.idempotency_key) <= 64:
-        errors["idempotency_key"] = ["Must be 8 to 64 characters."]
+        errors["idempotency_key"] = [N_("Must be 8 to 64 characters.")]
     return errors
 
 
@@ -164,12 +165,12 @@ def _kelurahan_codes(program: Program, codes: tuple[str, ...], actor: Person | N
     wanted: set[str] = set()
     for code in codes:
         region = db.session.get(Region, code)
-        visible = region is not None and (actor is None or access.in_scope(actor, code))
-        if not visible or not access.in_scope_of_code(program.region_code, code):
+        visible = region is not None and (actor is None or policy.in_scope(actor, code))
+        if not visible or not policy.in_subtree(program.region_code, code):
             raise InvalidInput("unknown region", {"region_codes": [(f"Unknown region {code!r} "
                                "(or outside the program's region).")]})
         wanted.update(db.session.scalars(select(Region.code).where(
-            Region.level == "kelurahan", access.region_filter(Region.code, code))))
+            Region.level == "kelurahan", policy.region_filter(Region.code, code))))
     return sorted(wanted)
 
 
@@ -180,8 +181,7 @@ def _cadres(kelurahan_codes: list[str], network_ids: list[int]) -> list[tuple[in
     query = (
         select(Person.id, Person.region_code, person_networks.c.network_id)
         .join(person_networks, person_networks.c.person_id == Person.id)
-        .where(Person.role == "cadre", Person.active.is_(True),
-               Person.region_code.in_(kelurahan_codes),
+        .where(audiences.cadres_in(kelurahan_codes),
                person_networks.c.network_id.in_(network_ids))
         .order_by(Person.region_code, person_networks.c.network_id, Person.id)
     )
@@ -200,20 +200,20 @@ class _Plan:
 def _plan(request: BulkRequest, actor: Person | None) -> _Plan:
     errors = _validate(request)
     program = (db.session.get(Program, request.program_id) if actor is None
-               else db.session.scalars(access.scoped_programs(actor)
+               else db.session.scalars(policy.scoped_programs(actor)
                                        .where(Program.id == request.program_id)).first())
     if program is None:
-        errors["program_id"] = ["Unknown program."]
+        errors["program_id"] = [N_("Unknown program.")]
     networks = set(db.session.scalars(
         select(Network.id).where(Network.id.in_(request.network_ids), Network.active.is_(True))))
     if set(request.network_ids) - networks:
-        errors["network_ids"] = ["Unknown or inactive network."]
+        errors["network_ids"] = [N_("Unknown or inactive network.")]
     if errors:
         raise InvalidInput("invalid bulk assignment", errors)
     assert program is not None
     codes = _kelurahan_codes(program, request.region_codes, actor)
     for code in request.region_codes:
-        access.require(actor, "bulk.assign", code)
+        policy.require(actor, "bulk.assign", code)
     cadres = _cadres(codes, sorted(networks))
     covered = {(k, n) for _, k, n in cadres}
     unassigned = [(None, k, n) for k in codes for n in sorted(networks) if (k, n) not in covered]
@@ -268,13 +268,13 @@ def assign_actions_in_bulk(request: BulkRequest, *, actor: Person | None) -> Bul
             # Either the same key won a race (then the loop returns it), or a public code
             # collided with a concurrent insert (then a retry draws new codes).
             db.session.rollback()
-    raise Conflict("the bulk assignment could not be saved; please try again")
+    raise Conflict(N_("the bulk assignment could not be saved; please try again"))
 
 
 def _insert(request: BulkRequest, key: str, actor: Person | None) -> BulkResult:
     plan = _plan(request, actor)
     if plan.program.status != "active":
-        raise Conflict("only an active program takes new actions", status=plan.program.status)
+        raise Conflict(N_("only an active program takes new actions"), status=plan.program.status)
     requested_by = actor.id if actor is not None else plan.program.owner_id
     bulk = BulkAssignment(idempotency_key=key, program_id=plan.program.id,
                           requested_by_id=requested_by, parameters=request.parameters(),

@@ -11,16 +11,15 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from coordinator import access
-from coordinator.domain.audit import record_audit
+from coordinator import policy
 from coordinator.domain.calendar import local_now
-from coordinator.domain.errors import Forbidden, InvalidInput
+from coordinator.domain.changes import record_audit
 from coordinator.domain.events import CaseStatsRecorded, record_event
+from coordinator.errors import N_, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import CaseStat, Indicator, Person, Region
 
 MAX_COUNT = 100_000
-EDITORS = ("admin", "lead", "coordinator")
 
 
 @dataclass(frozen=True)
@@ -40,44 +39,43 @@ def parse_month(raw: str | None) -> date:
         year, month = (int(part) for part in (raw or "").strip().split("-"))
         return date(year, month, 1)
     except ValueError:
-        raise InvalidInput("bad month", {"month": ["Month must look like 2022-03."]}) from None
+        raise InvalidInput("bad month", {"month": [N_("Month must look like 2022-03.")]}) from None
 
 
 def check_month(month: date, now: datetime | None = None) -> None:
     """No statistics for a month that has not begun yet (in WIB)."""
     today = local_now(now).date()
     if first_of_month(month) > first_of_month(today) or month.year < 2000:
-        raise InvalidInput("future month", {"month": ["The month must not be in the future."]})
+        raise InvalidInput("future month", {"month": [N_("The month must not be in the future.")]})
 
 
 def kelurahan_in_scope(actor: Person | None, under: str | None = None) -> list[Region]:
     """The kelurahan ``actor`` may record for, optionally only those under ``under``."""
     query = select(Region).where(Region.level == "kelurahan").order_by(Region.code)
-    scope = access.scope_code(actor) if actor is not None else None
+    scope = policy.scope_code(actor) if actor is not None else None
     if scope is not None:
-        query = query.where(access.region_filter(Region.code, scope))
+        query = query.where(policy.region_filter(Region.code, scope))
     if under:
-        query = query.where(access.region_filter(Region.code, under))
+        query = query.where(policy.region_filter(Region.code, under))
     return list(db.session.scalars(query))
 
 
 def _entry_errors(entry: CaseStatEntry, kelurahan: set[str], indicators: set[int]) -> list[str]:
     errors = []
     if entry.kelurahan_code not in kelurahan:
-        errors.append("Unknown kelurahan (or outside your region).")
+        errors.append(N_("Unknown kelurahan (or outside your region)."))
     if entry.indicator_id not in indicators:
-        errors.append("Unknown indicator.")
+        errors.append(N_("Unknown indicator."))
     count = entry.count
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT:
-        errors.append("The count must be a whole number from 0 to 100000.")
+        errors.append(N_("The count must be a whole number from 0 to 100000."))
     return errors
 
 
 def validate_entries(actor: Person | None, month: date, entries: list[CaseStatEntry],
                      now: datetime | None = None) -> None:
     """Raise InvalidInput naming every bad entry (``<kelurahan>/<indicator id>``)."""
-    if actor is not None and actor.role not in EDITORS:
-        raise Forbidden("only staff record case statistics")
+    policy.require(actor, "case_stats.record")
     check_month(month, now)
     kelurahan = {r.code for r in kelurahan_in_scope(actor)}
     indicators = set(db.session.scalars(select(Indicator.id).where(Indicator.active)))

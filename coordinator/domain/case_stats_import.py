@@ -21,7 +21,7 @@ from coordinator.domain.case_stats import (
     kelurahan_in_scope,
     record_case_stats,
 )
-from coordinator.domain.errors import InvalidInput
+from coordinator.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Indicator, Person, Region
 

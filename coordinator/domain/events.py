@@ -87,6 +87,16 @@ class ActionCancelled(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ActionRescheduled(DomainEvent):
+    aggregate_type: ClassVar[str] = "action"
+    action_id: int
+    program_id: int
+    kelurahan_code: str
+    previous_due_at: str
+    due_at: str
+
+
+@dataclass(frozen=True)
 class ActionOverdue(DomainEvent):
     aggregate_type: ClassVar[str] = "action"
     action_id: int
@@ -157,7 +167,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.type_name(): cls
     for cls in (
         ActionAssigned, ActionReassigned, ActionCompleted, ActionReopened, ActionCancelled,
-        ActionOverdue, ProgramActivated, ProgramClosed, CaseStatsRecorded,
+        ActionRescheduled, ActionOverdue, ProgramActivated, ProgramClosed, CaseStatsRecorded,
         ProgramCreated, ProgramUpdated, PersonCreated, PersonUpdated, PersonDeactivated,
     )
 }

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coordinator import access
-from coordinator.domain.audit import record_audit
-from coordinator.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from coordinator import policy
+from coordinator.domain.changes import record_audit
 from coordinator.domain.events import PersonCreated, PersonDeactivated, PersonUpdated, record_event
+from coordinator.errors import N_, Conflict, InvalidInput, NotFound
 from coordinator.extensions import db
 from coordinator.models import Network, Person, Region
 from coordinator.models.people import CHANNEL_PREFERENCES, ROLES
@@ -79,32 +79,32 @@ def _clean_field(key: str, value: Any) -> Any:
     if key == "name":
         name = " ".join(str(value or "").split())
         if not name or len(name) > 120:
-            raise InvalidInput("bad name", {"name": ["Name is required (at most 120 characters)."]})
+            raise InvalidInput("bad name", {"name": [N_("Name is required (at most 120 characters).")]})
         return name
     if key == "role" and value not in ROLES:
         raise InvalidInput("bad role", {"role": [f"Must be one of {', '.join(ROLES)}."]})
     if key == "region_code" and (not value or db.session.get(Region, value) is None):
-        raise InvalidInput("bad region", {"region_code": ["Unknown region."]})
+        raise InvalidInput("bad region", {"region_code": [N_("Unknown region.")]})
     if key == "email":
         return normalise_email(value) if value else None
     if key == "phone":
         return normalise_phone(value) if value else None
     if key == "language" and value not in ("id", "en"):
-        raise InvalidInput("bad language", {"language": ["Must be id or en."]})
+        raise InvalidInput("bad language", {"language": [N_("Must be id or en.")]})
     if key == "channel_preference" and value not in CHANNEL_PREFERENCES:
-        raise InvalidInput("bad channel", {"channel_preference": ["Must be sms, email or both."]})
+        raise InvalidInput("bad channel", {"channel_preference": [N_("Must be sms, email or both.")]})
     if key in ("rt", "rw"):
         if value in (None, ""):
             return None
         text = str(value).strip()
         if not RT_RW.match(text):
-            raise InvalidInput("bad rt/rw", {key: ["Must be a number of 1 to 3 digits."]})
+            raise InvalidInput("bad rt/rw", {key: [N_("Must be a number of 1 to 3 digits.")]})
         return text.zfill(3)
     if key == "network_ids":
         ids = sorted({int(i) for i in value or ()})
         found = db.session.scalars(select(Network).where(Network.id.in_(ids))).all() if ids else []
         if len(found) != len(ids):
-            raise InvalidInput("bad network", {"network_ids": ["Unknown network."]})
+            raise InvalidInput("bad network", {"network_ids": [N_("Unknown network.")]})
         return list(found)
     return value
 
@@ -115,8 +115,8 @@ def _commit_unique_email(flush_only: bool = False) -> None:
         db.session.flush() if flush_only else db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("email already in use",
-                       fields={"email": ["This email is already in use."]}) from None
+        raise Conflict(N_("email already in use"),
+                       fields={"email": [N_("This email is already in use.")]}) from None
 
 
 def _check_unique_email(email: str | None, person_id: int | None = None) -> None:
@@ -126,7 +126,7 @@ def _check_unique_email(email: str | None, person_id: int | None = None) -> None
     if person_id is not None:
         query = query.where(Person.id != person_id)
     if db.session.scalars(query).first() is not None:
-        raise Conflict("email already in use", fields={"email": ["This email is already in use."]})
+        raise Conflict(N_("email already in use"), fields={"email": [N_("This email is already in use.")]})
 
 
 def create_person(
@@ -158,12 +158,10 @@ def create_person(
 def _require_manage_new(actor: Person | None, role: str, region_code: str) -> None:
     if actor is None:
         return
-    if not access.in_scope(actor, region_code):
-        raise InvalidInput("region out of scope", {"region_code": ["Unknown region."]})
-    allowed = {"admin": ROLES, "lead": ("lead", "coordinator", "cadre"), "coordinator": ("cadre",)}
-    if role not in allowed.get(actor.role, ()):
-        raise Forbidden(f"a {actor.role} may not create or make a {role}")
-    access.require(actor, "person.manage", region_code)
+    if not policy.in_scope(actor, region_code):
+        raise InvalidInput("region out of scope", {"region_code": [N_("Unknown region.")]})
+    policy.require(actor, "person.give_role", role)
+    policy.require(actor, "person.manage", region_code)
 
 
 def _id(actor: Person | None) -> int | None:
@@ -176,8 +174,8 @@ def _load_managed(person_id: int, actor: Person | None) -> Person:
         if person is None:
             raise NotFound("person not found")
         return person
-    person = access.get_person_or_404(actor, person_id)
-    access.require(actor, "person.manage", person)
+    person = policy.get_person_or_404(actor, person_id)
+    policy.require(actor, "person.manage", person)
     return person
 
 
@@ -185,7 +183,7 @@ def update_person(person_id: int, *, actor: Person | None, **changes: Any) -> Pe
     """Change a person's fields (``EDITABLE``); unknown fields are an ``InvalidInput``."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise InvalidInput("unknown fields", {k: ["Unknown field."] for k in unknown})
+        raise InvalidInput("unknown fields", {k: [N_("Unknown field.")] for k in unknown})
     person = _load_managed(person_id, actor)
     values = _clean(changes)
     if "role" in values or "region_code" in values:
@@ -209,7 +207,7 @@ def deactivate_person(person_id: int, *, actor: Person | None) -> Person:
     """Deactivate a person: no login, no new actions; their history stays."""
     person = _load_managed(person_id, actor)
     if actor is not None and person.id == actor.id:
-        raise Conflict("you cannot deactivate yourself")
+        raise Conflict(N_("you cannot deactivate yourself"))
     if not person.active:
         return person
     before = person_snapshot(person)

@@ -14,13 +14,15 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
-from coordinator import access
-from coordinator.domain.errors import InvalidInput
-from coordinator.domain.events import PersonCreated, record_events
+from coordinator import policy
+from coordinator.domain.changes import record_changes
+from coordinator.domain.events import PersonCreated
 from coordinator.domain.import_files import FileProblem, read_table
 from coordinator.domain.people import normalise_email, normalise_phone
+from coordinator.errors import N_, InvalidInput
 from coordinator.extensions import db
-from coordinator.models import AuditEntry, Network, Person, Region, person_networks, utcnow
+from coordinator.models import Network, Person, Region, person_networks, utcnow
+from coordinator.policy.roles import CADRE
 
 HEADERS = {
     "name": ("name", "nama", "nama lengkap"),
@@ -105,8 +107,8 @@ class _Lookups:
 
     def __init__(self, actor: Person | None) -> None:
         query = select(Region.code, Region.name).where(Region.level == "kelurahan")
-        if actor is not None and access.scope_code(actor) is not None:
-            query = query.where(access.region_filter(Region.code, actor.region_code))
+        if actor is not None and policy.scope_code(actor) is not None:
+            query = query.where(policy.region_filter(Region.code, actor.region_code))
         rows = db.session.execute(query).all()
         self.codes = {code for code, _name in rows}
         self.by_name: dict[str, list[str]] = {}
@@ -141,7 +143,7 @@ def _check_row(line: int, cells: dict[str, str], lookups: _Lookups,
 
     name = " ".join(cells["name"].split())
     if not name or len(name) > 120:
-        fail("name", _("Name is required (at most 120 characters)."))
+        fail("name", _(N_("Name is required (at most 120 characters).")))
     phone = ""
     try:
         phone = normalise_phone(cells["phone"])
@@ -264,12 +266,12 @@ def preview_people_import(filename: str, data: bytes, *, actor: Person | None) -
 def import_people(filename: str, data: bytes, *, actor: Person | None) -> list[int]:
     """Create a cadre for every row, the whole file or nothing; returns the new ids."""
     if actor is not None:
-        access.require(actor, "person.import", actor.region_code)
+        policy.require(actor, "person.import", actor.region_code)
     preview = preview_people_import(filename, data, actor=actor)
     if not preview.is_valid:
         raise InvalidInput(_("The file has errors; nothing was imported."), preview.error_fields())
     now = utcnow()
-    rows = [{"name": r.name, "role": "cadre", "region_code": r.kelurahan_code, "phone": r.phone,
+    rows = [{"name": r.name, "role": CADRE, "region_code": r.kelurahan_code, "phone": r.phone,
              "email": r.email, "rt": r.rt, "rw": r.rw, "language": "id",
              "channel_preference": "sms", "active": True, "failed_logins": 0, "created_at": now}
             for r in preview.rows]
@@ -278,14 +280,14 @@ def import_people(filename: str, data: bytes, *, actor: Person | None) -> list[i
         Person.phone.in_([r.phone for r in preview.rows])))}
     db.session.execute(insert(person_networks), [
         {"person_id": ids[r.phone], "network_id": n} for r in preview.rows for n in r.network_ids])
-    actor_id = actor.id if actor is not None else None
-    db.session.execute(insert(AuditEntry), [
-        {"actor_id": actor_id, "operation": "import", "entity_type": "person",
-         "entity_id": ids[r.phone], "before": None, "at": now,
-         "after": {"name": r.name, "role": "cadre", "region_code": r.kelurahan_code,
-                   "phone": r.phone, "email": r.email, "network_ids": list(r.network_ids)}}
-        for r in preview.rows])
-    record_events(PersonCreated(person_id=ids[r.phone], role="cadre", region_code=r.kelurahan_code)
-                  for r in preview.rows)
+    record_changes(
+        actor, "import", "person",
+        [(ids[r.phone], None, {"name": r.name, "role": CADRE, "region_code": r.kelurahan_code,
+                               "phone": r.phone, "email": r.email,
+                               "network_ids": list(r.network_ids)})
+         for r in preview.rows],
+        [PersonCreated(person_id=ids[r.phone], role=CADRE, region_code=r.kelurahan_code)
+         for r in preview.rows],
+    )
     db.session.commit()
     return [ids[r.phone] for r in preview.rows]

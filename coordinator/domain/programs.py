@@ -5,9 +5,8 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from coordinator import access
-from coordinator.domain.audit import record_audit
-from coordinator.domain.errors import Conflict, InvalidInput, NotFound
+from coordinator import policy
+from coordinator.domain.changes import record_audit
 from coordinator.domain.events import (
     ActionCancelled,
     ProgramActivated,
@@ -18,6 +17,7 @@ from coordinator.domain.events import (
     record_events,
 )
 from coordinator.domain.reminder_policy import DEFAULT_POLICY, ReminderPolicy, validate_policy
+from coordinator.errors import N_, Conflict, InvalidInput, NotFound
 from coordinator.extensions import db
 from coordinator.models import Action, AuditEntry, Person, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
@@ -40,26 +40,26 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     if "title" in values:
         out["title"] = " ".join(str(values["title"] or "").split())
         if not out["title"] or len(out["title"]) > 200:
-            errors["title"] = ["Title is required (at most 200 characters)."]
+            errors["title"] = [N_("Title is required (at most 200 characters).")]
     if "description" in values:
         out["description"] = str(values["description"] or "").strip()
         if len(out["description"]) > 10_000:
-            errors["description"] = ["At most 10,000 characters."]
+            errors["description"] = [N_("At most 10,000 characters.")]
     if "category" in values and values["category"] not in PROGRAM_CATEGORIES:
         errors["category"] = [f"Must be one of {', '.join(PROGRAM_CATEGORIES)}."]
     if "year" in values and (not isinstance(values["year"], int) or not 2000 <= values["year"] <= 2100):
-        errors["year"] = ["Must be a year between 2000 and 2100."]
+        errors["year"] = [N_("Must be a year between 2000 and 2100.")]
     if "region_code" in values and db.session.get(Region, values["region_code"] or "") is None:
-        errors["region_code"] = ["Unknown region."]
+        errors["region_code"] = [N_("Unknown region.")]
     if errors:
         raise InvalidInput("invalid program", errors)
     return out
 
 
 def _check_region_scope(actor: Person | None, region_code: str) -> None:
-    if actor is not None and not access.in_scope(actor, region_code):
-        raise InvalidInput("region out of scope", {"region_code": ["Unknown region."]})
-    access.require(actor, "program.create", region_code)
+    if actor is not None and not policy.in_scope(actor, region_code):
+        raise InvalidInput("region out of scope", {"region_code": [N_("Unknown region.")]})
+    policy.require(actor, "program.create", region_code)
 
 
 def create_program(
@@ -72,7 +72,7 @@ def create_program(
     _check_region_scope(actor, values["region_code"])
     owner = actor.id if actor is not None else owner_id
     if owner is None:
-        raise InvalidInput("no owner", {"owner_id": ["A program needs an owner."]})
+        raise InvalidInput("no owner", {"owner_id": [N_("A program needs an owner.")]})
     program = Program(**values, owner_id=owner, status="draft")
     db.session.add(program)
     db.session.flush()
@@ -93,8 +93,8 @@ def _load_for_edit(program_id: int, actor: Person | None) -> Program:
         if program is None:
             raise NotFound("program not found")
     else:
-        program = access.get_program_or_404(actor, program_id)
-        access.require(actor, "program.edit", program)
+        program = policy.get_program_or_404(actor, program_id)
+        policy.require(actor, "program.edit", program)
     return program
 
 
@@ -102,15 +102,15 @@ def update_program(program_id: int, *, actor: Person | None, **changes: Any) -> 
     """Edit a draft or active program; a closed one is read-only."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise InvalidInput("unknown fields", {k: ["Unknown field."] for k in unknown})
+        raise InvalidInput("unknown fields", {k: [N_("Unknown field.")] for k in unknown})
     program = _load_for_edit(program_id, actor)
     if program.status == "closed":
-        raise Conflict("a closed program cannot be edited", status=program.status)
+        raise Conflict(N_("a closed program cannot be edited"), status=program.status)
     values = _clean(changes)
     if "region_code" in values and values["region_code"] != program.region_code:
         _check_region_scope(actor, values["region_code"])
         if program.status != "draft":
-            raise Conflict("the region of an active program cannot change", status=program.status)
+            raise Conflict(N_("the region of an active program cannot change"), status=program.status)
     before = program_snapshot(program)
     for key, value in values.items():
         setattr(program, key, value)
@@ -129,7 +129,7 @@ def activate_program(program_id: int, *, actor: Person | None) -> Program:
     if program.status == "active":
         return program
     if program.status == "closed":
-        raise Conflict("a closed program cannot be activated again", status=program.status)
+        raise Conflict(N_("a closed program cannot be activated again"), status=program.status)
     before = program_snapshot(program)
     program.status = "active"
     record_audit(_id(actor), "activate", "program", program.id, before, program_snapshot(program))
@@ -187,10 +187,10 @@ def set_reminder_policy(program_id: int, *, actor: Person | None,
                         data: dict[str, Any] | None) -> ReminderPolicy:
     """Store a validated reminder policy on the program (``None`` restores the defaults)."""
     program = _load_for_edit(program_id, actor)
-    policy = validate_policy(data) if data is not None else DEFAULT_POLICY
+    reminders = validate_policy(data) if data is not None else DEFAULT_POLICY
     before = program.reminder_policy
-    program.reminder_policy = None if data is None else policy.as_json()
+    program.reminder_policy = None if data is None else reminders.as_json()
     record_audit(_id(actor), "set_reminder_policy", "program", program.id,
                  {"reminder_policy": before}, {"reminder_policy": program.reminder_policy})
     db.session.commit()
-    return policy
+    return reminders

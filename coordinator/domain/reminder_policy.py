@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from coordinator.domain.errors import InvalidInput
+from coordinator.errors import N_, InvalidInput
 
 ESCALATION_TARGETS = ("kelurahan_coordinator", "kecamatan_lead", "program_owner")
 MAX_ESCALATION_STEPS = 6
@@ -63,18 +63,18 @@ def validate_policy(data: dict[str, Any]) -> ReminderPolicy:
     for name in ("on_assignment", "morning_of_due_day", "when_overdue"):
         value = data.get(name, getattr(DEFAULT_POLICY, name))
         if not isinstance(value, bool):
-            errors[name] = ["Must be true or false."]
+            errors[name] = [N_("Must be true or false.")]
         flags[name] = bool(value)
     before = data.get("before_due_hours", DEFAULT_POLICY.before_due_hours)
     if before is not None and (not _is_int(before) or not 1 <= before <= 168):
-        errors["before_due_hours"] = ["Must be a whole number of hours from 1 to 168, or empty."]
+        errors["before_due_hours"] = [N_("Must be a whole number of hours from 1 to 168, or empty.")]
     morning = data.get("morning_hour", DEFAULT_POLICY.morning_hour)
     if not _is_int(morning) or not 5 <= morning <= 12:
-        errors["morning_hour"] = ["Must be an hour from 5 to 12."]
+        errors["morning_hour"] = [N_("Must be an hour from 5 to 12.")]
     steps = _validate_steps(data.get("escalation", []), errors)
     notify = data.get("notify_coordinator_on", [])
     if not isinstance(notify, list | tuple) or any(n not in COORDINATOR_EVENTS for n in notify):
-        errors["notify_coordinator_on"] = [f"Choose from: {', '.join(COORDINATOR_EVENTS)}."]
+        errors["notify_coordinator_on"] = [N_("Choose from: completed, reopened, cancelled.")]
         notify = []
     if errors:
         raise InvalidInput("invalid reminder policy", errors)
@@ -86,22 +86,23 @@ def validate_policy(data: dict[str, Any]) -> ReminderPolicy:
 
 def _validate_steps(raw: Any, errors: dict[str, list[str]]) -> tuple[EscalationStep, ...]:
     if not isinstance(raw, list | tuple) or len(raw) > MAX_ESCALATION_STEPS:
-        errors["escalation"] = [f"At most {MAX_ESCALATION_STEPS} escalation steps."]
+        errors["escalation"] = [N_("At most 6 escalation steps.")]
         return ()
     steps: list[EscalationStep] = []
     for index, item in enumerate(raw):
         to = item.get("to") if isinstance(item, dict) else None
         days = item.get("after_days") if isinstance(item, dict) else None
         if to not in ESCALATION_TARGETS:
-            errors[f"escalation.{index}.to"] = [f"Choose from: {', '.join(ESCALATION_TARGETS)}."]
+            errors[f"escalation.{index}.to"] = [
+                N_("Choose from: kelurahan_coordinator, kecamatan_lead, program_owner.")]
         elif not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_ESCALATION_DAYS:
             errors[f"escalation.{index}.after_days"] = [
-                f"Must be a whole number of days from 1 to {MAX_ESCALATION_DAYS}."
+                N_("Must be a whole number of days from 1 to 365.")
             ]
         else:
             steps.append(EscalationStep(to, days))
     if len({s.after_days for s in steps}) != len(steps):
-        errors["escalation"] = ["Two escalation steps cannot have the same number of days."]
+        errors["escalation"] = [N_("Two escalation steps cannot have the same number of days.")]
     return tuple(sorted(steps, key=lambda s: s.after_days))
 
 

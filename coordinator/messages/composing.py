@@ -26,9 +26,10 @@ from typing import Any
 from flask import current_app
 
 from coordinator.messages import sms_text
+from coordinator.messages.links import action_link
 from coordinator.messages.template_env import render_layout, render_section
 from coordinator.models import Action, Person, Region, utcnow
-from coordinator.signed_links import action_link
+from coordinator.policy.actions import link_purpose_for
 
 ACTION_KINDS = ("assigned", "reminder_24h", "reminder_due_today", "overdue", "escalation")
 # Told to a kelurahan's coordinators when the program's reminder policy asks for it.
@@ -138,8 +139,7 @@ def _item(action: Action, person: Person | None) -> dict[str, Any]:
 def _link(person: Person | None, action: Action) -> str:
     if person is None:
         return ""
-
-    return action_link(person.id, action.id)
+    return action_link(person.id, action.id, link_purpose_for(person, action))
 
 
 def _days_overdue(action: Any, now: datetime | None) -> int:

@@ -74,7 +74,7 @@ class BulkAssignment(Base):
 class Action(Base):
     """A unit of work of a program, for one person (or still unassigned) in one kelurahan.
 
-    Overdue is not a status: it is ``status = 'open' AND due_at < now``.
+    Overdue is not a status: :mod:`coordinator.domain.overdue` says what it means.
     """
 
     __tablename__ = "actions"
@@ -130,9 +130,6 @@ class Action(Base):
     completed_by: Mapped[Person | None] = relationship(foreign_keys=[completed_by_id])
     kelurahan: Mapped[Region] = relationship()
     network: Mapped[Network | None] = relationship()
-
-    def is_overdue(self, now: datetime) -> bool:
-        return self.status == "open" and self.due_at < now
 
     def __repr__(self) -> str:
         return f"<Action {self.id} {self.public_code} {self.status}>"

@@ -12,12 +12,13 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.domain.calendar import is_day_off, local_datetime, next_sms_time, to_local
 from coordinator.extensions import db
 from coordinator.models import Notification, Person
+from coordinator.policy import audiences
 
 REMINDER_KINDS = ("reminder_24h", "reminder_due_today", "overdue", "escalation")
 
@@ -180,17 +181,13 @@ def recipients(ids: Iterable[int | None]) -> dict[int, Recipient]:
     return {r.id: Recipient(r.id, r.phone, r.email, r.channel_preference, r.active) for r in rows}
 
 
-def people_by_region(role: str, codes: Iterable[str]) -> dict[str, list[Recipient]]:
-    """Active people of ``role`` whose home region is one of ``codes``, by region code."""
-    wanted = set(codes)
+def _by_home_region(who: ColumnElement[bool]) -> dict[str, list[Recipient]]:
+    """The people ``who`` selects, grouped by their home region code."""
     found: dict[str, list[Recipient]] = {}
-    if not wanted:
-        return found
     rows = db.session.execute(
         select(Person.id, Person.phone, Person.email, Person.channel_preference,
                Person.region_code)
-        .where(Person.role == role, Person.active.is_(True), Person.region_code.in_(wanted))
-        .order_by(Person.id)
+        .where(who).order_by(Person.id)
     )
     for r in rows:
         found.setdefault(r.region_code, []).append(
@@ -201,7 +198,14 @@ def people_by_region(role: str, codes: Iterable[str]) -> dict[str, list[Recipien
 
 def coordinators_of(kelurahan_codes: Iterable[str]) -> dict[str, list[Recipient]]:
     """The kelurahan coordinators (kepala seksi) of each kelurahan."""
-    return people_by_region("coordinator", kelurahan_codes)
+    codes = set(kelurahan_codes)
+    return _by_home_region(audiences.coordinators_in(codes)) if codes else {}
+
+
+def leads_of(kecamatan_codes: Iterable[str]) -> dict[str, list[Recipient]]:
+    """The leads of each kecamatan (an escalation step)."""
+    codes = set(kecamatan_codes)
+    return _by_home_region(audiences.leads_in(codes)) if codes else {}
 
 
 def kecamatan_of(kelurahan_code: str) -> str:

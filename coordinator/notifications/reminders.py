@@ -3,7 +3,9 @@
 Open actions of active programs whose due time is near or recently past are read through a
 streaming cursor (``yield_per``) on their own connection and planned chunk by chunk, each chunk
 committed: 100,000 due actions pass without all being in memory. The dedupe key makes a
-second sweep (or a second beat) a no-op. ``ActionOverdue`` fires once per action and due time.
+second sweep (or a second beat) a no-op. Every sweep also declares the actions that became
+overdue (:func:`coordinator.domain.overdue.declare_overdue`, whatever their program's status):
+``ActionOverdue`` fires once per action and due time.
 """
 from __future__ import annotations
 
@@ -16,18 +18,17 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Row, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from coordinator.domain.events import ActionOverdue, record_events
+from coordinator.domain.overdue import declare_overdue
 from coordinator.domain.reminder_policy import MAX_ESCALATION_DAYS, ReminderPolicy, policy_from_json
 from coordinator.extensions import db
-from coordinator.models import Action, OverdueMark, Program
+from coordinator.models import Action, Program
 from coordinator.notifications.planning import (
     Planned,
     Recipient,
     coordinators_of,
     kecamatan_of,
-    people_by_region,
+    leads_of,
     plan,
     recipients,
 )
@@ -52,8 +53,9 @@ def sweep_reminders(now: datetime, chunk_size: int = CHUNK) -> SweepResult:
         result.actions += len(chunk)
         items = _plan_chunk(chunk, policies, now)
         result.notifications += len(plan(items, now=now))
-        result.overdue_events += _mark_overdue(chunk, policies, now)
         db.session.commit()
+    result.overdue_events = declare_overdue(now)
+    db.session.commit()
     return result
 
 
@@ -86,7 +88,7 @@ def _plan_chunk(chunk: Sequence[Row[Any]], policies: dict[int, ReminderPolicy],
     people = recipients([r.assignee_id for r in chunk] + [r.owner_id for r in chunk])
     kelurahan = {r.kelurahan_code for r in chunk}
     coordinators = coordinators_of(kelurahan)
-    leads = people_by_region("lead", {kecamatan_of(code) for code in kelurahan})
+    leads = leads_of({kecamatan_of(code) for code in kelurahan})
     items: list[Planned] = []
     zone = current_app.extensions["sinergi"].timezone
     for row in chunk:
@@ -144,29 +146,3 @@ def _morning_of(due: datetime, hour: int, zone: str) -> datetime:
     local = due.astimezone(ZoneInfo(zone))
     return datetime.combine(local.date(), time(hour), tzinfo=ZoneInfo(zone))
 
-
-def _mark_overdue(chunk: Sequence[Row[Any]], policies: dict[int, ReminderPolicy],
-                  now: datetime) -> int:
-    overdue = {r.id: r for r in chunk if r.due_at <= now and r.program_id in policies}
-    if overdue:
-        marked = db.session.execute(
-            select(OverdueMark.action_id, OverdueMark.due_at)
-            .where(OverdueMark.action_id.in_(list(overdue)))
-        )
-        for action_id, due_at in marked:
-            if overdue[action_id].due_at == due_at:
-                del overdue[action_id]
-    if not overdue:
-        return 0
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(OverdueMark).on_conflict_do_nothing().returning(
-        OverdueMark.action_id
-    )
-    fresh = list(db.session.scalars(statement, [
-        {"action_id": r.id, "due_at": r.due_at, "marked_at": now} for r in overdue.values()
-    ]))
-    return record_events(
-        ActionOverdue(action_id=i, program_id=overdue[i].program_id,
-                      kelurahan_code=overdue[i].kelurahan_code)
-        for i in fresh
-    )

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import case, func, or_, select
 
 from coordinator.domain.calendar import is_day_off, to_local
-from coordinator.domain.targets import indicator_progress
+from coordinator.domain.overdue import overdue_clause
 from coordinator.extensions import db
 from coordinator.messages import compose
 from coordinator.models import Action, Notification, Person, Program, Region
@@ -24,17 +24,15 @@ from coordinator.notifications.planning import (
     insert_ignoring_duplicates,
     send_time,
 )
-
-
-def in_region(column: Any, code: str) -> Any:
-    return or_(column == code, column.like(code + ".%"))
+from coordinator.policy import audiences, region_filter
+from coordinator.rollups.progress import indicator_progress
 
 
 def weekly_digests(now: datetime) -> list[int]:
     """One weekly email (else SMS) per active lead; returns the new notification ids."""
     year, week, _ = to_local(now).isocalendar()
     occurrence = f"{year}-W{week:02d}"
-    leads = db.session.scalars(select(Person).where(Person.role == "lead", Person.active.is_(True)))
+    leads = db.session.scalars(select(Person).where(audiences.digest_readers()))
     rows = [_row("weekly_digest", lead, occurrence, now, _weekly_context(lead, now, occurrence))
             for lead in leads]
     ids = insert_ignoring_duplicates([r for r in rows if r is not None])
@@ -43,13 +41,13 @@ def weekly_digests(now: datetime) -> list[int]:
 
 
 def _weekly_context(lead: Person, now: datetime, week_label: str) -> dict[str, Any]:
-    overdue = case((Action.status == "open", case((Action.due_at < now, 1), else_=0)), else_=0)
+    overdue = case((overdue_clause(now), 1), else_=0)
     rows = db.session.execute(
         select(Program.title, func.count(Action.id),
                func.sum(case((Action.status == "done", 1), else_=0)), func.sum(overdue))
         .join(Action, Action.program_id == Program.id, isouter=True)
         .where(Program.status == "active",
-               or_(Program.owner_id == lead.id, in_region(Program.region_code, lead.region_code)))
+               or_(Program.owner_id == lead.id, region_filter(Program.region_code, lead.region_code)))
         .group_by(Program.id, Program.title).order_by(Program.title)
     )
     programs = [{"title": t, "total": n, "done": int(d or 0), "overdue": int(o or 0)}
@@ -63,13 +61,11 @@ def _weekly_context(lead: Person, now: datetime, week_label: str) -> dict[str, A
 
 
 def overdue_by_kecamatan(region_code: str, now: datetime) -> list[dict[str, Any]]:
-    """Open, overdue actions of active programs in a region, counted per kecamatan."""
+    """Overdue actions in a region, counted per kecamatan (whatever their program's status)."""
     kecamatan = func.substr(Action.kelurahan_code, 1, 8)
     rows = db.session.execute(
         select(kecamatan, func.count())
-        .join(Program, Program.id == Action.program_id)
-        .where(Action.status == "open", Action.due_at < now, Program.status == "active",
-               in_region(Action.kelurahan_code, region_code))
+        .where(overdue_clause(now), region_filter(Action.kelurahan_code, region_code))
         .group_by(kecamatan).order_by(kecamatan)
     ).all()
     names = dict(db.session.execute(
@@ -110,16 +106,14 @@ def daily_summaries(now: datetime) -> list[int]:
 
 def _overdue_by_coordinator(now: datetime) -> Iterator[tuple[Person, Region, list[Action]]]:
     actions = db.session.scalars(
-        select(Action).join(Program, Program.id == Action.program_id)
-        .where(Action.status == "open", Action.due_at < now, Program.status == "active")
+        select(Action).where(overdue_clause(now))
         .order_by(Action.kelurahan_code, Action.due_at)
     )
     by_kelurahan: dict[str, list[Action]] = defaultdict(list)
     for action in actions:
         by_kelurahan[action.kelurahan_code].append(action)
     coordinators = db.session.scalars(
-        select(Person).where(Person.role == "coordinator", Person.active.is_(True),
-                             Person.region_code.in_(list(by_kelurahan)))
+        select(Person).where(audiences.coordinators_in(by_kelurahan))
     )
     for coordinator in coordinators:
         items = by_kelurahan[coordinator.region_code]

@@ -5,10 +5,10 @@ The incremental handler and the full recompute count an action the same way:
 * ``total`` 1 for every action, whatever its status; ``open`` / ``done`` / ``cancelled`` by status.
 * ``done_on_time``: done and ``completed_at <= due_at`` (the rule ``complete_action`` uses).
   Reopening clears it with the completion; completing again decides it anew.
-* ``overdue``: open AND the reminder sweep has declared it overdue, i.e. an ``ActionOverdue``
-  event for the action is in the outbox. Completing or cancelling it stops the count; reopening
-  a declared action counts it again (its due date has passed, the declaration stands).
-  Reassigning changes neither. Being past due alone does not count: the sweep decides when.
+* ``overdue``: open AND declared overdue for its current due time
+  (:mod:`coordinator.domain.overdue`, the one meaning of overdue: the sweep declares every
+  open past-due action within its interval). Completing or cancelling it stops the count;
+  reopening a declared action counts it again; moving its due time undeclares it.
 * ``people_reached``: the action's ``people_reached`` while done, else 0.
 
 Both paths derive these from the current rows, never from event payloads, so a redelivered,
@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
-
-from coordinator.extensions import db
-from coordinator.models import Action, Event, RollupActionState
+from coordinator.domain import action_states
+from coordinator.domain.overdue import is_declared
+from coordinator.models import Action, RollupActionState
 from coordinator.models.regions import ancestor_codes
 from coordinator.models.rollups import ALL_NETWORKS, COUNTRY_CODE
 
@@ -55,17 +54,6 @@ class Contribution:
         return [(self.program_id, r, n) for r in regions for n in networks]
 
 
-def declared_overdue(action_id: int) -> bool:
-    query = select(
-        exists().where(
-            Event.aggregate_type == "action",
-            Event.aggregate_id == action_id,
-            Event.type == "ActionOverdue",
-        )
-    )
-    return bool(db.session.scalar(query))
-
-
 def contribution_of(action: Action) -> Contribution:
     """The action's present contribution, from its row and the outbox."""
     done = action.status == "done"
@@ -74,8 +62,8 @@ def contribution_of(action: Action) -> Contribution:
         kelurahan_code=action.kelurahan_code,
         network_id=action.network_id,
         status=action.status,
-        on_time=bool(done and action.completed_at and action.completed_at <= action.due_at),
-        overdue=action.status == "open" and declared_overdue(action.id),
+        on_time=action_states.on_time(action),
+        overdue=is_declared(action),
         people_reached=(action.people_reached or 0) if done else 0,
     )
 

@@ -28,9 +28,10 @@ PENDING_ACTIONS = (
     "SELECT e.aggregate_id FROM events e WHERE e.aggregate_type = 'action' AND NOT EXISTS "
     "(SELECT 1 FROM processed_events p WHERE p.event_id = e.id AND p.handler = :handler)"
 )
+# coordinator.domain.overdue.declared_clause, in this module's raw SQL.
 OVERDUE_DECLARED = (
-    "EXISTS (SELECT 1 FROM events o WHERE o.aggregate_type = 'action' "
-    "AND o.aggregate_id = a.id AND o.type = 'ActionOverdue')"
+    "EXISTS (SELECT 1 FROM action_overdue_marks m WHERE m.action_id = a.id "
+    "AND m.due_at = a.due_at)"
 )
 PROGRAM_SUMS = (
     "COUNT(*), SUM(CASE WHEN s.status = 'open' THEN 1 ELSE 0 END), "
@@ -60,9 +61,12 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _rebuild_action_states() -> None:
-    _run(f"DELETE FROM rollup_action_states WHERE action_id NOT IN ({PENDING_ACTIONS})",
-         handler=HANDLER)
+def _rebuild_action_states(building: bool) -> None:
+    if building:  # nothing is in flight: every action's mirror comes from its row
+        _run("DELETE FROM rollup_action_states")
+    else:
+        _run(f"DELETE FROM rollup_action_states WHERE action_id NOT IN ({PENDING_ACTIONS})",
+             handler=HANDLER)
     _run(
         "INSERT INTO rollup_action_states (action_id, program_id, kelurahan_code, network_id, "
         "status, on_time, overdue, people_reached) "
@@ -70,7 +74,7 @@ def _rebuild_action_states() -> None:
         "(a.status = 'done' AND a.completed_at <= a.due_at), "
         f"(a.status = 'open' AND {OVERDUE_DECLARED}), "
         "CASE WHEN a.status = 'done' THEN COALESCE(a.people_reached, 0) ELSE 0 END "
-        f"FROM actions a WHERE a.id NOT IN ({PENDING_ACTIONS}) "
+        f"FROM actions a WHERE a.id NOT IN ({'SELECT 0' if building else PENDING_ACTIONS}) "
         "AND a.id NOT IN (SELECT action_id FROM rollup_action_states)",
         handler=HANDLER,
     )
@@ -167,7 +171,7 @@ def recompute_all(*, building: bool = False) -> RecomputeResult:
     if _dialect() == "postgresql":
         _run("LOCK TABLE program_rollups, indicator_rollups, rollup_action_states "
              "IN EXCLUSIVE MODE")
-    _rebuild_action_states()
+    _rebuild_action_states(building)
     _stage_program_rollups()
     _stage_indicator_rollups()
     drifts = [] if building else (

@@ -7,15 +7,15 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from coordinator import access
+from coordinator import policy
 from coordinator.domain.annotations import annotations_for
 from coordinator.domain.calendar import local_now
-from coordinator.domain.errors import InvalidInput, NotFound
-from coordinator.domain.targets import IndicatorProgress, indicator_progress
+from coordinator.errors import N_, InvalidInput, NotFound
 from coordinator.extensions import db
 from coordinator.models import Annotation, IndicatorRollup, Network, Person, Program, Region
 from coordinator.models.regions import ancestor_codes
 from coordinator.models.rollups import ALL_NETWORKS, COUNTRY_CODE
+from coordinator.rollups.progress import IndicatorProgress, indicator_progress
 from coordinator.rollups.queries import (
     Progress,
     child_regions,
@@ -83,7 +83,7 @@ def place_of(code: str) -> Place | None:
 
 
 def default_region(person: Person) -> str:
-    scope = access.scope_code(person)
+    scope = policy.scope_code(person)
     if scope is not None:
         return scope
     return DEFAULT_REGION if db.session.get(Region, DEFAULT_REGION) else COUNTRY_CODE
@@ -92,9 +92,9 @@ def default_region(person: Person) -> str:
 def check_region(person: Person, code: str) -> Place:
     """The region if ``person`` may see its dashboard; NotFound otherwise (never 403)."""
     place = place_of(code)
-    if place is None or (code == COUNTRY_CODE and access.scope_code(person) is not None):
+    if place is None or (code == COUNTRY_CODE and policy.scope_code(person) is not None):
         raise NotFound("region not found")
-    if code != COUNTRY_CODE and not access.in_scope(person, code):
+    if code != COUNTRY_CODE and not policy.in_scope(person, code):
         raise NotFound("region not found")
     return place
 
@@ -113,24 +113,24 @@ def default_year(region: str, now: datetime | None = None) -> int:
 
 
 def _programs(person: Person, region: str, filters: Filters) -> list[Program]:
-    query = access.scoped_programs(person).where(Program.year == filters.year)
+    query = policy.scoped_programs(person).where(Program.year == filters.year)
     if region != COUNTRY_CODE:
         query = query.where(Program.region_code.in_(ancestor_codes(region))
-                            | access.region_filter(Program.region_code, region))
+                            | policy.region_filter(Program.region_code, region))
     programs = list(db.session.scalars(query.order_by(Program.title)))
     if filters.program_id is not None:
         chosen = [p for p in programs if p.id == filters.program_id]
         if not chosen:
-            raise InvalidInput("unknown program", {"program": ["Unknown program."]})
+            raise InvalidInput("unknown program", {"program": [N_("Unknown program.")]})
         return chosen
     return programs
 
 
 def _trail(person: Person, code: str) -> list[Place]:
     codes = list(reversed(ancestor_codes(code))) if code != COUNTRY_CODE else []
-    if access.scope_code(person) is None:
+    if policy.scope_code(person) is None:
         codes = [COUNTRY_CODE, *codes]
-    places = [place_of(c) for c in codes if c == COUNTRY_CODE or access.in_scope(person, c)]
+    places = [place_of(c) for c in codes if c == COUNTRY_CODE or policy.in_scope(person, c)]
     return [p for p in places if p is not None]
 
 
@@ -144,12 +144,12 @@ def build_report(person: Person, filters: Filters, now: datetime | None = None) 
     place = check_region(person, filters.region)
     networks = list(db.session.scalars(select(Network).order_by(Network.name)))
     if filters.network_id is not None and filters.network_id not in {n.id for n in networks}:
-        raise InvalidInput("unknown network", {"network": ["Unknown network."]})
+        raise InvalidInput("unknown network", {"network": [N_("Unknown network.")]})
     network_key = filters.network_id or ALL_NETWORKS
     programs = _programs(person, place.code, filters)
     ids = [p.id for p in programs]
     kids = [Place(r.code, r.name, r.level) for r in child_regions(place.code)]
-    kids = [k for k in kids if access.scope_code(person) is None or access.in_scope(person, k.code)]
+    kids = [k for k in kids if policy.scope_code(person) is None or policy.in_scope(person, k.code)]
     by_child = progress_by_region([k.code for k in kids], ids, network_key)
     children = _worst_first([RegionRow(k, by_child[k.code]) for k in kids])
     hotspots = sorted((r for r in children if r.progress.overdue),

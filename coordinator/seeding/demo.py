@@ -1,32 +1,40 @@
 """``sinergi demo``: people of Jakarta Barat and one active program with actions in every state.
 
 Set-based: people, memberships, actions, audit entries and outbox events go in with bulk
-INSERTs in one transaction. A fixed random seed makes two loads identical (given ``now``).
+INSERTs in one transaction, audited and evented as the rules would have
+(:func:`coordinator.domain.changes.record_changes`, the rules' own snapshots); the actions past
+due are declared overdue as the sweep would. A fixed random seed makes two loads identical
+(given ``now``).
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
+from coordinator.domain.actions import action_snapshot
+from coordinator.domain.changes import record_changes
 from coordinator.domain.codes import ALPHABET, CODE_LENGTH
 from coordinator.domain.events import (
     ActionAssigned,
     ActionCancelled,
     ActionCompleted,
-    DomainEvent,
     PersonCreated,
     ProgramActivated,
     ProgramCreated,
-    record_events,
 )
+from coordinator.domain.overdue import declare_overdue
+from coordinator.domain.people import person_snapshot
+from coordinator.domain.programs import program_snapshot
 from coordinator.extensions import db
-from coordinator.models import Action, AuditEntry, Network, Person, Program, Region, utcnow
+from coordinator.models import Action, Network, Person, Program, Region, utcnow
 from coordinator.models.people import person_networks
+from coordinator.policy.roles import ADMIN, CADRE, COORDINATOR, LEAD
 from coordinator.seeding.demo_people import Cast, slug
 
 DEMO_PASSWORD = "sinergi-demo"
@@ -105,19 +113,16 @@ def _load(plan: _Plan, kelurahan: list[Region], network_ids: list[int]) -> DemoS
     _plan_staff(plan, cast, kelurahan, password_hash)
     cadres_by_kelurahan = _plan_cadres(plan, cast, kelurahan, network_ids)
     ids = _insert_people(plan)
-    audits = [_audit(None, "create", "person", pid, {"role": p["role"]}) for pid, p in
-              zip(ids, plan.people, strict=True)]
-    events: list[DomainEvent] = [
-        PersonCreated(person_id=pid, role=p["role"], region_code=p["region_code"])
-        for pid, p in zip(ids, plan.people, strict=True)
-    ]
-    lead_id = ids[1]
-    program = _insert_program(plan, lead_id, audits, events)
+    record_changes(None, "create", "person", [
+        (pid, None, person_snapshot(db.session.get(Person, pid))) for pid in ids  # type: ignore[arg-type]
+    ], [PersonCreated(person_id=pid, role=p["role"], region_code=p["region_code"])
+        for pid, p in zip(ids, plan.people, strict=True)])
+    lead = db.session.get(Person, ids[1])
+    program = _insert_program(plan, lead)
     cadres = {code: [(ids[i], plan.networks_of[i]) for i in idxs]
               for code, idxs in cadres_by_kelurahan.items()}
-    by_state = _insert_actions(plan, program, lead_id, cadres, audits, events)
-    db.session.execute(insert(AuditEntry), audits)
-    record_events(events)
+    by_state = _insert_actions(plan, program, lead, cadres)
+    declare_overdue(plan.now)
     return DemoSummary(
         people=len(ids), actions=sum(by_state.values()), by_state=by_state,
         logins=_logins(plan),
@@ -132,7 +137,7 @@ def _person(cast: Cast, role: str, region: str, email: str | None, **extra: Any)
         "rw": None, "password_hash": None, "active": True, "failed_logins": 0,
         "created_at": None,
     }
-    if role == "cadre":
+    if role == CADRE:  # RT/RW are a cadre's neighbourhood
         row.update(rt=rt, rw=rw)
     row.update(extra)
     return row
@@ -140,10 +145,10 @@ def _person(cast: Cast, role: str, region: str, email: str | None, **extra: Any)
 
 def _plan_staff(plan: _Plan, cast: Cast, kelurahan: list[Region], password_hash: str) -> None:
     staff = [
-        ("admin", CITY, cast.email("admin")),
-        ("lead", CITY, cast.email("kota")),
-        ("lead", TAMBORA, cast.email("tambora")),
-    ] + [("coordinator", k.code, cast.email(f"koordinator {slug(k.name)}")) for k in kelurahan]
+        (ADMIN, CITY, cast.email("admin")),
+        (LEAD, CITY, cast.email("kota")),
+        (LEAD, TAMBORA, cast.email("tambora")),
+    ] + [(COORDINATOR, k.code, cast.email(f"koordinator {slug(k.name)}")) for k in kelurahan]
     for role, region, email in staff:
         plan.people.append(_person(
             cast, role, region, email, password_hash=password_hash, channel_preference="both",
@@ -164,7 +169,7 @@ def _plan_cadres(
             if plan.rng.random() < 0.2:
                 networks.append(plan.rng.choice([n for n in network_ids if n != networks[0]]))
             has_email = plan.rng.random() < 0.3
-            person = _person(cast, "cadre", k.code, None, created_at=plan.now,
+            person = _person(cast, CADRE, k.code, None, created_at=plan.now,
                              language="en" if plan.rng.random() < 0.08 else "id")
             if has_email:
                 person.update(email=cast.email(person["name"]), channel_preference="both")
@@ -186,12 +191,11 @@ def _insert_people(plan: _Plan) -> list[int]:
     return ids
 
 
-def _insert_program(
-    plan: _Plan, lead_id: int, audits: list[dict[str, Any]], events: list[DomainEvent]
-) -> Program:
+def _insert_program(plan: _Plan, lead: Person | None) -> Program:
+    assert lead is not None
     program = Program(
         title=PROGRAM_TITLE, category="prevention", year=2022, region_code=CITY,
-        owner_id=lead_id, status="active", created_at=plan.now, updated_at=plan.now,
+        owner_id=lead.id, status="draft", created_at=plan.now, updated_at=plan.now,
         description=(
             "Sosialisasi pencegahan perdagangan orang oleh kader di setiap kelurahan "
             "Jakarta Barat: posyandu, RPTRA, pertemuan RT/RW dan kunjungan rumah."
@@ -199,10 +203,12 @@ def _insert_program(
     )
     db.session.add(program)
     db.session.flush()
-    audits.append(_audit(lead_id, "create", "program", program.id, {"title": program.title}))
-    audits.append(_audit(lead_id, "activate", "program", program.id, {"status": "active"}))
-    events.append(ProgramCreated(program_id=program.id, region_code=CITY, owner_id=lead_id))
-    events.append(ProgramActivated(program_id=program.id))
+    created = program_snapshot(program)
+    record_changes(lead, "create", "program", [(program.id, None, created)], [
+        ProgramCreated(program_id=program.id, region_code=CITY, owner_id=lead.id)])
+    program.status = "active"
+    record_changes(lead, "activate", "program", [(program.id, created, program_snapshot(program))],
+                   [ProgramActivated(program_id=program.id)])
     return program
 
 
@@ -242,8 +248,7 @@ def _plan_action(plan: _Plan, state: str, kelurahan: str, cadre: tuple[int, list
 
 
 def _insert_actions(
-    plan: _Plan, program: Program, lead_id: int, cadres: dict[str, list[tuple[int, list[int]]]],
-    audits: list[dict[str, Any]], events: list[DomainEvent],
+    plan: _Plan, program: Program, lead: Person, cadres: dict[str, list[tuple[int, list[int]]]],
 ) -> dict[str, int]:
     states = list(STATE_WEIGHTS)
     pairs = [(code, cadre) for code, group in cadres.items() for cadre in group]
@@ -258,35 +263,37 @@ def _insert_actions(
     ids = list(db.session.scalars(
         insert(Action).returning(Action.id, sort_by_parameter_order=True), rows
     ))
-    for action_id, row in zip(ids, rows, strict=True):
-        _action_history(action_id, row, lead_id, audits, events)
+    _record_history(list(zip(ids, rows, strict=True)), lead)
     return {state: chosen.count(state) for state in states}
 
 
-def _action_history(action_id: int, row: dict[str, Any], lead_id: int,
-                    audits: list[dict[str, Any]], events: list[DomainEvent]) -> None:
-    common = {"action_id": action_id, "program_id": row["program_id"],
-              "kelurahan_code": row["kelurahan_code"]}
-    audits.append(_audit(lead_id, "assign", "action", action_id, {"status": "open"}))
-    events.append(ActionAssigned(**common, assignee_id=row["assignee_id"],
-                                 network_id=row["network_id"]))
-    if row["status"] == "done":
-        audits.append(_audit(row["assignee_id"], "complete", "action", action_id,
-                             {"status": "done", "people_reached": row["people_reached"]}))
-        events.append(ActionCompleted(
-            **common, completed_by_id=row["assignee_id"], people_reached=row["people_reached"],
-            on_time=row["completed_at"] <= row["due_at"],
-        ))
-    elif row["status"] == "cancelled":
-        audits.append(_audit(lead_id, "cancel", "action", action_id, {"status": "cancelled"}))
-        events.append(ActionCancelled(**common, cancelled_by_id=lead_id))
+def _record_history(actions: list[tuple[int, dict[str, Any]]], lead: Person) -> None:
+    """Assigned by the lead; done ones completed by their cadre, cancelled ones by the lead."""
+    def snapshot(row: dict[str, Any], **changes: Any) -> dict[str, Any]:
+        return action_snapshot(SimpleNamespace(**{**row, **changes}))  # type: ignore[arg-type]
 
+    def common(action_id: int, row: dict[str, Any]) -> dict[str, Any]:
+        return {"action_id": action_id, "program_id": row["program_id"],
+                "kelurahan_code": row["kelurahan_code"]}
 
-def _audit(actor_id: int | None, operation: str, entity_type: str, entity_id: int,
-           after: dict[str, Any]) -> dict[str, Any]:
-    return {"actor_id": actor_id, "operation": operation, "entity_type": entity_type,
-            "entity_id": entity_id, "before": None, "after": {**after, "source": "demo"},
-            "at": utcnow()}
+    opened = {"status": "open", "completed_at": None, "completed_by_id": None,
+              "people_reached": None, "note": None}
+    record_changes(lead, "assign", "action", [
+        (i, None, snapshot(row, **opened)) for i, row in actions
+    ], [ActionAssigned(**common(i, row), assignee_id=row["assignee_id"],
+                       network_id=row["network_id"]) for i, row in actions])
+    done = [(i, row) for i, row in actions if row["status"] == "done"]
+    for action_id, row in done:
+        cadre = db.session.get(Person, row["assignee_id"])
+        record_changes(cadre, "complete", "action", [
+            (action_id, snapshot(row, **opened), {**snapshot(row), "via": "demo"})
+        ], [ActionCompleted(**common(action_id, row), completed_by_id=row["assignee_id"],
+                            people_reached=row["people_reached"],
+                            on_time=row["completed_at"] <= row["due_at"])])
+    cancelled = [(i, row) for i, row in actions if row["status"] == "cancelled"]
+    record_changes(lead, "cancel", "action", [
+        (i, snapshot(row, **opened), snapshot(row)) for i, row in cancelled
+    ], [ActionCancelled(**common(i, row), cancelled_by_id=lead.id) for i, row in cancelled])
 
 
 def _logins(plan: _Plan) -> list[str]:

@@ -11,8 +11,9 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_
 
-from coordinator.access import region_filter, scoped_actions
+from coordinator.domain.overdue import overdue_clause
 from coordinator.models import Action, Person, utcnow
+from coordinator.policy import region_filter, scoped_actions
 
 STATUSES = ("open", "overdue", "done", "cancelled")
 MAX_ID = 2**31 - 1  # larger numbers name nothing (and overflow PostgreSQL's integer)
@@ -82,7 +83,7 @@ def filtered_actions(person: Person, f: ActionFilter) -> Select[Any]:
     query = scoped_actions(person)
     now = utcnow()
     if f.status == "overdue":
-        query = query.where(Action.status == "open", Action.due_at < now)
+        query = query.where(overdue_clause(now))
     elif f.status:
         query = query.where(Action.status == f.status)
     if f.program_id is not None:

@@ -12,11 +12,10 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 from wtforms import SelectField
 
-from coordinator.access import can, get_action_or_404, scoped_people, scoped_programs
-from coordinator.domain.errors import DomainError
+from coordinator.errors import DomainError
 from coordinator.extensions import db
-from coordinator.models import Action, Network, Person, Program, Region, utcnow
-from coordinator.models.regions import ancestor_codes
+from coordinator.models import Action, Network, Person, Program, utcnow
+from coordinator.policy import audiences, can, get_action_or_404, scoped_people, scoped_programs
 from coordinator.web import errors, exports
 from coordinator.web.action_filters import (
     STATUSES,
@@ -26,6 +25,7 @@ from coordinator.web.action_filters import (
 )
 from coordinator.web.forms import ButtonForm, WebForm
 from coordinator.web.labels import label
+from coordinator.web.regions import regions_in_scope
 from coordinator.web.staff import flash_domain_error, run_button, staff_required
 
 blp = errors.install(Blueprint("actions", __name__, url_prefix="/aksi"))
@@ -40,20 +40,14 @@ class ReassignForm(WebForm):
 
 
 def _filter_choices() -> dict[str, Any]:
-    scope = current_user.region_code if current_user.role != "admin" else "31"
-    regions = db.session.scalars(
-        select(Region).where(Region.level.in_(("kecamatan", "kelurahan")),
-                             (Region.code == scope) | Region.code.like(scope + ".%"))
-        .order_by(Region.code)
-    ).all()
+    regions = regions_in_scope(current_user, ("kecamatan", "kelurahan"))
     return {
         "programs": db.session.scalars(scoped_programs(current_user).order_by(Program.year.desc(), Program.title)).all(),
         "regions": regions,
         "networks": db.session.scalars(select(Network).order_by(Network.name)).all(),
         # A kelurahan has tens of cadres, a city thousands: offer a list only when it is short.
         "assignees": db.session.scalars(
-            scoped_people(current_user).where(Person.active.is_(True),
-                                              Person.role.in_(("cadre", "coordinator")))
+            scoped_people(current_user).where(audiences.assignable_anywhere())
             .order_by(Person.name).limit(MAX_ASSIGNEE_CHOICES + 1)).all(),
         "statuses": STATUSES,
     }
@@ -91,9 +85,7 @@ def export(fmt: str) -> Any:
 
 def _assignee_choices(action: Action) -> list[tuple[str, str]]:
     people = db.session.scalars(
-        select(Person).where(Person.active.is_(True),
-                             Person.region_code.in_(ancestor_codes(action.kelurahan_code)),
-                             Person.role.in_(("cadre", "coordinator")))
+        select(Person).where(audiences.assignable_in(action.kelurahan_code))
         .order_by(Person.role, Person.name)
     ).all()
     return [("", _("— nobody (unassigned) —"))] + [

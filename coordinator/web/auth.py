@@ -20,9 +20,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from coordinator import policy
 from coordinator.config import LANGUAGES
 from coordinator.domain.auth import AccountLocked, LoginFailed, authenticate, change_password
-from coordinator.domain.errors import InvalidInput
+from coordinator.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.web import errors
 from coordinator.web.forms import WebForm
@@ -64,7 +65,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def landing_url(person: Any) -> str:
-    if person.role == "cadre":
+    if not policy.can(person, "staff.area"):
         return url_for("cadre.index")
     if "dashboard.index" in current_app.view_functions:
         return url_for("dashboard.index")

@@ -18,10 +18,10 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, St
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coordinator.access import scoped_programs
-from coordinator.domain.errors import DomainError
+from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Network, Program
+from coordinator.policy import scoped_programs
 from coordinator.web import errors
 from coordinator.web.forms import WebForm
 from coordinator.web.labels import choices
@@ -33,8 +33,8 @@ blp = errors.install(Blueprint("bulk", __name__, url_prefix="/aksi/massal"))
 
 @blp.before_request
 def _only_those_who_may_assign_in_bulk() -> None:
-    from coordinator.access import can
-    from coordinator.domain.errors import NotFound
+    from coordinator.errors import NotFound
+    from coordinator.policy import can
 
     if current_user.is_authenticated and not can(current_user, "bulk.assign",
                                                   current_user.region_code):

@@ -1,18 +1,18 @@
-""""Tugas saya": a cadre's own open and overdue actions, completed in two taps on a phone."""
+""""Tugas saya": a person's own open and overdue actions, completed in two taps on a phone."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from coordinator.access import get_action_or_404
+from coordinator import policy
 from coordinator.extensions import db
 from coordinator.models import Action, utcnow
+from coordinator.policy.limits import CADRE_UNDO_WINDOW
 from coordinator.web import errors
 from coordinator.web.completion import (
-    UNDO_WINDOW,
     CompleteForm,
     UndoForm,
     can_undo,
@@ -24,17 +24,20 @@ blp = errors.install(Blueprint("cadre", __name__, url_prefix="/tugas"))
 
 
 def _own_actions() -> tuple[list[Action], list[Action]]:
+    """Open actions, soonest due first, and the completions the person may still take back."""
     now = utcnow()
     mine = select(Action).where(Action.assignee_id == current_user.id)
     open_actions = db.session.scalars(
         mine.where(Action.status == "open").order_by(Action.due_at, Action.id)
     ).all()
-    recent_done = db.session.scalars(
-        mine.where(Action.status == "done", Action.completed_at > now - UNDO_WINDOW)
-        .where(or_(Action.completed_by_id == current_user.id, Action.completed_by_id.is_(None)))
-        .order_by(Action.completed_at.desc())
-    ).all()
-    return list(open_actions), list(recent_done)
+    recent_done = [
+        action for action in db.session.scalars(
+            mine.where(Action.status == "done", Action.completed_at > now - CADRE_UNDO_WINDOW)
+            .order_by(Action.completed_at.desc())
+        )
+        if can_undo(action, current_user)
+    ]
+    return list(open_actions), recent_done
 
 
 @blp.get("/")
@@ -48,12 +51,10 @@ def index() -> Any:
 
 
 def _own_action_or_404(action_id: int) -> Action:
-    action = get_action_or_404(current_user, action_id)
-    if action.assignee_id != current_user.id:
-        # Staff may see the action, but "Tugas saya" only ever acts on one's own.
-        from coordinator.domain.errors import NotFound
-
-        raise NotFound("not your action")
+    """"Tugas saya" only ever acts on one's own actions, whoever else may see them."""
+    action = policy.get_action_or_404(current_user, action_id)
+    if not policy.actions.is_assignee(current_user, action):
+        raise errors.page_not_found()
     return action
 
 

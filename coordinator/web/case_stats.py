@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from coordinator import access
+from coordinator import policy
 from coordinator.domain.calendar import local_now
 from coordinator.domain.case_stats import (
     CaseStatEntry,
@@ -27,7 +27,7 @@ from coordinator.domain.case_stats_import import (
     import_case_stats,
     preview_case_stats_import,
 )
-from coordinator.domain.errors import DomainError, InvalidInput
+from coordinator.errors import DomainError, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Indicator
 from coordinator.web import errors
@@ -53,7 +53,7 @@ def _month_arg(raw: str | None) -> tuple[date, str | None]:
 
 def _region_arg(raw: str | None) -> str | None:
     code = (raw or "").strip() or None
-    if code is not None and not access.in_scope(current_user, code):
+    if code is not None and not policy.in_scope(current_user, code):
         return None
     return code
 

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordinator.domain.annotations import add_annotation
-from coordinator.domain.errors import DomainError, InvalidInput
-from coordinator.domain.errors import NotFound as DomainNotFound
+from coordinator.errors import DomainError, InvalidInput
+from coordinator.errors import NotFound as DomainNotFound
 from coordinator.rollups.report import Filters, Report, build_report, default_region, default_year
 from coordinator.web import errors
 from coordinator.web.dashboard_charts import (

@@ -13,8 +13,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound
 
-from coordinator.domain.errors import Forbidden
-from coordinator.domain.errors import NotFound as DomainNotFound
+from coordinator.errors import Forbidden
+from coordinator.errors import NotFound as DomainNotFound
 from coordinator.extensions import db
 
 
@@ -41,6 +41,11 @@ def _out_of_range(error: Exception) -> Any:
     # An id or number beyond the column's range (``/aksi/99999999999999999999``) names nothing.
     db.session.rollback()
     return render_template("errors/404.html"), 404
+
+
+def page_not_found() -> DomainNotFound:
+    """The error a view raises for "no such page here" (answered with the 404 page)."""
+    return DomainNotFound("page not found")
 
 
 def install(blp: Blueprint) -> Blueprint:

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from coordinator.domain.overdue import action_is_overdue
 from coordinator.models import Action, utcnow
 from coordinator.web.jinja import to_wib
 
@@ -34,7 +35,7 @@ def rows(actions: Iterable[Action]) -> Iterator[list[object]]:
         yield [
             a.public_code, a.title, a.program.title, kecamatan, a.kelurahan.name,
             a.network.name if a.network else "", a.assignee.name if a.assignee else "",
-            _local(a.due_at), a.status, _("yes") if a.is_overdue(now) else _("no"),
+            _local(a.due_at), a.status, _("yes") if action_is_overdue(a, now) else _("no"),
             _local(a.completed_at), a.people_reached, a.note or "",
         ]
 

@@ -1,13 +1,19 @@
-"""Template helpers shared by every page: the ``wib`` date filter, the nav links, the language."""
+"""Template helpers shared by every page: the ``wib`` date filter, the nav links, the language,
+``can`` (the policy, for the person logged in) and ``is_overdue`` (the one meaning of overdue)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 from markupsafe import Markup, escape
 
+from coordinator import policy
 from coordinator.config import LANGUAGES
+from coordinator.domain.overdue import action_is_overdue
+from coordinator.models import Action
 from coordinator.web.labels import label
 
 
@@ -42,9 +48,20 @@ def nav_link(endpoint: str, label: str) -> Markup:
     return Markup(f'<a href="{escape(url)}"{active}>{escape(label)}</a>')
 
 
+def can(permission: str, obj: Any = None) -> bool:
+    """Whether the person logged in may do ``permission`` (on ``obj``): buttons follow the policy."""
+    return policy.can(current_user, permission, obj)
+
+
+def is_overdue(action: Action, now: datetime) -> bool:
+    return action_is_overdue(action, now)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(wib, "wib")
     app.add_template_global(nav_link, "nav_link")
     app.add_template_global(current_language, "current_language")
     app.add_template_global(current_app, "current_app")
     app.add_template_global(label, "label")
+    app.add_template_global(can, "can")
+    app.add_template_global(is_overdue, "is_overdue")

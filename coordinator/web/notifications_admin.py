@@ -12,11 +12,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 
-from coordinator.access import scope_code
 from coordinator.extensions import db
 from coordinator.models import Notification, utcnow
 from coordinator.notifications.budget import sms_per_city, sms_per_program
 from coordinator.notifications.sending import retry_dead
+from coordinator.policy import can, scope_code
 from coordinator.web import errors
 from coordinator.web.outbox import scoped_notifications
 from coordinator.web.staff import staff_required
@@ -71,7 +71,7 @@ def retry(notification_id: int) -> Any:
     ).first()
     if found is None:
         abort(404)
-    if current_user.role not in ("admin", "lead"):
+    if not can(current_user, "notification.retry"):
         flash(_("Only an admin or a task-force lead can send a message again."), "error")
     elif retry_dead(notification_id, utcnow()):
         from coordinator.queue import request_dispatch

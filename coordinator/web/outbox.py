@@ -15,11 +15,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from coordinator.access import region_filter, scope_code
 from coordinator.extensions import db
 from coordinator.models import Notification, Person
 from coordinator.models.notifications import CHANNELS, NOTIFICATION_STATUSES
 from coordinator.notifications.budget import month_bounds
+from coordinator.policy import region_filter, scope_code
 from coordinator.web import errors
 from coordinator.web.staff import staff_required
 

@@ -12,10 +12,12 @@ from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coordinator.access import can, get_person_or_404, region_filter, scoped_people
-from coordinator.domain.errors import DomainError
+from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Network, Person
+from coordinator.models.people import ROLES
+from coordinator.policy import audiences, can, get_person_or_404, region_filter, scoped_people
+from coordinator.policy.roles import DEFAULT_NEW_ROLE
 from coordinator.web import errors
 from coordinator.web.action_filters import page_number
 from coordinator.web.forms import ButtonForm, WebForm
@@ -25,8 +27,6 @@ from coordinator.web.staff import flash_domain_error, run_button, staff_required
 
 blp = errors.install(Blueprint("people", __name__, url_prefix="/orang"))
 PER_PAGE = 50
-CREATABLE = {"admin": ("admin", "lead", "coordinator", "cadre"),
-             "lead": ("lead", "coordinator", "cadre"), "coordinator": ("cadre",)}
 
 
 class PersonForm(WebForm):
@@ -46,7 +46,7 @@ class PersonForm(WebForm):
 
     def fill_choices(self) -> PersonForm:
         self.role.choices = [(r, t) for r, t in choices("role")
-                             if r in CREATABLE.get(current_user.role, ())]
+                             if can(current_user, "person.give_role", r)]
         self.region_code.choices = region_choices(
             current_user, ("province", "city", "kecamatan", "kelurahan"))
         self.language.choices = choices("language")
@@ -67,7 +67,7 @@ class PersonForm(WebForm):
 
 def _explain(exc: DomainError, form: PersonForm) -> None:
     """Domain messages for phone and email carry the raw value in English: say it plainly."""
-    from coordinator.domain.errors import InvalidInput
+    from coordinator.errors import InvalidInput
 
     if isinstance(exc, InvalidInput):
         if "phone" in exc.fields:
@@ -86,8 +86,8 @@ def index() -> Any:
     query = scoped_people(current_user)
     role, region, q = (request.args.get(k, "").strip() for k in ("role", "region", "q"))
     problems = []
-    if role in CREATABLE["admin"]:
-        query = query.where(Person.role == role)
+    if role in ROLES:
+        query = query.where(audiences.with_role(role))
     elif role:
         problems.append(_("Unknown role %(value)s was ignored.", value=role[:40]))
     if region and all(part.isdigit() for part in region.split(".")):
@@ -117,7 +117,7 @@ def new() -> Any:
 
     form = PersonForm().fill_choices()
     if request.method == "GET":
-        form.role.data, form.region_code.data = "cadre", current_user.region_code
+        form.role.data, form.region_code.data = DEFAULT_NEW_ROLE, current_user.region_code
         form.language.data, form.channel_preference.data = "id", "sms"
     if form.validate_on_submit():
         try:

@@ -19,9 +19,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
-from coordinator.access import can
-from coordinator.domain.errors import DomainError
+from coordinator.errors import DomainError
 from coordinator.extensions import db
+from coordinator.policy import can
+from coordinator.policy.roles import CADRE
 from coordinator.web import errors
 from coordinator.web.forms import WebForm
 from coordinator.web.staff import flash_domain_error, staff_required
@@ -54,7 +55,7 @@ def _path(token: str) -> Path | None:
 
 def _ensure_allowed() -> None:
     if not can(current_user, "person.import", current_user.region_code):
-        from coordinator.domain.errors import NotFound
+        from coordinator.errors import NotFound
 
         raise NotFound("import")
 
@@ -106,4 +107,4 @@ def confirm() -> Any:
         return redirect(url_for("people_import.upload"))
     path.unlink(missing_ok=True)
     flash(_("%(n)s cadres were imported.", n=len(ids)), "info")
-    return redirect(url_for("people.index", role="cadre"))
+    return redirect(url_for("people.index", role=CADRE))

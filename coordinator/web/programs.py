@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from coordinator.access import can, get_program_or_404, scoped_actions, scoped_programs
-from coordinator.domain.errors import DomainError
+from coordinator.domain.overdue import overdue_clause
+from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
+from coordinator.policy import can, get_program_or_404, scoped_actions, scoped_programs
 from coordinator.web import errors
 from coordinator.web.forms import ButtonForm, WebForm
 from coordinator.web.labels import choices, label
@@ -136,7 +137,7 @@ def _counts(program: Program) -> tuple[dict[str, int], list[tuple[str, str, dict
     late = db.session.execute(
         select(Region.parent_code, func.count()).select_from(visible)
         .join(Region, Region.code == visible.c.kelurahan_code)
-        .where(visible.c.status == "open", visible.c.due_at < utcnow())
+        .where(visible.c.id.in_(select(Action.id).where(overdue_clause(utcnow()))))
         .group_by(Region.parent_code)
     ).all()
     per: dict[str, dict[str, int]] = {}

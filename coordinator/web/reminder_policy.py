@@ -8,8 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from coordinator.access import can, get_program_or_404
-from coordinator.domain.errors import InvalidInput, NotFound
 from coordinator.domain.programs import set_reminder_policy
 from coordinator.domain.reminder_policy import (
     COORDINATOR_EVENTS,
@@ -17,6 +15,8 @@ from coordinator.domain.reminder_policy import (
     MAX_ESCALATION_STEPS,
     policy_from_json,
 )
+from coordinator.errors import InvalidInput, NotFound
+from coordinator.policy import can, get_program_or_404
 from coordinator.web import errors
 from coordinator.web.staff import staff_required
 

@@ -9,10 +9,10 @@ from flask import flash
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from coordinator.access import STAFF
-from coordinator.domain.errors import Conflict, DomainError, Forbidden, InvalidInput
-from coordinator.domain.errors import NotFound as DomainNotFound
+from coordinator.errors import Conflict, DomainError, Forbidden, InvalidInput
+from coordinator.errors import NotFound as DomainNotFound
 from coordinator.extensions import db
+from coordinator.policy import can
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,7 +22,7 @@ def staff_required(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role not in STAFF:
+        if not can(current_user, "staff.area"):
             raise DomainNotFound("staff page")
         return view(*args, **kwargs)
 

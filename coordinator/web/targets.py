@@ -9,10 +9,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from coordinator import access
+from coordinator import policy
 from coordinator.domain.calendar import local_now
-from coordinator.domain.errors import DomainError
 from coordinator.domain.targets import save_target, update_indicator
+from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Indicator, Region, Target
 from coordinator.rollups.report import default_region
@@ -26,7 +26,7 @@ TARGET_FIELDS = ("baseline_year", "baseline_month_from", "baseline_month_to", "b
 def _region_and_year(values: Any) -> tuple[Region, int]:
     code = (values.get("region") or "").strip() or default_region(current_user)
     region = db.session.get(Region, code)
-    if region is None or not access.in_scope(current_user, code):
+    if region is None or not policy.in_scope(current_user, code):
         raise NotFound()
     raw = (values.get("year") or "").strip()
     year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else local_now().year
@@ -37,7 +37,7 @@ def _page(region: Region, year: int, status: int = 200, form: Any = None) -> Any
     indicators = db.session.scalars(select(Indicator).order_by(Indicator.id)).all()
     targets = {t.indicator_id: t for t in db.session.scalars(
         select(Target).where(Target.region_code == region.code, Target.year == year))}
-    editable = current_user.role in ("admin", "lead")
+    editable = policy.can(current_user, "target.save", region.code)
     return render_template("dashboard/targets.html", region=region, year=year,
                            indicators=indicators, targets=targets, editable=editable,
                            form=form or {}), status

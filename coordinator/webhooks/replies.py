@@ -2,8 +2,9 @@
 
 ``receive_sms`` matches the sender (after normalising 08.../62.../+62...), reads the reply with
 :mod:`coordinator.channels.inbound`, completes the action with
-``coordinator.domain.actions.complete_action`` (the same function as the web) and returns the
-answer to send back, in the person's language. Whatever goes wrong changes nothing.
+``coordinator.domain.actions.complete_action`` (the same function as the web; the policy says
+only the assignee's phone may, ``Via.SMS``) and returns the answer to send back, in the
+person's language. Whatever goes wrong changes nothing.
 """
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from coordinator import policy
 from coordinator.channels.inbound import ParsedReply, parse_reply
 from coordinator.channels.ratelimit import allow_inbound
 from coordinator.domain.actions import complete_action
-from coordinator.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from coordinator.domain.people import normalise_phone
+from coordinator.errors import DomainError, InvalidInput
 from coordinator.extensions import db
 from coordinator.messages.composing import compose
 from coordinator.models import Action, InboundSms, Person, utcnow
+from coordinator.policy import Reason, Via
 
 RATE_LIMITED = "rate_limited"
 DUPLICATE = "duplicate"
@@ -100,18 +103,23 @@ def _people_with_phone(sender: str) -> list[Person]:
 
 
 def _decide_by_code(people: list[Person], parsed: ParsedReply, now: datetime) -> _Decision:
-    """The first candidate code naming one of the sender's actions; open ones before closed."""
-    owners = {p.id: p for p in people}
+    """The first candidate code naming an action one of the sender's people may complete by
+    SMS (the policy: its assignee); open actions before closed ones."""
     actions = list(db.session.scalars(
         select(Action).where(Action.public_code.in_(parsed.codes))
         .order_by(Action.status != "open", Action.id.desc())
     ))
     for code in parsed.codes:
-        mine = [a for a in actions if a.public_code == code and a.assignee_id in owners]
-        if mine:
-            owner = owners[mine[0].assignee_id]  # type: ignore[index]
-            return _complete(owner, mine[0], parsed.people_reached, now)
+        for action in (a for a in actions if a.public_code == code):
+            owner = _owner(people, action)
+            if owner is not None:
+                return _complete(owner, action, parsed.people_reached, now)
     return _Decision("not_yours" if actions else "unknown_code", people[0])
+
+
+def _owner(people: list[Person], action: Action) -> Person | None:
+    """Which person on the sending phone the action belongs to (phones are shared)."""
+    return next((p for p in people if policy.actions.is_assignee(p, action)), None)
 
 
 def _decide_lone(people: list[Person], parsed: ParsedReply, now: datetime) -> _Decision:
@@ -125,27 +133,29 @@ def _decide_lone(people: list[Person], parsed: ParsedReply, now: datetime) -> _D
     if len(open_actions) > 1:
         return _Decision("choose", people[0], open_codes=tuple(a.public_code for a in open_actions))
     action = open_actions[0]
-    owner = next(p for p in people if p.id == action.assignee_id)
+    owner = _owner(people, action)
+    assert owner is not None  # selected by assignee above
     return _complete(owner, action, parsed.people_reached, now)
 
 
+# The reply kind (``sms_reply_<outcome>``) for each reason the policy may refuse with.
+OUTCOME_OF_REASON = {
+    Reason.ALREADY_DONE: "already_done", Reason.CANCELLED: "cancelled",
+    Reason.NOT_YOURS: "not_yours", Reason.NOT_FOUND: "not_yours",
+}
+
+
 def _complete(person: Person, action: Action, people_reached: int | None, now: datetime) -> _Decision:
-    if action.status == "cancelled":
-        return _Decision("cancelled", person, action)
     try:
-        result = complete_action(action.id, actor=person, people_reached=people_reached, now=now)
-    except Conflict:
-        db.session.rollback()
-        return _Decision("cancelled", person, action)
-    except (Forbidden, NotFound):
-        db.session.rollback()
-        return _Decision("not_yours", person)
+        result = complete_action(action.id, actor=person, people_reached=people_reached, now=now,
+                                 via=Via.SMS)
     except InvalidInput:
         db.session.rollback()
         return _Decision("invalid_count", person, action)
-    except DomainError:
+    except DomainError as exc:
         db.session.rollback()
-        return _Decision("error", person, action)
+        outcome = OUTCOME_OF_REASON.get(Reason(exc.reason), "error") if exc.reason else "error"
+        return _Decision(outcome, person, None if outcome == "not_yours" else action)
     outcome = "done" if result.changed else "already_done"
     return _Decision(outcome, person, result.action, people_reached if result.changed else None)
 

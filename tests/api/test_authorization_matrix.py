@@ -37,8 +37,8 @@ def _own_region(w: World, role: str, scope: str) -> str:
 def fresh_action(w: World, scope: str, *, done: bool = False) -> int:
     side = _side(w, scope)
     action = make_action(side["program"], side["kel"], side["cadre"])
-    if done:
-        complete_action(action.id, actor=None)
+    if done:  # by the cadre: a cadre may take back only a completion they recorded
+        complete_action(action.id, actor=side["cadre"])
     return action.id
 
 

@@ -13,9 +13,9 @@ from coordinator.channels import (
     TransientDeliveryError,
     transmit,
 )
-from coordinator.channels.gateway_rules import RuleError, parse_success_rule
 from coordinator.channels.http_gateway import format_number
 from coordinator.config import ConfigError, load_config
+from coordinator.gateway_rules import RuleError, parse_success_rule
 from tests.channels.conftest import app_with, make_notification, make_person
 from tests.channels.fakes import (
     BROKEN_NUMBER,

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import func, select
 
-from coordinator.domain.targets import indicator_progress
 from coordinator.extensions import db
 from coordinator.models import CaseStat, Indicator, IndicatorRollup
+from coordinator.rollups.progress import indicator_progress
 from coordinator.seeding.demo_case_stats import seed_demo_case_stats
 from tests.rollups.conftest import utc
 

@@ -13,8 +13,8 @@ from coordinator.domain.actions import (
     reassign_action,
     reopen_action,
 )
-from coordinator.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coordinator.domain.programs import close_program
+from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coordinator.extensions import db
 from coordinator.models import Action, AuditEntry, Event
 from tests.domain.factories import (

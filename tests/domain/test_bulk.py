@@ -13,7 +13,7 @@ from coordinator.domain.bulk import (
     occurrences,
     preview_bulk_assignment,
 )
-from coordinator.domain.errors import InvalidInput
+from coordinator.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Action, AuditEntry, BulkAssignment, Event, Network, Person, Region
 from coordinator.models.people import person_networks
@@ -186,7 +186,7 @@ def test_two_concurrent_submissions_of_one_key_create_once(seeded) -> None:  # t
 
 
 def test_previewing_for_a_draft_program_warns_and_confirming_is_a_conflict(seeded) -> None:  # type: ignore[no-untyped-def]
-    from coordinator.domain.errors import Conflict
+    from coordinator.errors import Conflict
 
     lead = make_person("lead", CITY)
     draft = make_program(lead, active=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from coordinator.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coordinator.domain.people import (
     check_password,
     create_person,
@@ -13,6 +12,7 @@ from coordinator.domain.people import (
     set_password,
     update_person,
 )
+from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coordinator.extensions import db
 from coordinator.models import Event
 from tests.domain.factories import CENGKARENG, TAMBORA, kelurahan_of, make_person, network

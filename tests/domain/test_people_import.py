@@ -7,8 +7,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from coordinator.domain.errors import InvalidInput
 from coordinator.domain.people_import import import_people, preview_people_import
+from coordinator.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.models import AuditEntry, Event, Person
 from tests.domain.factories import CENGKARENG, TAMBORA, kelurahan_of, make_person

@@ -6,18 +6,18 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from coordinator import access
+from coordinator import policy
 from coordinator.domain.calendar import in_quiet_hours, is_day_off, next_sms_time, to_local
 from coordinator.domain.discretion import sensitive_words_in
-from coordinator.domain.errors import Conflict, InvalidInput
 from coordinator.domain.programs import (
     activate_program,
     close_program,
     create_program,
     update_program,
 )
+from coordinator.errors import Conflict, InvalidInput
 from coordinator.extensions import db
-from coordinator.models import AuditEntry, Event
+from coordinator.models import Action, AuditEntry, Event
 from tests.domain.factories import (
     CENGKARENG,
     TAMBORA,
@@ -70,16 +70,16 @@ def test_each_role_sees_only_its_scope(seeded) -> None:  # type: ignore[no-untyp
     unassigned = make_action(city_program, kel_a)
 
     def actions(p):  # type: ignore[no-untyped-def]
-        return set(db.session.scalars(access.scoped_actions(p).with_only_columns(
-            access.Action.id)))
+        return set(db.session.scalars(policy.scoped_actions(p).with_only_columns(
+            Action.id)))
 
     assert actions(admin) == actions(city) == {a.id, b.id, unassigned.id}
     assert actions(kec) == actions(coordinator) == {a.id, unassigned.id}
     assert actions(cadre) == {a.id}
-    people = {p.id for p in db.session.scalars(access.scoped_people(coordinator))}
+    people = {p.id for p in db.session.scalars(policy.scoped_people(coordinator))}
     assert people == {coordinator.id, cadre.id}
     # A city-wide program is visible to the kecamatan lead whose kelurahan it covers.
-    assert access.get_program_or_404(kec, city_program.id) is city_program
+    assert policy.get_program_or_404(kec, city_program.id) is city_program
     kec.active = False
     assert actions(kec) == set()
 

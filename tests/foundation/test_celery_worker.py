@@ -9,7 +9,7 @@ import pytest
 from celery import Celery
 from sqlalchemy import func, select
 
-from coordinator.domain.audit import record_audit
+from coordinator.domain.changes import record_audit
 from coordinator.extensions import db
 from coordinator.models import AuditEntry
 
@@ -61,7 +61,7 @@ def test_a_worker_runs_a_task_from_redis(
 WRITER = textwrap.dedent("""
     import pathlib, sys, time
     from coordinator import create_app
-    from coordinator.domain.audit import record_audit
+    from coordinator.domain.changes import record_audit
     from coordinator.extensions import db
 
     app = create_app()

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash
 
+from coordinator.domain.overdue import action_is_overdue
 from coordinator.extensions import db
 from coordinator.models import (
     Action,
@@ -84,8 +85,8 @@ def test_demo_program_has_actions_in_every_state(seeded):
     assert program.owner.role == "lead" and program.owner.region_code == "31.73"
     actions = db.session.scalars(select(Action)).all()
     assert len(actions) == summary.actions == 280
-    overdue = [a for a in actions if a.is_overdue(NOW)]
-    upcoming = [a for a in actions if a.status == "open" and not a.is_overdue(NOW)]
+    overdue = [a for a in actions if action_is_overdue(a, NOW)]
+    upcoming = [a for a in actions if a.status == "open" and not action_is_overdue(a, NOW)]
     done = [a for a in actions if a.status == "done"]
     cancelled = [a for a in actions if a.status == "cancelled"]
     assert overdue and upcoming and done and cancelled

@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from coordinator.domain.case_stats import CaseStatEntry, parse_month, record_case_stats
-from coordinator.domain.errors import Forbidden, InvalidInput
-from coordinator.domain.targets import indicator_progress, save_target, status_for
+from coordinator.domain.targets import save_target
+from coordinator.errors import Forbidden, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import AuditEntry, CaseStat, Event, Indicator, IndicatorRollup
 from coordinator.rollups import recompute_all
+from coordinator.rollups.progress import indicator_progress, status_for
 from tests.rollups.conftest import (
     CENGKARENG,
     CENGKARENG_BARAT,

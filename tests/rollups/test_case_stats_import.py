@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from coordinator.domain.case_stats_import import import_case_stats, preview_case_stats_import
-from coordinator.domain.errors import InvalidInput
+from coordinator.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.models import CaseStat
 from tests.rollups.conftest import CENGKARENG_BARAT, GROGOL, World, utc

@@ -1,12 +1,13 @@
 """Program progress rolled up the region tree: exact, hand-computed numbers."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, text
 
+from coordinator.domain import overdue
 from coordinator.domain.actions import assign_action, cancel_action, complete_action, reopen_action
-from coordinator.domain.events import ActionOverdue, record_event
 from coordinator.extensions import db
 from coordinator.models import Action, Event, ProgramRollup, RollupDrift
 from coordinator.models.rollups import ALL_NETWORKS, PROGRAM_COUNTS
@@ -33,8 +34,8 @@ def counts(program_id: int, region: str, network: int = ALL_NETWORKS) -> tuple[i
 
 
 def declare_overdue(action: Action) -> None:
-    record_event(ActionOverdue(action_id=action.id, program_id=action.program_id,
-                               kelurahan_code=action.kelurahan_code))
+    """The sweep's declaration, a minute after the action's due time."""
+    overdue.declare_overdue(action.due_at + timedelta(minutes=1))
     db.session.commit()
 
 

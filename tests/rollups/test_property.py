@@ -11,16 +11,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
+from coordinator.domain import overdue
 from coordinator.domain.actions import (
     assign_action,
     cancel_action,
     complete_action,
     reassign_action,
     reopen_action,
+    reschedule_action,
 )
 from coordinator.domain.case_stats import CaseStatEntry, record_case_stats
-from coordinator.domain.errors import DomainError
-from coordinator.domain.events import ActionOverdue, record_event
+from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Event, Indicator
 from coordinator.rollups import apply_event, recompute_all
@@ -35,6 +36,7 @@ STEPS = st.one_of(
     st.tuples(st.just("cancel"), st.integers(0, 9)),
     st.tuples(st.just("reassign"), st.integers(0, 9)),
     st.tuples(st.just("overdue"), st.integers(0, 9)),
+    st.tuples(st.just("reschedule"), st.integers(0, 9), st.booleans()),
     st.tuples(st.just("stats"), st.integers(0, 2), st.integers(0, 3), st.integers(1, 3),
               st.integers(0, 9)),
     st.tuples(st.just("deliver"), st.integers(0, 1000)),
@@ -87,9 +89,11 @@ def _change_action(world: World, kind: str, action: Action, args: list[Any]) -> 
         other = None if action.assignee_id else world.cadres[action.kelurahan_code].id
         reassign_action(action.id, actor=world.lead, assignee_id=other)
     elif kind == "overdue":
-        record_event(ActionOverdue(action_id=action.id, program_id=action.program_id,
-                                   kelurahan_code=action.kelurahan_code))
+        overdue.declare_overdue(DUE + timedelta(days=1))
         db.session.commit()
+    elif kind == "reschedule":
+        reschedule_action(action.id, actor=world.lead,
+                          due_at=DUE + timedelta(days=3 if args[1] else -3))
 
 
 def _snapshot() -> dict[str, set[tuple[Any, ...]]]:

@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 
 from coordinator.domain.programs import create_program
 from coordinator.extensions import db
+from coordinator.messages.links import action_link
 from coordinator.models import Action
-from coordinator.signed_links import action_link
 from tests.web.conftest import World, csrf_token, login
 
 ROLES = ("admin", "lead", "kec_lead", "coordinator", "cadre", "anonymous")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from coordinator.extensions import db
+from coordinator.messages.links import action_link
 from coordinator.models import Action
-from coordinator.signed_links import action_link
 from tests.web.conftest import World
 
 pytestmark = pytest.mark.browser

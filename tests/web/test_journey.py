@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from coordinator.extensions import db
+from coordinator.messages.links import action_link
 from coordinator.models import Action, Network, Program
-from coordinator.signed_links import action_link
 from tests.web.conftest import TAMBORA, World, csrf_token, login, post_form
 
 
@@ -47,7 +47,7 @@ def test_lead_plans_bulk_assigns_and_a_cadre_completes_from_a_link(client, world
     path = link[link.index("/t/"):]
     page = cadre_browser.get(path)
     done = cadre_browser.post(path, data={"csrf_token": csrf_token(page.text),
-                                          "people_reached": "30"})
+                                          "people_reached": "30"}, follow_redirects=True)
     assert "Terima kasih" in done.text
     db.session.refresh(mine)
     assert mine.status == "done" and mine.people_reached == 30

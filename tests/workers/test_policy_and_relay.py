@@ -8,8 +8,8 @@ from celery import Celery
 from flask import Flask
 from sqlalchemy import func, select
 
-from coordinator.domain.errors import InvalidInput
 from coordinator.domain.reminder_policy import DEFAULT_POLICY, policy_from_json, validate_policy
+from coordinator.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Event, Notification
 from tests.workers import workers_factories as make

@@ -8,7 +8,7 @@ from flask import jsonify
 from flask.views import MethodView
 from sqlalchemy import Select, and_, not_, or_
 
-from coordinator import access
+from coordinator import policy
 from coordinator.api.actions.schemas import (
     ActionCreateSchema,
     ActionPageSchema,
@@ -25,6 +25,7 @@ from coordinator.api.auth import api_person
 from coordinator.api.common import bad_cursor, decode_cursor, encode_cursor, make_blueprint, page
 from coordinator.domain import actions as rules
 from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk, preview_bulk_assignment
+from coordinator.domain.overdue import overdue_clause
 from coordinator.extensions import db
 from coordinator.models import Action, utcnow
 
@@ -41,7 +42,7 @@ def _filtered(query: Select[Any], args: dict[str, Any]) -> Select[Any]:
     if "kecamatan" in args:
         query = query.where(Action.kelurahan_code.like(args["kecamatan"] + ".%"))
     if "overdue" in args:
-        overdue = and_(Action.status == "open", Action.due_at < utcnow())
+        overdue = overdue_clause(utcnow())
         query = query.where(overdue if args["overdue"] else not_(overdue))
     return query
 
@@ -52,7 +53,7 @@ class Actions(MethodView):
     @blp.response(200, ActionPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the actions you may see, by due date; follow ``next_cursor`` for more."""
-        query = _filtered(access.scoped_actions(api_person()), args)
+        query = _filtered(policy.scoped_actions(api_person()), args)
         if args["cursor"]:
             due, last_id = decode_cursor(args["cursor"], (str, int))
             try:
@@ -102,7 +103,7 @@ class ActionById(MethodView):
     @blp.response(200, ActionSchema)
     def get(self, action_id: int) -> Action:
         """One action."""
-        return access.get_action_or_404(api_person(), action_id)
+        return policy.get_action_or_404(api_person(), action_id)
 
 
 @blp.route("/<int:action_id>/complete")

@@ -4,10 +4,11 @@ from __future__ import annotations
 import marshmallow as ma
 
 from coordinator.api.common import PageArgsSchema, StrictSchema, page_schema
-from coordinator.domain.actions import MAX_NOTE_LENGTH, MAX_PEOPLE_REACHED
 from coordinator.domain.bulk import RECURRENCES
+from coordinator.domain.overdue import action_is_overdue
 from coordinator.models import utcnow
 from coordinator.models.programs import ACTION_STATUSES
+from coordinator.policy.limits import MAX_NOTE_LENGTH, MAX_PEOPLE_REACHED
 
 KECAMATAN = ma.validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="Not a kecamatan code like 31.73.04.")
 KELURAHAN = ma.validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
@@ -36,7 +37,7 @@ class ActionSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
 
     def _overdue(self, action: object) -> bool:
-        return bool(action.is_overdue(utcnow()))  # type: ignore[attr-defined]
+        return action_is_overdue(action, utcnow())
 
 
 class ActionCreateSchema(StrictSchema):

@@ -25,7 +25,7 @@ from coordinator.domain.case_stats import (
     parse_month,
     record_case_stats,
 )
-from coordinator.domain.errors import InvalidInput
+from coordinator.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Indicator
 

@@ -6,7 +6,7 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 
-from coordinator import access
+from coordinator import policy
 from coordinator.api.auth import api_person
 from coordinator.api.common import decode_cursor, encode_cursor, make_blueprint, page
 from coordinator.api.errors import ApiError
@@ -21,9 +21,9 @@ from coordinator.api.people.schemas import (
     PersonUpdateSchema,
 )
 from coordinator.domain import people as rules
-from coordinator.domain.errors import InvalidInput
 from coordinator.domain.import_files import MAX_BYTES
 from coordinator.domain.people_import import import_people, preview_people_import
+from coordinator.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Person, person_networks
 
@@ -43,7 +43,7 @@ class People(MethodView):
     @blp.response(200, PersonPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the people you may see, by id."""
-        query = access.scoped_people(api_person())
+        query = policy.scoped_people(api_person())
         for key in ("role", "region_code", "active"):
             if key in args:
                 query = query.where(getattr(Person, key) == args[key])
@@ -69,7 +69,7 @@ class PersonById(MethodView):
     @blp.response(200, PersonSchema)
     def get(self, person_id: int) -> Person:
         """One person."""
-        return access.get_person_or_404(api_person(), person_id)
+        return policy.get_person_or_404(api_person(), person_id)
 
     @blp.arguments(PersonUpdateSchema)
     @blp.response(200, PersonSchema)
@@ -96,7 +96,7 @@ class PeopleImport(MethodView):
         """Import cadres from CSV or Excel: ``commit=false`` previews, ``commit=true`` imports
         the whole file or nothing (422 with row-level errors)."""
         person = api_person()
-        access.require(person, "person.import", person.region_code)
+        policy.require(person, "person.import", person.region_code)
         upload = files["file"]
         data = upload.read()
         preview = preview_people_import(upload.filename or "", data, actor=person)

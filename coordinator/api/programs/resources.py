@@ -6,7 +6,7 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import func, select
 
-from coordinator import access
+from coordinator import policy
 from coordinator.api.auth import api_person
 from coordinator.api.common import decode_cursor, encode_cursor, make_blueprint, page
 from coordinator.api.programs.schemas import (
@@ -30,7 +30,7 @@ class Programs(MethodView):
     @blp.response(200, ProgramPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the programs you may see, newest first."""
-        query = access.scoped_programs(api_person())
+        query = policy.scoped_programs(api_person())
         for key in ("status", "year", "region_code"):
             if key in args:
                 query = query.where(getattr(Program, key) == args[key])
@@ -48,7 +48,7 @@ class Programs(MethodView):
 
 
 def _detail(program: Program) -> dict[str, Any]:
-    visible = access.scoped_actions(api_person()).where(Action.program_id == program.id).subquery()
+    visible = policy.scoped_actions(api_person()).where(Action.program_id == program.id).subquery()
     counts: dict[str, int] = dict(db.session.execute(
         select(visible.c.status, func.count()).group_by(visible.c.status)).all())
     data = {key: getattr(program, key) for key in ProgramSchema().fields}
@@ -61,7 +61,7 @@ class ProgramById(MethodView):
     @blp.response(200, ProgramDetailSchema)
     def get(self, program_id: int) -> dict[str, Any]:
         """One program with the counts of its actions (those you may see) by status."""
-        return _detail(access.get_program_or_404(api_person(), program_id))
+        return _detail(policy.get_program_or_404(api_person(), program_id))
 
     @blp.arguments(ProgramUpdateSchema)
     @blp.response(200, ProgramSchema)

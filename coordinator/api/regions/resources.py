@@ -6,7 +6,7 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import select
 
-from coordinator import access
+from coordinator import policy
 from coordinator.api.auth import api_person
 from coordinator.api.common import make_blueprint
 from coordinator.api.errors import ApiError
@@ -31,7 +31,7 @@ def _region_or_404(code: str) -> Region:
 def _subtree(root: Region, depth: int) -> dict[str, Any]:
     """``root`` with ``depth`` levels below it, in one query."""
     rows = db.session.scalars(select(Region).where(
-        access.region_filter(Region.code, root.code)).order_by(Region.code)).all()
+        policy.region_filter(Region.code, root.code)).order_by(Region.code)).all()
     max_parts = len(root.code.split(".")) + depth
     nodes: dict[str, dict[str, Any]] = {r.code: {"code": r.code, "name": r.name, "level": r.level,
                       "parent_code": r.parent_code, "children": []}
@@ -48,7 +48,7 @@ class Regions(MethodView):
     @blp.response(200, RegionTreeSchema(many=True))
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """The tree under ``root`` (default: your own scope; admins: the provinces)."""
-        code = args.get("root") or access.scope_code(api_person())
+        code = args.get("root") or policy.scope_code(api_person())
         if code is not None:
             return [_subtree(_region_or_404(code), args["depth"])]
         provinces = db.session.scalars(

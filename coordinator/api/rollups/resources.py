@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from coordinator import access
+from coordinator import policy
 from coordinator.api.auth import api_person
 from coordinator.api.common import make_blueprint
 from coordinator.api.errors import ApiError
@@ -16,10 +16,10 @@ from coordinator.api.rollups.schemas import (
     ProgramRollupArgsSchema,
     ProgramRollupSchema,
 )
-from coordinator.domain.targets import IndicatorProgress, indicator_progress
 from coordinator.extensions import db
 from coordinator.models import Network
 from coordinator.models.rollups import ALL_NETWORKS
+from coordinator.rollups.progress import IndicatorProgress, indicator_progress
 from coordinator.rollups.queries import child_regions, progress, progress_by_region
 from coordinator.rollups.report import check_region, default_region, default_year
 
@@ -37,14 +37,14 @@ class ProgramRollupById(MethodView):
     def get(self, args: dict[str, Any], program_id: int) -> dict[str, Any]:
         """A program's progress in a region and in each region one level below."""
         person = api_person()
-        access.get_program_or_404(person, program_id)
+        policy.get_program_or_404(person, program_id)
         place = _place(person, args["region"])
         network = args["network"]
         if network is not None and db.session.get(Network, network) is None:
             raise ApiError(400, "invalid_input", "Unknown network.", {"network": ["Unknown network."]})
         key = network or ALL_NETWORKS
         kids = [r for r in child_regions(place.code)
-                if access.scope_code(person) is None or access.in_scope(person, r.code)]
+                if policy.scope_code(person) is None or policy.in_scope(person, r.code)]
         by_child = progress_by_region([r.code for r in kids], [program_id], key)
         return {
             "program_id": program_id, "region": place, "network_id": network,

@@ -11,7 +11,7 @@ from coordinator.api.auth import api_person, hash_token, new_token
 from coordinator.api.common import make_blueprint
 from coordinator.api.errors import ApiError
 from coordinator.api.tokens.schemas import NewTokenSchema, TokenCreateSchema, TokenSchema
-from coordinator.domain.audit import record_audit
+from coordinator.domain.changes import record_audit
 from coordinator.extensions import db
 from coordinator.models import ApiToken, utcnow
 

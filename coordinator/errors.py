@@ -1,4 +1,7 @@
-"""Errors the domain raises; each entry point turns them into its own response."""
+"""Errors the rules raise; each entry point turns them into its own response.
+
+``reason`` (a :class:`coordinator.policy.Reason` value) says which rule refused, when one did.
+"""
 from __future__ import annotations
 
 
@@ -6,6 +9,7 @@ class DomainError(Exception):
     """Base of every rule violation. ``code`` is a stable machine-readable name."""
 
     code = "domain_error"
+    reason: str | None = None
 
     def __init__(self, message: str, **details: object) -> None:
         super().__init__(message)
@@ -35,3 +39,9 @@ class InvalidInput(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the translation catalog where it is written; entry points translate
+    it when a person reads it (``flask_babel.gettext``). Returns it unchanged."""
+    return message

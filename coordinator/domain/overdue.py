@@ -1,0 +1,78 @@
+"""The one meaning of "overdue": an open action whose due time has passed (``due_at < now``).
+
+Readers that know the clock (lists, filters, the program page, digests and summaries, exports,
+the API) ask :func:`is_overdue` or filter with :func:`overdue_clause`. The rollups count stored
+facts, not the clock, so the reminder sweep *declares* every open past-due action within its
+interval, whatever its program's status (:func:`declare_overdue`: an ``OverdueMark`` for the
+action's current due time and an ``ActionOverdue`` event). A declaration counts only while the
+action is open and its due time is still the declared one (:func:`declared_clause`): moving the
+due date (``ActionRescheduled``) undeclares it, and the next sweep declares the new one if it
+has passed too. So after a sweep at ``now`` every reader gives the same count for one scope.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from coordinator.domain.events import ActionOverdue, record_events
+from coordinator.extensions import db
+from coordinator.models import Action, OverdueMark
+
+OPEN = "open"
+
+
+def is_overdue(status: str, due_at: datetime, now: datetime) -> bool:
+    """Open and past its due time."""
+    return status == OPEN and due_at < now
+
+
+def action_is_overdue(action: Action, now: datetime) -> bool:
+    return is_overdue(action.status, action.due_at, now)
+
+
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    """SQL: the action is overdue at ``now``."""
+    return and_(Action.status == OPEN, Action.due_at < now)
+
+
+def declared_clause() -> ColumnElement[bool]:
+    """SQL: the action is open and declared overdue for its current due time (what rollups count)."""
+    marked = exists().where(OverdueMark.action_id == Action.id, OverdueMark.due_at == Action.due_at)
+    return and_(Action.status == OPEN, marked)
+
+
+def is_declared(action: Action) -> bool:
+    """Whether the rollups count ``action`` as overdue (one indexed read)."""
+    if action.status != OPEN:
+        return False
+    return db.session.get(OverdueMark, (action.id, action.due_at)) is not None
+
+
+def declare_overdue(now: datetime) -> int:
+    """Declare every overdue action not yet declared for its due time; returns how many.
+
+    Set-based: one read of the undeclared overdue actions (index on status, due_at), one
+    insert of their marks (a concurrent sweep's marks win: ``ON CONFLICT DO NOTHING``), one
+    insert of their events. The caller commits.
+    """
+    undeclared = db.session.execute(
+        select(Action.id, Action.program_id, Action.kelurahan_code, Action.due_at)
+        .where(overdue_clause(now), ~exists().where(OverdueMark.action_id == Action.id,
+                                                    OverdueMark.due_at == Action.due_at))
+    ).all()
+    if not undeclared:
+        return 0
+    by_id = {row.id: row for row in undeclared}
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(OverdueMark).on_conflict_do_nothing().returning(
+        OverdueMark.action_id)
+    fresh = list(db.session.scalars(statement, [
+        {"action_id": row.id, "due_at": row.due_at, "marked_at": now} for row in undeclared
+    ]))
+    return record_events(
+        ActionOverdue(action_id=i, program_id=by_id[i].program_id,
+                      kelurahan_code=by_id[i].kelurahan_code)
+        for i in fresh
+    )

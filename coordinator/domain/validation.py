@@ -1,0 +1,45 @@
+"""Field checks shared by the rules: each returns ``{field: [messages]}`` (empty when fine).
+
+The limits come from :mod:`coordinator.policy.limits`, so forms, schemas, SMS replies and the
+rules refuse the same values. Messages are literal (so the catalog can hold them); a unit test
+checks each names its limit.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from coordinator.errors import N_, InvalidInput
+from coordinator.policy.limits import MAX_NOTE_LENGTH, MAX_PEOPLE_REACHED, MAX_TITLE_LENGTH
+
+EARLIEST_DUE_YEAR, LATEST_DUE_YEAR = 2000, 2100
+
+
+def check_title(title: str | None) -> dict[str, list[str]]:
+    clean = (title or "").strip()
+    if not clean or len(clean) > MAX_TITLE_LENGTH or "\x00" in clean:
+        return {"title": [N_("Title is required (at most 200 characters).")]}
+    return {}
+
+
+def check_due_at(due_at: object) -> dict[str, list[str]]:
+    if not isinstance(due_at, datetime) or due_at.tzinfo is None:
+        return {"due_at": [N_("A date and time with a time zone is required.")]}
+    if not EARLIEST_DUE_YEAR <= due_at.year <= LATEST_DUE_YEAR:
+        return {"due_at": [N_("Give a date between 2000 and 2100.")]}
+    return {}
+
+
+def people_reached_valid(value: object) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and 0 <= value <= MAX_PEOPLE_REACHED)
+
+
+def check_completion(note: str | None, people_reached: int | None) -> None:
+    """Raise ``InvalidInput`` for a note or a people-reached count outside the limits."""
+    errors: dict[str, list[str]] = {}
+    if people_reached is not None and not people_reached_valid(people_reached):
+        errors["people_reached"] = [N_("Must be a whole number from 0 to 1,000,000.")]
+    if note is not None and (len(note) > MAX_NOTE_LENGTH or "\x00" in note):
+        errors["note"] = [N_("At most 2,000 characters.")]
+    if errors:
+        raise InvalidInput("invalid completion", errors)
