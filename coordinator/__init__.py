@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from flask import Flask
 
+from coordinator import auth_loader, i18n, queue
+from coordinator.api import init_app as init_api
+from coordinator.cli import init_app as init_cli
 from coordinator.config import Config, load_config
 from coordinator.database import engine_options, install_sqlite_pragmas
 from coordinator.extensions import csrf, db, migrate
+from coordinator.web import init_app as init_web
+from coordinator.webhooks import init_app as init_webhooks
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: Config | None = None, environ: Mapping[str, str] | None = None) -> Flask:
@@ -35,48 +43,13 @@ def create_app(config: Config | None = None, environ: Mapping[str, str] | None =
         config.instance_dir.mkdir(parents=True, exist_ok=True)
         install_sqlite_pragmas()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
-    _init_i18n_and_login(app)
-    _register_blueprints(app)
-    _register_cli(app)
-    _init_queue(app)
-    return app
-
-
-def _init_queue(app: Flask) -> None:
-    from coordinator import queue
-
-    queue.init_app(app)
-
-
-def _migrations_dir() -> str:
-    from pathlib import Path
-
-    return str(Path(__file__).resolve().parent.parent / "migrations")
-
-
-def _init_i18n_and_login(app: Flask) -> None:
-    from coordinator import auth_loader, i18n
-
     i18n.init_app(app)
     auth_loader.init_app(app)
-
-
-def _register_blueprints(app: Flask) -> None:
-    from coordinator.api import init_app as init_api
-    from coordinator.web import init_app as init_web
-
     init_web(app)
     init_api(app)
-
-
-def _register_cli(app: Flask) -> None:
-    from coordinator.cli import init_app as init_cli
-
+    init_webhooks(app)
     init_cli(app)
-
-
-def sinergi_config(app: Flask) -> Config:
-    """The validated :class:`Config` the app was built with."""
-    return app.extensions["sinergi"]  # type: ignore[no-any-return]
+    queue.init_app(app)
+    return app

@@ -10,7 +10,21 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from coordinator.extensions import db
+from coordinator.launcher import run_all
+from coordinator.models import Region
+from coordinator.seeding.demo import DEMO_PASSWORD, DemoNotLoaded, load_demo
+from coordinator.seeding.demo_case_stats import seed_demo_case_stats
+from coordinator.seeding.reference import seed_reference_data
+from coordinator.seeding.regions import (
+    SeedFileError,
+    read_wilayah_folder,
+    seed_dki_jakarta,
+    upsert_regions,
+)
 
 
 @click.command("seed")
@@ -22,14 +36,6 @@ from flask.cli import FlaskGroup, with_appcontext
 @with_appcontext
 def seed_command(wilayah_folder: Path | None) -> None:
     """Load DKI Jakarta's regions, the cadre networks, indicators and targets (idempotent)."""
-    from coordinator.seeding.reference import seed_reference_data
-    from coordinator.seeding.regions import (
-        SeedFileError,
-        read_wilayah_folder,
-        seed_dki_jakarta,
-        upsert_regions,
-    )
-
     started = time.perf_counter()
     try:
         # The whole country first: a bad file there stops the command before anything is written.
@@ -52,10 +58,6 @@ def seed_command(wilayah_folder: Path | None) -> None:
 
 
 def _region_totals() -> str:
-    from sqlalchemy import func, select
-
-    from coordinator.extensions import db
-    from coordinator.models import Region
 
     counts = dict(
         db.session.execute(select(Region.level, func.count()).group_by(Region.level)).all()
@@ -70,9 +72,6 @@ def _region_totals() -> str:
 @with_appcontext
 def demo_command() -> None:
     """Load the demo people and program (only into a database without people)."""
-    from coordinator.seeding.demo import DEMO_PASSWORD, DemoNotLoaded, load_demo
-    from coordinator.seeding.demo_case_stats import seed_demo_case_stats
-
     try:
         demo = load_demo()
     except DemoNotLoaded as exc:
@@ -97,8 +96,6 @@ def demo_command() -> None:
 @with_appcontext
 def run_all_command(port: int | None) -> None:
     """Start web, Celery worker and Celery beat together; Ctrl-C stops all three."""
-    from coordinator.launcher import run_all
-
     raise SystemExit(run_all(port))
 
 
@@ -107,12 +104,3 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(run_all_command)
-
-
-def _create_app() -> Flask:
-    from coordinator import create_app
-
-    return create_app()
-
-
-main = FlaskGroup(create_app=_create_app, help="Sinergi: coordination tracker of the gugus tugas.")

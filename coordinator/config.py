@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from coordinator.gateway_rules import RuleError, parse_extra_params, parse_success_rule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -58,7 +61,6 @@ class Config:
     sms_gateway_success_rule: str
     sms_gateway_secret: str | None
     login_max_failures: int
-    extra: dict[str, object] = field(default_factory=dict)
     web_port: int = 5000
     relay_on_commit: bool = True
     sms_gateway_id_field: str | None = None
@@ -165,8 +167,6 @@ def _timezone(reader: _Reader) -> str:
 
 
 def _days_off(reader: _Reader) -> tuple[str, ...]:
-    from datetime import date
-
     days = reader.word_list("SINERGI_EXTRA_DAYS_OFF", ())
     for day in days:
         try:
@@ -272,8 +272,6 @@ def _check_provider(values: dict[str, object]) -> None:
 
 
 def _check_gateway_rules(values: dict[str, object]) -> None:
-    from coordinator.gateway_rules import RuleError, parse_extra_params, parse_success_rule
-
     try:
         parse_success_rule(str(values["sms_gateway_success_rule"]))
     except RuleError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 
 from coordinator.config import LANGUAGES
@@ -31,7 +31,6 @@ def select_locale() -> str:
     chosen = session.get("language") if request else None
     if chosen in LANGUAGES:
         return str(chosen)
-    from flask import current_app
 
     return str(current_app.extensions["sinergi"].default_language)
 

@@ -14,6 +14,13 @@ from pathlib import Path
 from types import FrameType
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from coordinator.extensions import db
+from coordinator.models import Person
+from coordinator.seeding.demo import DEMO_PASSWORD
+from coordinator.seeding.demo_people import DEMO_EMAIL_DOMAIN
 
 WORKER_QUEUES = "default,notifications,rollups"
 STOP_TIMEOUT_S = 15
@@ -70,19 +77,12 @@ def _announce(port: int) -> None:
     print(f"\nSinergi is running at http://127.0.0.1:{port}/  (health: /healthz)", flush=True)
     logins = _demo_logins()
     if logins:
-        from coordinator.seeding.demo import DEMO_PASSWORD
 
         print(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(logins)}", flush=True)
     print("Press Ctrl-C to stop web, worker and beat.\n", flush=True)
 
 
 def _demo_logins() -> list[str]:
-    from sqlalchemy import select
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from coordinator.extensions import db
-    from coordinator.models import Person
-    from coordinator.seeding.demo_people import DEMO_EMAIL_DOMAIN
 
     emails = [f"{name}@{DEMO_EMAIL_DOMAIN}" for name in ("admin", "kota", "tambora")]
     try:

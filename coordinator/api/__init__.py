@@ -10,8 +10,16 @@ from flask import Flask, Response
 from flask_smorest import Api, Blueprint
 
 from coordinator.api import ratelimit
+from coordinator.api.actions.resources import blp as actions
 from coordinator.api.auth import authenticate
+from coordinator.api.case_stats.resources import blp as case_stats
 from coordinator.api.errors import ApiError, ErrorEnvelopeSchema, install_error_handlers
+from coordinator.api.networks.resources import blp as networks
+from coordinator.api.people.resources import blp as people
+from coordinator.api.programs.resources import blp as programs
+from coordinator.api.regions.resources import blp as regions
+from coordinator.api.rollups.resources import blp as rollups
+from coordinator.api.tokens.resources import blp as tokens
 from coordinator.extensions import csrf
 
 PREFIX = "/api/v1"
@@ -28,15 +36,6 @@ class SinergiApi(Api):
 
 
 def _blueprints() -> list[Blueprint]:
-    from coordinator.api.actions.resources import blp as actions
-    from coordinator.api.case_stats.resources import blp as case_stats
-    from coordinator.api.networks.resources import blp as networks
-    from coordinator.api.people.resources import blp as people
-    from coordinator.api.programs.resources import blp as programs
-    from coordinator.api.regions.resources import blp as regions
-    from coordinator.api.rollups.resources import blp as rollups
-    from coordinator.api.tokens.resources import blp as tokens
-
     return [programs, actions, people, regions, networks, tokens, rollups, case_stats]
 
 

@@ -10,6 +10,7 @@ import threading
 import time
 from typing import Any
 
+import redis
 from flask import Flask, current_app
 
 WINDOW_SECONDS = 60
@@ -30,8 +31,6 @@ class MemoryCounter:
 
 class RedisCounter:
     def __init__(self, url: str) -> None:
-        import redis
-
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
     def hit(self, key: str) -> int:

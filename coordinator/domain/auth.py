@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from coordinator.domain.changes import record_audit
+from coordinator.domain.people import check_password, set_password
 from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Person, utcnow
@@ -43,8 +44,6 @@ def find_login(email: str) -> Person | None:
 
 def authenticate(email: str, password: str, *, now: datetime | None = None) -> Person:
     """The person if the password is right; counts failures and locks. One transaction."""
-    from coordinator.domain.people import check_password
-
     now = now or utcnow()
     person = find_login(email)
     if person is None or not person.password_hash:
@@ -75,8 +74,6 @@ def _count_failure(person: Person, now: datetime) -> None:
 
 def change_password(person: Person, current: str, new: str) -> None:
     """Replace the password after checking the current one; raises ``LoginFailed`` if wrong."""
-    from coordinator.domain.people import check_password, set_password
-
     if not check_password(person, current):
         raise LoginFailed("current password is wrong")
     set_password(person, new)  # validates the length, audits and commits

@@ -17,11 +17,6 @@ def random_code(length: int = CODE_LENGTH) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
-def normalise_code(text: str) -> str:
-    """Upper-case and strip a code as typed; maps look-alikes (O->0 is not in the alphabet)."""
-    return text.strip().upper()
-
-
 def new_public_codes(count: int) -> list[str]:
     """``count`` distinct codes not used by any open action.
 

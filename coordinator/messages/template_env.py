@@ -18,7 +18,6 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-SECTIONS = ("subject", "text", "html", "sms")
 
 
 @lru_cache(maxsize=4)

@@ -37,11 +37,6 @@ class Region(Base):
         return f"<Region {self.code} {self.name}>"
 
 
-def level_of_code(code: str) -> str:
-    """The level a Kemendagri code denotes, from its number of parts."""
-    return LEVEL_BY_PARTS[len(code.split("."))]
-
-
 def ancestor_codes(code: str) -> list[str]:
     """The code itself and every ancestor, nearest first: 31.73.01.1001, 31.73.01, 31.73, 31."""
     parts = code.split(".")

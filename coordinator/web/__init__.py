@@ -2,26 +2,26 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext
+
+from coordinator.extensions import login_manager
+from coordinator.web import jinja, notifications_admin, outbox, reminder_policy
+from coordinator.web.actions import blp as actions_blp
+from coordinator.web.auth import blp as auth_blp
+from coordinator.web.bulk import blp as bulk_blp
+from coordinator.web.cadre import blp as cadre_blp
+from coordinator.web.case_stats import blp as case_stats_blp
+from coordinator.web.dashboard import blp as dashboard_blp
+from coordinator.web.health import blp as health_blp
+from coordinator.web.home import blp as home_blp
+from coordinator.web.links import blp as links_blp
+from coordinator.web.people import blp as people_blp
+from coordinator.web.people_import import blp as people_import_blp
+from coordinator.web.programs import blp as programs_blp
+from coordinator.web.targets import blp as targets_blp
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import lazy_gettext
-
-    from coordinator.extensions import login_manager
-    from coordinator.web import jinja
-    from coordinator.web.actions import blp as actions_blp
-    from coordinator.web.auth import blp as auth_blp
-    from coordinator.web.bulk import blp as bulk_blp
-    from coordinator.web.cadre import blp as cadre_blp
-    from coordinator.web.case_stats import blp as case_stats_blp
-    from coordinator.web.dashboard import blp as dashboard_blp
-    from coordinator.web.health import blp as health_blp
-    from coordinator.web.home import blp as home_blp
-    from coordinator.web.links import blp as links_blp
-    from coordinator.web.people import blp as people_blp
-    from coordinator.web.people_import import blp as people_import_blp
-    from coordinator.web.programs import blp as programs_blp
-    from coordinator.web.targets import blp as targets_blp
 
     jinja.init_app(app)
     # A cadre may open a task page and press "done" hours later: keep its form valid a day.
@@ -42,11 +42,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(people_import_blp)
     app.register_blueprint(people_blp)
 
-    from coordinator.webhooks import init_app as init_webhooks
 
-    init_webhooks(app)
 
-    from coordinator.web import notifications_admin, outbox, reminder_policy
 
     app.register_blueprint(outbox.blp)
     app.register_blueprint(notifications_admin.blp)

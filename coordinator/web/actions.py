@@ -6,12 +6,21 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
-from wtforms import SelectField
+from wtforms import DateField, SelectField, TimeField
+from wtforms.validators import InputRequired
 
+from coordinator.domain.actions import (
+    cancel_action,
+    reassign_action,
+    reopen_action,
+    reschedule_action,
+)
+from coordinator.domain.calendar import local_datetime
 from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Network, Person, Program, utcnow
@@ -24,6 +33,7 @@ from coordinator.web.action_filters import (
     parse_filters,
 )
 from coordinator.web.forms import ButtonForm, WebForm
+from coordinator.web.jinja import to_wib
 from coordinator.web.labels import label
 from coordinator.web.regions import regions_in_scope
 from coordinator.web.staff import flash_domain_error, run_button, staff_required
@@ -37,6 +47,11 @@ EAGER = (selectinload(Action.program), selectinload(Action.assignee),
 
 class ReassignForm(WebForm):
     assignee_id = SelectField(coerce=str, validate_choice=True)
+
+
+class RescheduleForm(WebForm):
+    due_date = DateField(_l("New due date"), validators=[InputRequired(_l("Enter a date."))])
+    due_time = TimeField(_l("Time (WIB)"), validators=[InputRequired(_l("Enter a time."))])
 
 
 def _filter_choices() -> dict[str, Any]:
@@ -97,25 +112,33 @@ def _assignee_choices(action: Action) -> list[tuple[str, str]]:
 @staff_required
 def show(action_id: int) -> Any:
     action = get_action_or_404(current_user, action_id)
-    form = ReassignForm(assignee_id=str(action.assignee_id or ""))
+    return _show(action, _reassign_form(action))
+
+
+def _reassign_form(action: Action) -> ReassignForm:
+    form = ReassignForm(formdata=None, assignee_id=str(action.assignee_id or ""))
     form.assignee_id.choices = _assignee_choices(action)
-    return _show(action, form)
+    return form
 
 
-def _show(action: Action, form: ReassignForm, status: int = 200) -> Any:
+def _show(action: Action, form: ReassignForm, status: int = 200,
+          reschedule: RescheduleForm | None = None) -> Any:
+    if reschedule is None:
+        local = to_wib(action.due_at)
+        reschedule = RescheduleForm(formdata=None, due_date=local.date() if local else None,
+                                    due_time=local.time() if local else None)
     return render_template(
         "actions/show.html", action=action, form=form, button=ButtonForm(), now=utcnow(),
         may_reassign=can(current_user, "action.reassign", action),
         may_cancel=can(current_user, "action.cancel", action),
         may_reopen=can(current_user, "action.reopen", action),
+        may_reschedule=can(current_user, "action.reschedule", action), reschedule=reschedule,
     ), status
 
 
 @blp.post("/<int:action_id>/tugaskan")
 @staff_required
 def reassign(action_id: int) -> Any:
-    from coordinator.domain.actions import reassign_action
-
     action = get_action_or_404(current_user, action_id)
     form = ReassignForm()
     form.assignee_id.choices = _assignee_choices(action)
@@ -142,14 +165,30 @@ def _button(action_id: int, operation: Any, done_message: str) -> Any:
 @blp.post("/<int:action_id>/batalkan")
 @staff_required
 def cancel(action_id: int) -> Any:
-    from coordinator.domain.actions import cancel_action
-
     return _button(action_id, cancel_action, _("The action has been cancelled."))
 
 
 @blp.post("/<int:action_id>/buka-lagi")
 @staff_required
 def reopen(action_id: int) -> Any:
-    from coordinator.domain.actions import reopen_action
-
     return _button(action_id, reopen_action, _("The action is open again."))
+
+
+@blp.post("/<int:action_id>/jadwal")
+@staff_required
+def reschedule(action_id: int) -> Any:
+    """Move the due time (WIB); reminders and overdue counts follow the new one."""
+    action = get_action_or_404(current_user, action_id)
+    form = RescheduleForm()
+    if not form.validate_on_submit():
+        return _show(action, _reassign_form(action), 400, reschedule=form)
+    due_at = local_datetime(form.due_date.data, form.due_time.data)  # type: ignore[arg-type]
+    try:
+        reschedule_action(action.id, actor=current_user, due_at=due_at)
+    except DomainError as exc:
+        db.session.rollback()
+        flash_domain_error(exc, form)
+        return _show(get_action_or_404(current_user, action_id), _reassign_form(action), 409,
+                     reschedule=form)
+    flash(_("The due date has been changed."), "info")
+    return redirect(url_for("actions.show", action_id=action.id))

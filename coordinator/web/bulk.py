@@ -18,10 +18,11 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, St
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coordinator.errors import DomainError
+from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk, preview_bulk_assignment
+from coordinator.errors import DomainError, NotFound
 from coordinator.extensions import db
 from coordinator.models import Network, Program
-from coordinator.policy import scoped_programs
+from coordinator.policy import can, scoped_programs
 from coordinator.web import errors
 from coordinator.web.forms import WebForm
 from coordinator.web.labels import choices
@@ -33,9 +34,6 @@ blp = errors.install(Blueprint("bulk", __name__, url_prefix="/aksi/massal"))
 
 @blp.before_request
 def _only_those_who_may_assign_in_bulk() -> None:
-    from coordinator.errors import NotFound
-    from coordinator.policy import can
-
     if current_user.is_authenticated and not can(current_user, "bulk.assign",
                                                   current_user.region_code):
         raise NotFound("bulk assignment")
@@ -80,8 +78,6 @@ class BulkForm(WebForm):
         return ok
 
     def to_request(self) -> Any:
-        from coordinator.domain.bulk import BulkRequest
-
         recurrence = None if self.recurrence.data == "none" else self.recurrence.data
         return BulkRequest(
             program_id=self.program_id.data, network_ids=tuple(self.network_ids.data or ()),
@@ -105,8 +101,6 @@ def new() -> Any:
 @blp.post("/pratinjau")
 @staff_required
 def preview() -> Any:
-    from coordinator.domain.bulk import preview_bulk_assignment
-
     form = BulkForm().fill_choices()
     if not form.validate_on_submit():
         return render_template("bulk/form.html", form=form), 400
@@ -123,8 +117,6 @@ def preview() -> Any:
 @blp.post("/konfirmasi")
 @staff_required
 def confirm() -> Any:
-    from coordinator.domain.bulk import assign_actions_in_bulk
-
     form = BulkForm().fill_choices()
     if not form.validate_on_submit() or not form.idempotency_key.data:
         flash(_("The form was incomplete; please check and preview again."), "error")

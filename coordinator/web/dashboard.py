@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 
 from coordinator.domain.annotations import add_annotation
 from coordinator.errors import DomainError, InvalidInput
@@ -77,7 +78,6 @@ def _report_or_404() -> Report:
     try:
         return load_report(request.args)
     except DomainNotFound:
-        from werkzeug.exceptions import NotFound
 
         raise NotFound() from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
+from kombu import Connection
 from sqlalchemy import text
 
 from coordinator.extensions import db
@@ -21,8 +22,6 @@ def _database_state() -> dict[str, Any]:
 
 
 def _broker_state() -> dict[str, Any]:
-    from kombu import Connection
-
     url = current_app.extensions["sinergi"].broker_url
     try:
         with Connection(url, connect_timeout=2, transport_options={"max_retries": 0}) as conn:

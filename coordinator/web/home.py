@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.models import Program, Region
+from coordinator.web.auth import landing_url
 
 blp = Blueprint("home", __name__)
 
@@ -20,7 +21,6 @@ CITY_CODE = "31.73"
 @blp.get("/")
 def index() -> Any:
     if current_user.is_authenticated:
-        from coordinator.web.auth import landing_url
 
         return redirect(landing_url(current_user))
     city = db.session.get(Region, CITY_CODE)

@@ -12,11 +12,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 
+from coordinator.domain.calendar import local_now
 from coordinator.extensions import db
 from coordinator.models import Notification, utcnow
 from coordinator.notifications.budget import sms_per_city, sms_per_program
 from coordinator.notifications.sending import retry_dead
 from coordinator.policy import can, scope_code
+from coordinator.queue import request_dispatch
 from coordinator.web import errors
 from coordinator.web.outbox import scoped_notifications
 from coordinator.web.staff import staff_required
@@ -30,8 +32,6 @@ class RetryForm(FlaskForm):
 
 
 def _month(raw: str | None) -> tuple[date, str | None]:
-    from coordinator.domain.calendar import local_now
-
     this_month = local_now().date().replace(day=1)
     if not raw:
         return this_month, None
@@ -74,7 +74,6 @@ def retry(notification_id: int) -> Any:
     if not can(current_user, "notification.retry"):
         flash(_("Only an admin or a task-force lead can send a message again."), "error")
     elif retry_dead(notification_id, utcnow()):
-        from coordinator.queue import request_dispatch
 
         request_dispatch()
         flash(_("The message will be sent again within a minute."), "success")

@@ -12,7 +12,8 @@ from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coordinator.errors import DomainError
+from coordinator.domain.people import create_person, deactivate_person, set_password, update_person
+from coordinator.errors import DomainError, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Network, Person
 from coordinator.models.people import ROLES
@@ -67,8 +68,6 @@ class PersonForm(WebForm):
 
 def _explain(exc: DomainError, form: PersonForm) -> None:
     """Domain messages for phone and email carry the raw value in English: say it plainly."""
-    from coordinator.errors import InvalidInput
-
     if isinstance(exc, InvalidInput):
         if "phone" in exc.fields:
             exc.fields["phone"] = [_("Not a valid Indonesian mobile number "
@@ -103,7 +102,8 @@ def index() -> Any:
     pagination = db.paginate(query.order_by(Person.region_code, Person.name),
                              page=page_number(request.args.get("page")), per_page=PER_PAGE,
                              error_out=False)
-    return render_template("people/index.html", pagination=pagination, role=role, region=region,
+    return render_template("people/index.html", pagination=pagination, role=role, roles=ROLES,
+                           region=region,
                            q=q, args={k: v for k, v in request.args.items() if k != "page"},
                            problems=problems,
                            may_import=can(current_user, "person.import", current_user.region_code),
@@ -113,8 +113,6 @@ def index() -> Any:
 @blp.route("/baru", methods=["GET", "POST"])
 @staff_required
 def new() -> Any:
-    from coordinator.domain.people import create_person
-
     form = PersonForm().fill_choices()
     if request.method == "GET":
         form.role.data, form.region_code.data = DEFAULT_NEW_ROLE, current_user.region_code
@@ -136,8 +134,6 @@ def new() -> Any:
 @blp.route("/<int:person_id>", methods=["GET", "POST"])
 @staff_required
 def edit(person_id: int) -> Any:
-    from coordinator.domain.people import set_password, update_person
-
     person = get_person_or_404(current_user, person_id)
     may_manage = can(current_user, "person.manage", person)
     form = PersonForm(obj=person).fill_choices()
@@ -161,8 +157,6 @@ def edit(person_id: int) -> Any:
 @blp.post("/<int:person_id>/nonaktifkan")
 @staff_required
 def deactivate(person_id: int) -> Any:
-    from coordinator.domain.people import deactivate_person
-
     person = get_person_or_404(current_user, person_id)
     run_button(lambda: deactivate_person(person.id, actor=current_user),
                _("%(name)s was deactivated.", name=person.name))

@@ -19,7 +19,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
-from coordinator.errors import DomainError
+from coordinator.domain.people_import import import_people, preview_people_import
+from coordinator.errors import DomainError, NotFound
 from coordinator.extensions import db
 from coordinator.policy import can
 from coordinator.policy.roles import CADRE
@@ -55,7 +56,6 @@ def _path(token: str) -> Path | None:
 
 def _ensure_allowed() -> None:
     if not can(current_user, "person.import", current_user.region_code):
-        from coordinator.errors import NotFound
 
         raise NotFound("import")
 
@@ -63,8 +63,6 @@ def _ensure_allowed() -> None:
 @blp.route("/", methods=["GET", "POST"])
 @staff_required
 def upload() -> Any:
-    from coordinator.domain.people_import import preview_people_import
-
     _ensure_allowed()
     form = UploadForm()
     if not form.validate_on_submit():
@@ -90,8 +88,6 @@ def upload() -> Any:
 @blp.post("/konfirmasi")
 @staff_required
 def confirm() -> Any:
-    from coordinator.domain.people_import import import_people
-
     _ensure_allowed()
     form = ConfirmForm()
     path = _path(form.upload.data or "") if form.validate_on_submit() else None

@@ -12,6 +12,12 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from coordinator.domain.overdue import overdue_clause
+from coordinator.domain.programs import (
+    activate_program,
+    close_program,
+    create_program,
+    update_program,
+)
 from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Program, Region, utcnow
@@ -77,8 +83,6 @@ def index() -> Any:
 @blp.route("/baru", methods=["GET", "POST"])
 @staff_required
 def new() -> Any:
-    from coordinator.domain.programs import create_program
-
     if not can(current_user, "program.create", current_user.region_code):
         return errors._not_found(Exception())
     form = ProgramForm().fill_choices()
@@ -104,8 +108,6 @@ def new() -> Any:
 @blp.route("/<int:program_id>/ubah", methods=["GET", "POST"])
 @staff_required
 def edit(program_id: int) -> Any:
-    from coordinator.domain.programs import update_program
-
     program = get_program_or_404(current_user, program_id)
     if not can(current_user, "program.edit", program):
         return errors._not_found(Exception())
@@ -180,15 +182,11 @@ def _transition(program_id: int, operation: Any, message: str) -> Any:
 @blp.post("/<int:program_id>/aktifkan")
 @staff_required
 def activate(program_id: int) -> Any:
-    from coordinator.domain.programs import activate_program
-
     return _transition(program_id, activate_program, _("Program activated."))
 
 
 @blp.post("/<int:program_id>/tutup")
 @staff_required
 def close(program_id: int) -> Any:
-    from coordinator.domain.programs import close_program
-
     return _transition(program_id, close_program,
                        _("Program closed; its open actions were cancelled."))

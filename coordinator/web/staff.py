@@ -13,13 +13,13 @@ from coordinator.errors import Conflict, DomainError, Forbidden, InvalidInput
 from coordinator.errors import NotFound as DomainNotFound
 from coordinator.extensions import db
 from coordinator.policy import can
+from coordinator.web.forms import ButtonForm
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def staff_required(view: F) -> F:
     """Logged-in admin, lead or coordinator; a cadre gets 404 (staff pages do not exist for them)."""
-
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not can(current_user, "staff.area"):
@@ -48,8 +48,6 @@ def flash_domain_error(error: DomainError, form: Any = None) -> None:
 
 def run_button(operation: Callable[[], object], done_message: str) -> bool:
     """Run the domain change behind a one-button form and flash its outcome; True if it ran."""
-    from coordinator.web.forms import ButtonForm
-
     if not ButtonForm().validate_on_submit():
         flash(_("Please try again."), "error")
         return False

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from coordinator.extensions import csrf
+from coordinator.webhooks.sms import blp
+
 
 def init_app(app: Flask) -> None:
-    from coordinator.extensions import csrf
-    from coordinator.webhooks.sms import blp
-
     csrf.exempt(blp)
     app.register_blueprint(blp)

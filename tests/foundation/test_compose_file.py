@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coordinator.cli import main as sinergi_cli
+from coordinator.__main__ import main as sinergi_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -37,7 +37,7 @@ def check_app_spec(spec: str) -> None:
 
 
 def check_sinergi(argv: list[str]) -> None:
-    assert PROJECT["scripts"]["sinergi"] == "coordinator.cli:main"
+    assert PROJECT["scripts"]["sinergi"] == "coordinator.__main__:main"
     context = sinergi_cli.make_context("sinergi", ["--help"], resilient_parsing=True)
     group = sinergi_cli.get_command(context, argv[1])
     assert group is not None, f"sinergi has no command {argv[1]!r}"

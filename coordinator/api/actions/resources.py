@@ -20,6 +20,7 @@ from coordinator.api.actions.schemas import (
     CompleteSchema,
     CompletionSchema,
     ReassignSchema,
+    RescheduleSchema,
 )
 from coordinator.api.auth import api_person
 from coordinator.api.common import bad_cursor, decode_cursor, encode_cursor, make_blueprint, page
@@ -28,6 +29,7 @@ from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk, preview
 from coordinator.domain.overdue import overdue_clause
 from coordinator.extensions import db
 from coordinator.models import Action, utcnow
+from coordinator.policy import Via
 
 blp = make_blueprint("api_actions", "/actions", "Actions: units of work of a program.")
 
@@ -112,7 +114,7 @@ class ActionCompletion(MethodView):
     @blp.response(200, CompletionSchema)
     def post(self, data: dict[str, Any], action_id: int) -> dict[str, Any]:
         """Mark the action done; completing a done action changes nothing and says so."""
-        result = rules.complete_action(action_id, actor=api_person(), **data)
+        result = rules.complete_action(action_id, actor=api_person(), via=Via.API, **data)
         message = "Completed." if result.changed else "Already completed: nothing changed."
         return {"action": result.action, "changed": result.changed, "message": message}
 
@@ -131,6 +133,15 @@ class ActionCancelling(MethodView):
     def post(self, action_id: int) -> Action:
         """Cancel an open action."""
         return rules.cancel_action(action_id, actor=api_person())
+
+
+@blp.route("/<int:action_id>/reschedule")
+class ActionRescheduling(MethodView):
+    @blp.arguments(RescheduleSchema)
+    @blp.response(200, ActionSchema)
+    def post(self, data: dict[str, Any], action_id: int) -> Action:
+        """Move an open action's due time; overdue counts and reminders follow the new one."""
+        return rules.reschedule_action(action_id, actor=api_person(), **data)
 
 
 @blp.route("/<int:action_id>/reassign")

@@ -77,6 +77,10 @@ class ReassignSchema(StrictSchema):
     assignee_id = ma.fields.Integer(required=True, allow_none=True, validate=POSITIVE)
 
 
+class RescheduleSchema(StrictSchema):
+    due_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+
+
 class BulkSchema(StrictSchema):
     program_id = ma.fields.Integer(required=True, validate=POSITIVE)
     network_ids = ma.fields.List(ma.fields.Integer(validate=POSITIVE), required=True,
