@@ -19,14 +19,15 @@ from sqlalchemy.exc import IntegrityError
 
 from coordinator import policy
 from coordinator.domain import calendar
+from coordinator.domain.actions import action_snapshot
+from coordinator.domain.changes import record_changes
 from coordinator.domain.codes import new_public_codes
 from coordinator.domain.discretion import sensitive_words_in
-from coordinator.domain.events import ActionAssigned, record_events
+from coordinator.domain.events import ActionAssigned
 from coordinator.errors import N_, Conflict, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import (
     Action,
-    AuditEntry,
     BulkAssignment,
     Network,
     Person,
@@ -298,23 +299,17 @@ def _insert(request: BulkRequest, key: str, actor: Person | None) -> BulkResult:
 
 
 def _record_bulk_events(bulk_id: int, actor: Person | None) -> None:
-    created = db.session.execute(select(
-        Action.id, Action.program_id, Action.kelurahan_code, Action.assignee_id,
-        Action.network_id, Action.due_at, Action.title,
+    """Audit and announce every action the bulk assignment created (set-based, same shape as
+    ``assign_action``'s entries)."""
+    created = db.session.execute(select(  # rows, not objects: a bulk may be 100,000 actions
+        Action.id, Action.program_id, Action.network_id, Action.status, Action.assignee_id,
+        Action.kelurahan_code, Action.due_at, Action.note, Action.people_reached,
+        Action.completed_at, Action.completed_by_id,
     ).where(Action.bulk_assignment_id == bulk_id)).all()
-    now = utcnow()
-    actor_id = actor.id if actor is not None else None
-    if created:
-        db.session.execute(insert(AuditEntry), [
-            {"actor_id": actor_id, "operation": "assign", "entity_type": "action",
-             "entity_id": a.id, "before": None, "at": now,
-             "after": {"status": "open", "assignee_id": a.assignee_id,
-                       "kelurahan_code": a.kelurahan_code, "due_at": a.due_at.isoformat(),
-                       "bulk_assignment_id": bulk_id}}
-            for a in created
-        ])
-    record_events(
-        ActionAssigned(action_id=a.id, program_id=a.program_id, kelurahan_code=a.kelurahan_code,
-                       assignee_id=a.assignee_id, network_id=a.network_id)
-        for a in created
+    record_changes(
+        actor, "assign", "action",
+        [(a.id, None, {**action_snapshot(a), "bulk_assignment_id": bulk_id})  # type: ignore[arg-type]
+         for a in created],
+        [ActionAssigned(action_id=a.id, program_id=a.program_id, kelurahan_code=a.kelurahan_code,
+                        assignee_id=a.assignee_id, network_id=a.network_id) for a in created],
     )

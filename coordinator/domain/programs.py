@@ -3,23 +3,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from coordinator import policy
-from coordinator.domain.changes import record_audit
+from coordinator.domain.changes import changing, load_for_change, record_changes
 from coordinator.domain.events import (
     ActionCancelled,
     ProgramActivated,
     ProgramClosed,
     ProgramCreated,
     ProgramUpdated,
-    record_event,
-    record_events,
 )
 from coordinator.domain.reminder_policy import DEFAULT_POLICY, ReminderPolicy, validate_policy
-from coordinator.errors import N_, Conflict, InvalidInput, NotFound
+from coordinator.errors import N_, Conflict, InvalidInput
 from coordinator.extensions import db
-from coordinator.models import Action, AuditEntry, Person, Program, Region, utcnow
+from coordinator.models import Action, Person, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
 
 EDITABLE = ("title", "description", "category", "year", "region_code")
@@ -68,34 +66,23 @@ def create_program(
 ) -> Program:
     """Create a draft program owned by ``actor`` (or ``owner_id`` when the system creates it)."""
     values = _clean({"title": title, "description": description, "category": category, "year": year,
-                         "region_code": region_code})
+                     "region_code": region_code})
     _check_region_scope(actor, values["region_code"])
     owner = actor.id if actor is not None else owner_id
     if owner is None:
         raise InvalidInput("no owner", {"owner_id": [N_("A program needs an owner.")]})
     program = Program(**values, owner_id=owner, status="draft")
     db.session.add(program)
-    db.session.flush()
-    record_audit(_id(actor), "create", "program", program.id, None, program_snapshot(program))
-    record_event(ProgramCreated(program_id=program.id, region_code=program.region_code,
-                                owner_id=owner))
-    db.session.commit()
+    with changing(actor, "create", program, program_snapshot, created=True) as change:
+        db.session.flush()
+        change.tell(ProgramCreated(program_id=program.id, region_code=program.region_code,
+                                   owner_id=owner))
     return program
-
-
-def _id(actor: Person | None) -> int | None:
-    return actor.id if actor is not None else None
 
 
 def _load_for_edit(program_id: int, actor: Person | None) -> Program:
-    if actor is None:
-        program = db.session.get(Program, program_id)
-        if program is None:
-            raise NotFound("program not found")
-    else:
-        program = policy.get_program_or_404(actor, program_id)
-        policy.require(actor, "program.edit", program)
-    return program
+    """The program, locked, if ``actor`` may edit it (404 outside their scope)."""
+    return load_for_change(Program, program_id, actor, "program.edit")
 
 
 def update_program(program_id: int, *, actor: Person | None, **changes: Any) -> Program:
@@ -112,14 +99,14 @@ def update_program(program_id: int, *, actor: Person | None, **changes: Any) -> 
         if program.status != "draft":
             raise Conflict(N_("the region of an active program cannot change"), status=program.status)
     before = program_snapshot(program)
-    for key, value in values.items():
-        setattr(program, key, value)
-    after = program_snapshot(program)
-    changed = tuple(k for k in after if after[k] != before[k])
-    if changed:
-        record_audit(_id(actor), "update", "program", program.id, before, after)
-        record_event(ProgramUpdated(program_id=program.id, changed=changed))
-    db.session.commit()
+    changed = tuple(k for k, v in values.items() if before.get(k) != v)
+    if not changed:
+        db.session.rollback()
+        return program
+    with changing(actor, "update", program, program_snapshot) as change:
+        for key in changed:
+            setattr(program, key, values[key])
+        change.tell(ProgramUpdated(program_id=program.id, changed=changed))
     return program
 
 
@@ -127,14 +114,13 @@ def activate_program(program_id: int, *, actor: Person | None) -> Program:
     """Draft -> active; activating an active program changes nothing."""
     program = _load_for_edit(program_id, actor)
     if program.status == "active":
+        db.session.rollback()
         return program
     if program.status == "closed":
         raise Conflict(N_("a closed program cannot be activated again"), status=program.status)
-    before = program_snapshot(program)
-    program.status = "active"
-    record_audit(_id(actor), "activate", "program", program.id, before, program_snapshot(program))
-    record_event(ProgramActivated(program_id=program.id))
-    db.session.commit()
+    with changing(actor, "activate", program, program_snapshot) as change:
+        program.status = "active"
+        change.tell(ProgramActivated(program_id=program.id))
     return program
 
 
@@ -142,55 +128,46 @@ def close_program(program_id: int, *, actor: Person | None) -> Program:
     """Close a program and cancel its open actions, set-based, with their events and audit."""
     program = _load_for_edit(program_id, actor)
     if program.status == "closed":
+        db.session.rollback()
         return program
-    before = program_snapshot(program)
-    cancelled = _cancel_open_actions(program.id, actor)
-    program.status = "closed"
-    record_audit(_id(actor), "close", "program", program.id, before,
-                 {**program_snapshot(program), "cancelled_actions": cancelled})
-    record_event(ProgramClosed(program_id=program.id, cancelled_actions=cancelled))
-    db.session.commit()
+    with changing(actor, "close", program, program_snapshot) as change:
+        cancelled = _cancel_open_actions(program.id, actor)
+        program.status = "closed"
+        change.audit_extra["cancelled_actions"] = cancelled
+        change.tell(ProgramClosed(program_id=program.id, cancelled_actions=cancelled))
     return program
 
 
 def _cancel_open_actions(program_id: int, actor: Person | None) -> int:
+    """Cancel the program's open actions in one UPDATE, audited and evented like one by one."""
     rows = db.session.execute(
-        select(Action.id, Action.kelurahan_code, Action.status)
+        select(Action.id, Action.kelurahan_code)
         .where(Action.program_id == program_id, Action.status == "open")
         .with_for_update()
     ).all()
     if not rows:
         return 0
-    now = utcnow()
     db.session.execute(
         update(Action)
         .where(Action.program_id == program_id, Action.status == "open")
-        .values(status="cancelled", updated_at=now)
+        .values(status="cancelled", updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    db.session.execute(insert(AuditEntry), [
-        {"actor_id": _id(actor), "operation": "cancel", "entity_type": "action",
-         "entity_id": r.id, "before": {"status": "open"}, "after": {"status": "cancelled"},
-         "at": now}
-        for r in rows
-    ])
-    record_events(
-        ActionCancelled(action_id=r.id, program_id=program_id, kelurahan_code=r.kelurahan_code,
-                        cancelled_by_id=_id(actor))
-        for r in rows
-    )
-    db.session.expire_all()
+    record_changes(actor, "cancel", "action",
+                   [(r.id, {"status": "open"}, {"status": "cancelled"}) for r in rows],
+                   [ActionCancelled(action_id=r.id, program_id=program_id,
+                                    kelurahan_code=r.kelurahan_code,
+                                    cancelled_by_id=actor.id if actor else None)
+                    for r in rows])
     return len(rows)
 
 
 def set_reminder_policy(program_id: int, *, actor: Person | None,
                         data: dict[str, Any] | None) -> ReminderPolicy:
     """Store a validated reminder policy on the program (``None`` restores the defaults)."""
-    program = _load_for_edit(program_id, actor)
     reminders = validate_policy(data) if data is not None else DEFAULT_POLICY
-    before = program.reminder_policy
-    program.reminder_policy = None if data is None else reminders.as_json()
-    record_audit(_id(actor), "set_reminder_policy", "program", program.id,
-                 {"reminder_policy": before}, {"reminder_policy": program.reminder_policy})
-    db.session.commit()
+    program = _load_for_edit(program_id, actor)
+    with changing(actor, "set_reminder_policy", program,
+                  lambda p: {"reminder_policy": p.reminder_policy}):
+        program.reminder_policy = None if data is None else reminders.as_json()
     return reminders
