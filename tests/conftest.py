@@ -6,6 +6,7 @@ cannot be reached fails the run instead of skipping the tests that need it.
 """
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,26 +53,27 @@ def _redis_error() -> str | None:
     return None
 
 
-POSTGRES_ERROR = _postgres_error()
-REDIS_ERROR = _redis_error()
+# Asked once, when a test first needs the server: the unit layer never touches one.
+postgres_error = functools.cache(_postgres_error)
+redis_error = functools.cache(_redis_error)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if REQUIRE_SERVICES and (POSTGRES_ERROR or REDIS_ERROR):
+    if REQUIRE_SERVICES and (postgres_error() or redis_error()):
         pytest.exit(
-            f"SINERGI_REQUIRE_SERVICES=1 but: {POSTGRES_ERROR or ''} {REDIS_ERROR or ''}".strip(),
-            returncode=3,
+            f"SINERGI_REQUIRE_SERVICES=1 but: {postgres_error() or ''} {redis_error() or ''}"
+            .strip(), returncode=3,
         )
 
 
 def need_postgres() -> None:
-    if POSTGRES_ERROR:
-        pytest.skip(POSTGRES_ERROR)
+    if postgres_error():
+        pytest.skip(postgres_error())
 
 
 def need_redis() -> None:
-    if REDIS_ERROR:
-        pytest.skip(REDIS_ERROR)
+    if redis_error():
+        pytest.skip(redis_error())
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -241,3 +243,24 @@ def artifacts_dir() -> Path:
     """Where browser tests keep their screenshots (``test-artifacts/``)."""
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     return ARTIFACTS_DIR
+
+
+BROWSER_FIXTURES = {"chromium", "phone_page"}
+SERVICE_FIXTURES = {"redis_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Honest markers from what a test uses: ``-m "not browser"``, ``-m "not services"`` and
+    ``-m "not slow"`` select what they say. Tests on PostgreSQL or Redis are ``services``;
+    tests driving Chromium are ``browser``; the unit layer (tests/unit) uses neither."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        if on_postgres or fixtures & SERVICE_FIXTURES:
+            item.add_marker(pytest.mark.services)
+        if "tests/unit/" in item.nodeid and ({"app", "database_url", "backend"} & fixtures):
+            raise pytest.UsageError(f"{item.nodeid}: the unit layer never uses a database")

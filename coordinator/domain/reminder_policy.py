@@ -1,4 +1,8 @@
-"""The reminder policy: defaults, per-program overrides stored in ``Program.reminder_policy``.
+"""The reminder policy and when each reminder is sent: the one place that decides it.
+
+Defaults, per-program overrides stored in ``Program.reminder_policy``, and the timing rules
+(:func:`reminders_due`, :func:`escalations_due`, :func:`send_time`), pure functions of the
+policy, the action's times and the clock.
 
 A policy says which reminders go to the assignee (on assignment, 24 h before the due time,
 the morning of the due day, once when overdue), which escalation steps follow (who, after how
@@ -7,8 +11,17 @@ many days overdue) and whether the coordinator hears of completions, reopenings,
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from coordinator.domain.calendar import (
+    CalendarSettings,
+    app_settings,
+    local_datetime,
+    next_sms_time,
+    next_working_morning,
+    to_local,
+)
 from coordinator.errors import N_, InvalidInput
 
 ESCALATION_TARGETS = ("kelurahan_coordinator", "kecamatan_lead", "program_owner")
@@ -108,3 +121,67 @@ def _validate_steps(raw: Any, errors: dict[str, list[str]]) -> tuple[EscalationS
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+# When is a reminder sent: the timing rules, pure functions of the policy and the clock.
+REMINDER_KINDS = ("reminder_24h", "reminder_due_today", "overdue", "escalation")
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """One reminder due at ``at``; ``occurrence`` tells repeats apart (a new due time, a step)."""
+
+    kind: str
+    at: datetime
+    occurrence: str
+    step: EscalationStep | None = None
+
+
+def _occurrence(due_at: datetime) -> str:
+    return due_at.strftime("%Y%m%dT%H%M")
+
+
+def reminders_due(due_at: datetime, created_at: datetime, policy: ReminderPolicy, now: datetime,
+                  settings: CalendarSettings | None = None) -> list[DueReminder]:
+    """The assignee's reminders that are due by ``now`` for an open action.
+
+    24 hours (``before_due_hours``) before, the morning of the due day, once when overdue; an
+    action assigned inside a window skips that reminder (its assignment message said when).
+    """
+    found = []
+    if policy.before_due_hours:
+        at = due_at - timedelta(hours=policy.before_due_hours)
+        if at <= now < due_at and created_at <= at:
+            found.append(DueReminder("reminder_24h", at, _occurrence(due_at)))
+    if policy.morning_of_due_day:
+        local = to_local(due_at, settings)
+        at = local_datetime(local.date(), time(policy.morning_hour), settings)
+        if at <= now < due_at and created_at <= at:
+            found.append(DueReminder("reminder_due_today", at, _occurrence(due_at)))
+    if policy.when_overdue and due_at <= now:
+        found.append(DueReminder("overdue", due_at, _occurrence(due_at)))
+    return found
+
+
+def escalations_due(due_at: datetime, policy: ReminderPolicy, now: datetime) -> list[DueReminder]:
+    """The escalation steps reached by ``now``: each ``after_days`` past the due time."""
+    found = []
+    for step in policy.escalation:
+        at = due_at + timedelta(days=step.after_days)
+        if at > now:
+            break
+        found.append(DueReminder("escalation", at, f"{_occurrence(due_at)}:{step.after_days}d",
+                                 step))
+    return found
+
+
+def send_time(kind: str, channel: str, at: datetime,
+              settings: CalendarSettings | None = None) -> datetime:
+    """When a message may go out: reminders wait for a working day's morning, SMS for the end
+    of the quiet hours (default 21:00 to 07:00 WIB)."""
+    settings = settings or app_settings()
+    if kind in REMINDER_KINDS:
+        at = next_working_morning(at, settings.quiet_hours_end, settings)
+    if channel == "sms":
+        at = next_sms_time(at, settings)
+    return at

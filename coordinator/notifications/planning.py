@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from coordinator.domain.calendar import is_day_off, local_datetime, next_sms_time, to_local
+from coordinator.domain.reminder_policy import send_time
 from coordinator.extensions import db
 from coordinator.models import Notification, Person
 from coordinator.policy import audiences
-
-REMINDER_KINDS = ("reminder_24h", "reminder_due_today", "overdue", "escalation")
 
 
 @dataclass(frozen=True)
@@ -67,21 +64,6 @@ def channels_for(recipient: Recipient) -> list[str]:
 def dedupe_key(kind: str, action_id: int | None, recipient_id: int, channel: str, occ: str) -> str:
     """The unique key of one message: (kind, action, recipient, channel, occurrence)."""
     return f"{kind}:a{action_id if action_id is not None else '-'}:p{recipient_id}:{channel}:{occ}"[:200]
-
-
-def send_time(kind: str, channel: str, at: datetime) -> datetime:
-    """When a message may go out: reminders skip days off, SMS waits out the quiet hours."""
-    if kind in REMINDER_KINDS:
-        morning = time(_config().quiet_hours_end)
-        day = to_local(at).date()
-        moved = False
-        while is_day_off(day):
-            day, moved = day + timedelta(days=1), True
-        if moved:
-            at = local_datetime(day, morning)
-    if channel == "sms":
-        at = next_sms_time(at)
-    return at
 
 
 def plan(items: Iterable[Planned], *, now: datetime) -> list[int]:
@@ -211,6 +193,3 @@ def leads_of(kecamatan_codes: Iterable[str]) -> dict[str, list[Recipient]]:
 def kecamatan_of(kelurahan_code: str) -> str:
     return ".".join(kelurahan_code.split(".")[:3])
 
-
-def _config() -> Any:
-    return current_app.extensions["sinergi"]

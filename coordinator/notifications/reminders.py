@@ -11,16 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Row, select
 
+from coordinator.domain.calendar import app_settings
 from coordinator.domain.overdue import declare_overdue
-from coordinator.domain.reminder_policy import MAX_ESCALATION_DAYS, ReminderPolicy, policy_from_json
+from coordinator.domain.reminder_policy import (
+    MAX_ESCALATION_DAYS,
+    DueReminder,
+    ReminderPolicy,
+    escalations_due,
+    policy_from_json,
+    reminders_due,
+)
 from coordinator.extensions import db
 from coordinator.models import Action, Program
 from coordinator.notifications.planning import (
@@ -85,64 +90,32 @@ def _due_actions(now: datetime, horizon_days: int, size: int) -> Iterator[Sequen
 
 def _plan_chunk(chunk: Sequence[Row[Any]], policies: dict[int, ReminderPolicy],
                 now: datetime) -> list[Planned]:
+    """The reminders and escalations due for a chunk of actions, to their recipients."""
     people = recipients([r.assignee_id for r in chunk] + [r.owner_id for r in chunk])
     kelurahan = {r.kelurahan_code for r in chunk}
     coordinators = coordinators_of(kelurahan)
     leads = leads_of({kecamatan_of(code) for code in kelurahan})
+    settings = app_settings()
     items: list[Planned] = []
-    zone = current_app.extensions["sinergi"].timezone
     for row in chunk:
         policy = policies.get(row.program_id)
         if policy is None:
             continue
+
         assignee = people.get(row.assignee_id)
         if assignee is not None:
-            items.extend(_assignee_reminders(row, assignee, policy, now, zone))
+            items += [_planned(row, assignee, due) for due in
+                      reminders_due(row.due_at, row.created_at, policy, now, settings)]
         targets = {
             "kelurahan_coordinator": coordinators.get(row.kelurahan_code, []),
             "kecamatan_lead": leads.get(kecamatan_of(row.kelurahan_code), []),
             "program_owner": [people[row.owner_id]] if row.owner_id in people else [],
         }
-        items.extend(_escalations(row, policy, targets, now))
+        items += [_planned(row, person, due) for due in escalations_due(row.due_at, policy, now)
+                  for person in targets.get(due.step.to, [])]  # type: ignore[union-attr]
     return items
 
 
-def _assignee_reminders(row: Row[Any], assignee: Recipient, policy: ReminderPolicy,
-                        now: datetime, zone: str) -> Iterator[Planned]:
-    due: datetime = row.due_at
-    occ = due.strftime("%Y%m%dT%H%M")
-
-    def item(kind: str, at: datetime) -> Planned:
-        return Planned(assignee, kind, occ, at, row.id, row.program_id, row.kelurahan_code)
-
-    if policy.before_due_hours:
-        at = due - timedelta(hours=policy.before_due_hours)
-        # Assigned inside the window: the assignment message already said when it is due.
-        if at <= now < due and row.created_at <= at:
-            yield item("reminder_24h", at)
-    if policy.morning_of_due_day:
-        at = _morning_of(due, policy.morning_hour, zone)
-        if at <= now < due and row.created_at <= at:
-            yield item("reminder_due_today", at)
-    if policy.when_overdue and due <= now:
-        yield item("overdue", due)
-
-
-def _escalations(row: Row[Any], policy: ReminderPolicy, targets: dict[str, list[Recipient]],
-                 now: datetime) -> Iterator[Planned]:
-    due: datetime = row.due_at
-    for step in policy.escalation:
-        at = due + timedelta(days=step.after_days)
-        if at > now:
-            break
-        occ = f"{due.strftime('%Y%m%dT%H%M')}:{step.after_days}d"
-        for person in targets.get(step.to, []):
-            yield Planned(person, "escalation", occ, at, row.id, row.program_id,
-                          row.kelurahan_code)
-
-
-@lru_cache(maxsize=4096)
-def _morning_of(due: datetime, hour: int, zone: str) -> datetime:
-    local = due.astimezone(ZoneInfo(zone))
-    return datetime.combine(local.date(), time(hour), tzinfo=ZoneInfo(zone))
-
+def _planned(row: Row[Any], person: Recipient, due: DueReminder) -> Planned:
+    return Planned(person, due.kind, due.occurrence, due.at, row.id, row.program_id,
+                   row.kelurahan_code)

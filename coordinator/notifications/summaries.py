@@ -14,6 +14,7 @@ from sqlalchemy import case, func, or_, select
 
 from coordinator.domain.calendar import is_day_off, to_local
 from coordinator.domain.overdue import overdue_clause
+from coordinator.domain.reminder_policy import send_time
 from coordinator.extensions import db
 from coordinator.messages import compose
 from coordinator.models import Action, Notification, Person, Program, Region
@@ -22,7 +23,6 @@ from coordinator.notifications.planning import (
     channels_for,
     dedupe_key,
     insert_ignoring_duplicates,
-    send_time,
 )
 from coordinator.policy import audiences, region_filter
 from coordinator.rollups.progress import indicator_progress

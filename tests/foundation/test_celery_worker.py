@@ -95,11 +95,3 @@ def test_web_and_workers_write_one_sqlite_file_at_once(
         .group_by(AuditEntry.entity_type)).all())
     assert counts == {"web": 200, "worker-1": 200, "worker-2": 200}
 
-
-def test_the_embedded_broker_is_polled_every_tenth_of_a_second(app):
-    """kombu's default 1 s poll let a prefetch-1 worker run only one task a second."""
-    from workers import get_celery_for
-
-    with get_celery_for(app).connection_for_write() as connection:
-        assert connection.transport.polling_interval == 0.1
-        assert connection.as_uri().startswith("sqlite:///")

@@ -9,7 +9,6 @@ from coordinator.extensions import db
 from coordinator.models import Event, ProgramRollup, RollupRun
 from tests.rollups.conftest import CENGKARENG_BARAT, World, utc
 from workers import get_celery_for
-from workers.schedule import SCHEDULE
 
 
 def test_the_rollup_tasks_apply_events_once_and_recompute(world: World) -> None:
@@ -30,6 +29,3 @@ def test_the_rollup_tasks_apply_events_once_and_recompute(world: World) -> None:
     assert db.session.get(RollupRun, result["run_id"]) is not None
 
 
-def test_the_nightly_recompute_is_scheduled_on_the_rollups_queue() -> None:
-    entry = next(e for e in SCHEDULE.values() if e["task"] == "sinergi.rollups.recompute_all")
-    assert entry["options"]["queue"] == "rollups"

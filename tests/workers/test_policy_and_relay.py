@@ -17,13 +17,6 @@ from workers.handlers import handle_event
 from workers.relay import publish_outbox
 
 
-def test_the_default_policy_is_the_issue_ladder() -> None:
-    assert [(s.to, s.after_days) for s in DEFAULT_POLICY.escalation] == [
-        ("kelurahan_coordinator", 3), ("kecamatan_lead", 7), ("program_owner", 14)]
-    assert DEFAULT_POLICY.before_due_hours == 24 and DEFAULT_POLICY.morning_hour == 7
-    assert policy_from_json(None) is DEFAULT_POLICY
-
-
 def test_a_stored_override_keeps_the_other_defaults() -> None:
     policy = policy_from_json({"escalation": [{"to": "program_owner", "after_days": 2}]})
     assert [(s.to, s.after_days) for s in policy.escalation] == [("program_owner", 2)]

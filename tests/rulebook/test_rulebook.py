@@ -11,7 +11,7 @@ ROLE_NAMES = ("admin", "lead", "coordinator", "cadre")
 # Where a role's name may be written: the policy decides with it, the model defines it, the
 # labels translate it for display, the migrations create the column.
 ALLOWED = ("coordinator/policy/", "coordinator/models/people.py", "coordinator/web/labels.py")
-_NAME = r"""["'](?:%s)["']""" % "|".join(ROLE_NAMES)
+_NAME = "[\"'](?:" + "|".join(ROLE_NAMES) + ")[\"']"
 ROLE_LITERAL = re.compile(  # compared, listed with another role, or passed as a role
     rf"(==|!=)\s*{_NAME}|{_NAME}\s*(==|!=)|{_NAME}\s*,\s*{_NAME}|\brole\s*=\s*{_NAME}")
 ROLE_COMPARISON = re.compile(r"\.role\b\s*(==|!=|\bin\b|\bnot\s+in\b)|\.role\.in_\(")
