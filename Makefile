@@ -37,6 +37,7 @@ test: $(DEV)
 
 lint: $(DEV)
 	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/lint-imports
 
 # The one catalog of people-facing texts: extract from code and templates, update, compile.
 translations: $(DEV)
