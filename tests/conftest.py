@@ -131,15 +131,53 @@ def test_config(database_url: str, instance_dir: Path, **overrides: Any):  # typ
 test_config.__test__ = False  # type: ignore[attr-defined]
 
 
+# Building an app costs a few hundred milliseconds (routes, the OpenAPI document): tests that
+# ask for the same settings share one, reset after each test (config restored, rate counters
+# emptied, database emptied). Settings that cannot be compared build a fresh app.
+_SHARED_APPS: dict[tuple[str, str], tuple[Flask, dict[str, Any]]] = {}
+
+
+def _shared_app(database_url: str, overrides: dict[str, Any],
+                tmp_path_factory: pytest.TempPathFactory) -> Flask | None:
+    try:
+        key = (database_url, repr(sorted(overrides.items())))
+        hash(key)
+    except TypeError:
+        return None
+    if key not in _SHARED_APPS:
+        instance = tmp_path_factory.mktemp("instance")
+        app = create_app(test_config(database_url, instance, **overrides))
+        _SHARED_APPS[key] = (app, dict(app.config))
+    app, config = _SHARED_APPS[key]
+    app.config.clear()
+    app.config.update(config)
+    return app
+
+
+def _reset(app: Flask) -> None:
+    """Forget what one test left in a shared app besides the database."""
+    counter = app.extensions.get("sinergi_api_rate_counter")
+    if counter is not None and hasattr(counter, "_counts"):
+        counter._counts.clear()
+
+
 @pytest.fixture
 def make_app(
-    database_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., Flask]]:
-    """Build an app on the test database; keyword arguments override config fields."""
+    """An app on the test database; keyword arguments override config fields.
+
+    Apps with the same settings are shared between tests (see ``_SHARED_APPS``); a test
+    that needs its own files (a broker file, a secret) passes settings that say so.
+    """
     apps: list[Flask] = []
+    fresh: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
-        app = create_app(test_config(database_url, tmp_path / "instance", **overrides))
+        app = _shared_app(database_url, overrides, tmp_path_factory)
+        if app is None:
+            app = create_app(test_config(database_url, tmp_path / "instance", **overrides))
+            fresh.append(app)
         apps.append(app)
         return app
 
@@ -149,8 +187,11 @@ def make_app(
         with apps[0].app_context():
             clean_tables()
     for app in apps:
+        _reset(app)
         with app.app_context():
             db.session.remove()
+    for app in fresh:
+        with app.app_context():
             db.engine.dispose()
 
 

@@ -118,6 +118,7 @@ def _load(plan: _Plan, kelurahan: list[Region], network_ids: list[int]) -> DemoS
     ], [PersonCreated(person_id=pid, role=p["role"], region_code=p["region_code"])
         for pid, p in zip(ids, plan.people, strict=True)])
     lead = db.session.get(Person, ids[1])
+    assert lead is not None  # just inserted
     program = _insert_program(plan, lead)
     cadres = {code: [(ids[i], plan.networks_of[i]) for i in idxs]
               for code, idxs in cadres_by_kelurahan.items()}
@@ -191,8 +192,7 @@ def _insert_people(plan: _Plan) -> list[int]:
     return ids
 
 
-def _insert_program(plan: _Plan, lead: Person | None) -> Program:
-    assert lead is not None
+def _insert_program(plan: _Plan, lead: Person) -> Program:
     program = Program(
         title=PROGRAM_TITLE, category="prevention", year=2022, region_code=CITY,
         owner_id=lead.id, status="draft", created_at=plan.now, updated_at=plan.now,

@@ -6,7 +6,7 @@ import marshmallow as ma
 from coordinator.api.common import PageArgsSchema, StrictSchema, page_schema
 from coordinator.domain.bulk import RECURRENCES
 from coordinator.domain.overdue import action_is_overdue
-from coordinator.models import utcnow
+from coordinator.models import Action, utcnow
 from coordinator.models.programs import ACTION_STATUSES
 from coordinator.policy.limits import MAX_NOTE_LENGTH, MAX_PEOPLE_REACHED
 
@@ -36,7 +36,7 @@ class ActionSchema(ma.Schema):
     bulk_assignment_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.AwareDateTime()
 
-    def _overdue(self, action: object) -> bool:
+    def _overdue(self, action: Action) -> bool:
         return action_is_overdue(action, utcnow())
 
 
