@@ -2,7 +2,7 @@
 
 Rows are inserted with ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING`` (SQLite and
 PostgreSQL), so two sweeps, two beats or a retried task never create a message twice.
-Bodies are rendered when the message is sent (``rendering.py``), in the person's language then.
+Bodies are rendered when the message is sent (``contents.py``), in the person's language then.
 """
 from __future__ import annotations
 
