@@ -136,14 +136,15 @@ def _record_sent(notification_id: int, attempt: int, now: datetime, result: Deli
                  outcome: str) -> SendOutcome:
     """Record a message the provider took. The database may be restarting: the message has
     gone, so keep trying for a while rather than leave it to look interrupted."""
+    notification = db.session.get(Notification, notification_id)
+    assert notification is not None
+    provider_status = notification.provider_status  # set by some channels (the outbox)
     for delay in (*RECORD_RETRY_DELAYS, None):
         try:
-            db.session.rollback()
-            notification = db.session.get(Notification, notification_id)
-            assert notification is not None
             notification.status = "sent"
             notification.sent_at = now
             notification.provider_id = result.provider_id or notification.provider_id
+            notification.provider_status = provider_status
             notification.sms_parts = result.parts or notification.sms_parts
             notification.last_error = None
             notification.uncertain_since = None
@@ -156,6 +157,8 @@ def _record_sent(notification_id: int, attempt: int, now: datetime, result: Deli
                 raise
             log.warning("notification %s went out; recording it failed, retrying", notification_id)
             time.sleep(delay)
+            notification = db.session.get(Notification, notification_id)
+            assert notification is not None
     raise AssertionError("unreachable")
 
 
