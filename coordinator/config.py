@@ -74,6 +74,7 @@ class Config:
     # an event may wait for its handlers, how long Redis holds a message a dead worker took.
     send_lease_seconds: int = 300
     send_task_expires_seconds: int = 120
+    send_backoff_base_seconds: int = 30
     event_handling_bound_seconds: int = 300
     broker_visibility_timeout_seconds: int = 600
     relay_interval_seconds: int = 10
@@ -270,6 +271,7 @@ def _reliability(reader: _Reader) -> dict[str, object]:
     return {
         "send_lease_seconds": reader.integer("SEND_LEASE_SECONDS", 300, 5, 3600),
         "send_task_expires_seconds": reader.integer("SEND_TASK_EXPIRES_SECONDS", 120, 5, 3600),
+        "send_backoff_base_seconds": reader.integer("SEND_BACKOFF_BASE_SECONDS", 30, 1, 600),
         "event_handling_bound_seconds": reader.integer(
             "EVENT_HANDLING_BOUND_SECONDS", 300, 5, 86400),
         "broker_visibility_timeout_seconds": reader.integer(

@@ -52,9 +52,10 @@ class SendOutcome:
     retry_in: float | None = None
 
 
-def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
+def backoff_seconds(attempt: int, rng: random.Random | None = None,
+                    base: float = BACKOFF_BASE_SECONDS) -> float:
     """Exponential backoff with full jitter in its upper half: 30 s, 60 s, 120 s ... capped."""
-    ceiling = min(BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0), BACKOFF_CAP_SECONDS)
+    ceiling = min(base * 2 ** max(attempt - 1, 0), BACKOFF_CAP_SECONDS)
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
@@ -174,7 +175,8 @@ def _failed(notification_id: int, attempt: int, now: datetime, error: str,
         notification.status = "dead"
         outcome = SendOutcome("dead")
     else:
-        delay = backoff_seconds(attempt)
+        delay = backoff_seconds(
+            attempt, base=current_app.extensions["sinergi"].send_backoff_base_seconds)
         notification.status = "failed"
         notification.scheduled_for = now + timedelta(seconds=delay)
         outcome = SendOutcome("retry", delay)
