@@ -2,7 +2,9 @@
 this worker does not know, is written to ``dead_letters`` for staff to see and retry.
 
 Celery acknowledges such messages (``task_acks_on_failure_or_timeout``): without this record
-they would be gone. Retries in progress (``Retry``) are not failures and are not recorded.
+they would be gone. Retries in progress (``Retry``) are not failures and are not recorded, nor
+is a task that failed only because the broker was away when it asked for follow-up work: every
+such request (relay, dispatch) is repeated by beat's sweeps once the broker is back.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 from celery import Celery, signals
 from flask import Flask
+from kombu.exceptions import OperationalError as BrokerError
 
 from coordinator.domain.dead_letters import record_dead_letter
 from coordinator.extensions import db
@@ -69,6 +72,10 @@ def install_dead_letters(celery: Celery, app: Flask) -> None:
     def on_failure(sender: Any = None, exception: BaseException | None = None,
                    args: Any = None, traceback: Any = None, **_: Any) -> None:
         if sender is None or getattr(sender, "app", None) is not celery:
+            return
+        if isinstance(exception, BrokerError):
+            log.warning("%s%s could not reach the broker; beat's sweeps redo its follow-up work",
+                        sender.name, args)
             return
         store(app, sender.name, _json_args(args), describe(exception, traceback))
 

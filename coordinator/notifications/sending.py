@@ -112,6 +112,8 @@ def send_notification(notification_id: int, now: datetime) -> SendOutcome:
         if not notification.body:
             render_into(notification)
             db.session.commit()
+    except (OperationalError, InterfaceError):
+        raise  # the database went away, not the message: the task retries (the lease holds)
     except Exception as exc:  # noqa: BLE001 - a message that cannot be rendered never will be
         return _failed(notification_id, attempt, now, f"cannot render: {exc}", permanent=True)
     try:
