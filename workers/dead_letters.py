@@ -51,7 +51,7 @@ def store(app: Flask, task_name: str, args: list[Any], error: str) -> None:
             db.session.commit()
             log.error("dead letter: %s%s failed past its retries: %s", task_name, args,
                       error.splitlines()[0] if error else "")
-        except Exception:  # noqa: BLE001 - the record is best effort; the log line is not
+        except Exception:
             log.exception("could not record the dead letter of %s%s: %s", task_name, args, error)
             db.session.rollback()
         finally:

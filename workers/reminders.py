@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
-
 from datetime import timedelta
+from typing import Any
 
 from celery import Celery
 from flask import current_app

@@ -124,7 +124,7 @@ def answered_before_commit(answer: Answer, build: Callable[[], None]) -> Iterato
         log.exception("error after a committed %s; answering with its result", answer.endpoint)
         try:
             db.session.close()  # the failed commit left it unusable; start afresh
-        except Exception:  # noqa: BLE001 - the session may be unusable; the answer is not
+        except Exception:
             log.exception("could not reset the session")
             db.session.remove()
     finally:

@@ -16,9 +16,9 @@ from coordinator.models import DeliveryAttempt, Notification
 from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due
 from coordinator.notifications.planning import Planned, Recipient, plan
 from coordinator.notifications.sending import (
+    UncertainCounts,
     backoff_seconds,
     claim,
-    UncertainCounts,
     recover_interrupted,
     retry_dead,
     send_lease,
