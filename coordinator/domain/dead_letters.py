@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from coordinator.domain.errors import Conflict, NotFound
+from coordinator.errors import Conflict, NotFound
 from coordinator.extensions import db
 from coordinator.models import DeadLetter, Event, Person
 

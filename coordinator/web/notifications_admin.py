@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from coordinator.domain.calendar import local_datetime, local_now
 from coordinator.domain.dead_letters import open_dead_letters, take_for_retry, undo_retry
-from coordinator.domain.errors import Conflict, NotFound
+from coordinator.errors import Conflict, NotFound
 from coordinator.extensions import db
 from coordinator.jobs import JOBS_BY_NAME
 from coordinator.models import Notification, utcnow

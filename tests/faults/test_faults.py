@@ -1,7 +1,7 @@
 """Fault tests: real web, worker and beat processes on PostgreSQL and a private Redis (or the
 embedded SQLite default), a loopback SMS provider and an SMTP sink recording every message.
 
-Each scenario bulk-assigns one action to each of ~100 cadres over the API (one message each,
+Each scenario bulk-assigns one action to each of 60 cadres over the API (one message each,
 by SMS or email), injects its fault, and ends with exact counts: every expected message
 delivered exactly once (uncertain sends counted and settled), zero rollup drift after a
 recompute, and the dashboard's numbers equal to a direct SQL count. The counts are written to
@@ -37,7 +37,7 @@ from tests.faults.services import (
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(420)]
-CADRES = 100
+CADRES = 60
 EMBEDDED_CADRES = 40
 DEADLINE = 240  # seconds for a healed deployment to deliver everything (a bound, not a timing)
 
