@@ -69,6 +69,17 @@ class Config:
     sms_inbound_rate_window_seconds: int = 600
     channel_timeout_seconds: int = 15
     api_rate_limit_per_minute: int = 600
+    sms_gateway_idempotency_param: str = "idempotency_key"
+    # Reliability bounds (README "Reliability"): how long a send may stay in flight, how long
+    # an event may wait for its handlers, how long Redis holds a message a dead worker took.
+    send_lease_seconds: int = 300
+    send_task_expires_seconds: int = 120
+    send_backoff_base_seconds: int = 30
+    event_handling_bound_seconds: int = 300
+    broker_visibility_timeout_seconds: int = 600
+    relay_interval_seconds: int = 10
+    dispatch_interval_seconds: int = 60
+    reliability_check_interval_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -246,10 +257,42 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
             "SMS_INBOUND_RATE_WINDOW_SECONDS", 600, 10, 86400
         ),
         "channel_timeout_seconds": reader.integer("CHANNEL_TIMEOUT_SECONDS", 15, 1, 120),
+        "sms_gateway_idempotency_param": reader.text(
+            "SMS_GATEWAY_IDEMPOTENCY_PARAM", "idempotency_key") or "idempotency_key",
+        **_reliability(reader),
     }
     _check_provider(values)
     values.update(overrides)
+    _check_reliability(values)
     return Config(**values)  # type: ignore[arg-type]
+
+
+def _reliability(reader: _Reader) -> dict[str, object]:
+    return {
+        "send_lease_seconds": reader.integer("SEND_LEASE_SECONDS", 300, 5, 3600),
+        "send_task_expires_seconds": reader.integer("SEND_TASK_EXPIRES_SECONDS", 120, 5, 3600),
+        "send_backoff_base_seconds": reader.integer("SEND_BACKOFF_BASE_SECONDS", 30, 1, 600),
+        "event_handling_bound_seconds": reader.integer(
+            "EVENT_HANDLING_BOUND_SECONDS", 300, 5, 86400),
+        "broker_visibility_timeout_seconds": reader.integer(
+            "BROKER_VISIBILITY_TIMEOUT_SECONDS", 600, 10, 86400),
+        "relay_interval_seconds": reader.integer("RELAY_INTERVAL_SECONDS", 10, 1, 3600),
+        "dispatch_interval_seconds": reader.integer("DISPATCH_INTERVAL_SECONDS", 60, 1, 3600),
+        "reliability_check_interval_seconds": reader.integer(
+            "RELIABILITY_CHECK_INTERVAL_SECONDS", 60, 1, 3600),
+    }
+
+
+def _check_reliability(values: dict[str, object]) -> None:
+    # A send still talking to its provider must never be taken for a dead one: the lease
+    # outlasts two channel timeouts (connect + read) with room for the database round trips.
+    lease = int(str(values["send_lease_seconds"]))
+    timeout = int(str(values["channel_timeout_seconds"]))
+    if lease < 2 * timeout + 5:
+        raise ConfigError(
+            f"SEND_LEASE_SECONDS must be at least twice CHANNEL_TIMEOUT_SECONDS plus 5 "
+            f"({2 * timeout + 5}); got {lease}"
+        )
 
 
 def _with_psycopg_driver(url: str) -> str:

@@ -19,6 +19,7 @@ class Job:
 
 
 RELAY_OUTBOX = Job("sinergi.relay.publish_outbox", "default")
+REPUBLISH_UNHANDLED = Job("sinergi.relay.republish_unhandled", "default")
 HANDLE_EVENT = Job("sinergi.events.handle", "default")
 SWEEP_REMINDERS = Job("sinergi.reminders.sweep", "default")
 WEEKLY_DIGEST = Job("sinergi.digests.weekly", "default")
@@ -30,10 +31,11 @@ APPLY_TO_ROLLUPS = Job("sinergi.rollups.apply_event", "rollups")
 RECOMPUTE_ROLLUPS = Job("sinergi.rollups.recompute_all", "rollups")
 
 ALL_JOBS = (
-    RELAY_OUTBOX, HANDLE_EVENT, SWEEP_REMINDERS, WEEKLY_DIGEST, DAILY_SUMMARY, PING,
+    RELAY_OUTBOX, REPUBLISH_UNHANDLED, HANDLE_EVENT, SWEEP_REMINDERS, WEEKLY_DIGEST, DAILY_SUMMARY, PING,
     DISPATCH_DUE, SEND_NOTIFICATION, APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS,
 )
 QUEUES = tuple(dict.fromkeys(job.queue for job in ALL_JOBS))
+JOBS_BY_NAME = {job.name: job for job in ALL_JOBS}
 
 
 def task_routes() -> dict[str, dict[str, str]]:

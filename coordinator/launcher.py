@@ -1,7 +1,10 @@
 """``sinergi run-all``: web, Celery worker and Celery beat as one foreground program.
 
 Each runs as a child process in its own session, so Ctrl-C reaches only this launcher,
-which then stops all three in order. When any child dies, the others are stopped too.
+which then stops all three in order. A role that dies (a worker that lost its broker for
+good, a killed web server) is started again after a back-off that doubles (1 s to 30 s); a
+role that dies ``RESTART_LIMIT`` times within ``RESTART_WINDOW_S`` is given up on, and then
+everything stops with exit code 1 so that a process manager above sees the failure.
 """
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -24,6 +29,9 @@ from coordinator.seeding.demo_people import DEMO_EMAIL_DOMAIN
 
 WORKER_QUEUES = "default,notifications,rollups"
 STOP_TIMEOUT_S = 15
+RESTART_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+RESTART_LIMIT = 5
+RESTART_WINDOW_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -54,23 +62,78 @@ class _Stop:
         self.requested = True
 
 
+@dataclass(frozen=True)
+class RestartPolicy:
+    backoff_s: tuple[float, ...] = RESTART_BACKOFF_S
+    limit: int = RESTART_LIMIT
+    window_s: float = RESTART_WINDOW_S
+
+
+@dataclass
+class Supervised:
+    """One role's current process, and when it died recently (for back-off and the limit)."""
+
+    role: Role
+    process: subprocess.Popen[bytes] | None = None
+    deaths: deque[float] = field(default_factory=deque)
+    start_at: float = 0.0
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.role.argv, start_new_session=True)
+
+
 def run_all(port: int | None = None) -> int:
-    """Start every role, wait for Ctrl-C/SIGTERM or any child's exit, stop the rest."""
+    """Start every role, restart any that dies, stop all on Ctrl-C/SIGTERM."""
     config = current_app.extensions["sinergi"]
     port = port or config.web_port
     config.instance_dir.mkdir(parents=True, exist_ok=True)
     stop = _Stop()
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    children = {role.name: subprocess.Popen(role.argv, start_new_session=True)
-                for role in roles(port, config.instance_dir)}
-    _announce(port)
-    exited = _wait(children, stop)
-    _stop_all(children)
-    if exited:
-        print(f"sinergi: {exited} exited; stopped the others.", file=sys.stderr, flush=True)
+    return supervise(roles(port, config.instance_dir), stop, on_started=lambda: _announce(port))
+
+
+def supervise(all_roles: list[Role], stop: _Stop, policy: RestartPolicy = RestartPolicy(),
+              on_started: Callable[[], None] | None = None) -> int:
+    """Run ``all_roles`` until ``stop`` is requested (0) or one dies too often (1)."""
+    children = [Supervised(role) for role in all_roles]
+    for child in children:
+        child.start()
+    if on_started:
+        on_started()
+    given_up = _watch(children, stop, policy)
+    _stop_all([c.process for c in children if c.process is not None])
+    if given_up:
+        print(f"sinergi: {given_up} exited {policy.limit} times within "
+              f"{policy.window_s:.0f} s; stopped the others.", file=sys.stderr, flush=True)
         return 1
     return 0
+
+
+def _watch(children: list[Supervised], stop: _Stop, policy: RestartPolicy) -> str | None:
+    while not stop.requested:
+        now = time.monotonic()
+        for child in children:
+            if child.process is None:
+                if now >= child.start_at:
+                    print(f"sinergi: starting {child.role.name} again", file=sys.stderr,
+                          flush=True)
+                    child.start()
+                continue
+            code = child.process.poll()
+            if code is None:
+                continue
+            while child.deaths and now - child.deaths[0] > policy.window_s:
+                child.deaths.popleft()
+            child.deaths.append(now)
+            if len(child.deaths) >= policy.limit:
+                return child.role.name
+            delay = policy.backoff_s[min(len(child.deaths) - 1, len(policy.backoff_s) - 1)]
+            print(f"sinergi: {child.role.name} exited with code {code}; restarting in "
+                  f"{delay:.0f} s", file=sys.stderr, flush=True)
+            child.process, child.start_at = None, now + delay
+        time.sleep(0.3)
+    return None
 
 
 def _announce(port: int) -> None:
@@ -95,21 +158,12 @@ def _demo_logins() -> list[str]:
     return [email for email in emails if email in found]
 
 
-def _wait(children: dict[str, subprocess.Popen[bytes]], stop: _Stop) -> str | None:
-    while not stop.requested:
-        for name, child in children.items():
-            if child.poll() is not None:
-                return name
-        time.sleep(0.3)
-    return None
-
-
-def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
-    for child in children.values():
+def _stop_all(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_S
-    for child in children.values():
+    for child in children:
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:

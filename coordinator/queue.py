@@ -68,13 +68,42 @@ def request_dispatch() -> bool:
     return _send(DISPATCH_DUE)
 
 
-def _send(job: Job) -> bool:
+def request_job(job: Job, *args: Any) -> bool:
+    """Put one job on its queue now (a staff retry); False (logged) if the broker refused."""
+    return _send(job, *args)
+
+
+def _send(job: Job, *args: Any) -> bool:
     try:
-        enqueue(_client(), job, retry=False)
+        enqueue(_client(), job, *args, retry=False)
     except Exception as exc:  # noqa: BLE001 - the broker being down must not fail a request
         log.warning("%s not requested (beat will do it later): %s", job.name, exc)
         return False
     return True
+
+
+def client_settings(broker_url: str) -> dict[str, Any]:
+    """A publisher that fails fast instead of holding a web request while the broker is away.
+
+    The fail-fast options are transport options, and each transport takes its own: Redis's
+    socket timeouts would reach SQLAlchemy's ``create_engine()`` (which rejects them) on the
+    embedded broker, so there only the connection-level settings apply.
+    """
+    settings: dict[str, Any] = {
+        "broker_url": broker_url,
+        "broker_connection_retry": False,
+        "broker_connection_max_retries": 0,
+        "broker_connection_timeout": 2,
+        "task_publish_retry": False,
+    }
+    if broker_url.startswith(("redis://", "rediss://")):
+        settings["broker_transport_options"] = {
+            "socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 0,
+        }
+    elif broker_url.startswith("sqla+sqlite"):
+        # The web and the worker write one SQLite broker file: wait for its lock, briefly.
+        settings["broker_transport_options"] = {"connect_args": {"timeout": 5}}
+    return settings
 
 
 def _client() -> Celery:
@@ -82,14 +111,6 @@ def _client() -> Celery:
     client = app.extensions.get("sinergi_queue")
     if client is None:
         client = Celery("sinergi-web", set_as_current=False)
-        client.conf.update(
-            broker_url=app.extensions["sinergi"].broker_url,
-            broker_connection_retry=False,
-            broker_connection_max_retries=0,
-            broker_connection_timeout=2,
-            broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 2,
-                                      "max_retries": 0},
-            task_publish_retry=False,
-        )
+        client.conf.update(**client_settings(app.extensions["sinergi"].broker_url))
         app.extensions["sinergi_queue"] = client
     return client

@@ -3,7 +3,9 @@
 Each handler takes the outbox row and returns the ids of the notifications it created.
 ``handle_event`` runs a handler at most once per event (``ProcessedEvent(event_id, handler)``,
 written in the same transaction as the notifications), so a redelivered event changes nothing;
-the notifications' dedupe keys guard the same again.
+the notifications' dedupe keys guard the same again. An event type without a handler is still
+marked processed (the relay waits for every handler's mark); an unknown type is an error, so
+the task fails into a dead letter instead of vanishing.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from coordinator.domain.events import EVENT_TYPES
 from coordinator.domain.reminder_policy import policy_from_json
 from coordinator.extensions import db
 from coordinator.models import Action, Event, ProcessedEvent, Program
@@ -23,14 +26,25 @@ HANDLER_NAME = "notifications"
 Handler = Callable[[Event, datetime], list[int]]
 
 
+class MalformedEvent(ValueError):
+    """An outbox row this version cannot read: a person must look at it."""
+
+
 def handle_event(event_id: int, now: datetime) -> list[int]:
     """Run the notification handler of one event once; returns new notification ids."""
     event = db.session.get(Event, event_id)
-    if event is None or event.type not in HANDLERS:
-        return []
+    if event is None:
+        raise MalformedEvent(f"event {event_id} does not exist")
     if db.session.get(ProcessedEvent, (event_id, HANDLER_NAME)) is not None:
         return []
-    created = HANDLERS[event.type](event, now)
+    if event.type not in EVENT_TYPES:
+        raise MalformedEvent(f"event {event_id} has an unknown type {event.type!r}")
+    handler = HANDLERS.get(event.type)
+    try:
+        created = handler(event, now) if handler else []
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedEvent(
+            f"event {event_id} ({event.type}) has a malformed payload: {exc!r}") from exc
     db.session.add(ProcessedEvent(event_id=event_id, handler=HANDLER_NAME, processed_at=now))
     try:
         db.session.commit()

@@ -2,16 +2,26 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import Celery
-from sqlalchemy.exc import OperationalError
+from flask import current_app
 
-from coordinator.jobs import DISPATCH_DUE, HANDLE_EVENT, RELAY_OUTBOX, SWEEP_REMINDERS, enqueue
+from coordinator.jobs import (
+    DISPATCH_DUE,
+    HANDLE_EVENT,
+    RELAY_OUTBOX,
+    REPUBLISH_UNHANDLED,
+    SWEEP_REMINDERS,
+    enqueue,
+)
 from coordinator.models import utcnow
 from coordinator.notifications.reminders import sweep_reminders
+from workers.celery_app import DATABASE_ERRORS
 from workers.handlers import handle_event
 from workers.relay import publish_outbox as publish
+from workers.relay import republish_unhandled
 
 log = logging.getLogger(__name__)
 # Events handled within this many seconds of each other are dispatched together, so a bulk
@@ -25,8 +35,17 @@ def register(celery: Celery) -> None:
         """Publish unpublished outbox events (right after commits, and on beat as safety net)."""
         return publish(celery)
 
+    @celery.task(shared=False, name=REPUBLISH_UNHANDLED.name, queue=REPUBLISH_UNHANDLED.queue)
+    def republish() -> dict[str, int]:
+        """Hand events that their handlers have not processed within the bound out again."""
+        bound = timedelta(seconds=current_app.extensions["sinergi"].event_handling_bound_seconds)
+        result = republish_unhandled(celery, bound)
+        if result.republished or result.dead_lettered:
+            log.warning("outbox recheck: %s", result)
+        return vars(result)
+
     @celery.task(shared=False, name=HANDLE_EVENT.name, queue=HANDLE_EVENT.queue,
-                 autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60,
+                 autoretry_for=DATABASE_ERRORS, retry_backoff=True, retry_backoff_max=60,
                  max_retries=10)
     def handle(event_id: int) -> int:
         """Run the notification handler of one event (idempotent)."""

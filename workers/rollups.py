@@ -4,11 +4,11 @@ from __future__ import annotations
 import logging
 
 from celery import Celery
-from sqlalchemy.exc import OperationalError
 
 from coordinator import rollups
 from coordinator.extensions import db
 from coordinator.jobs import APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS
+from workers.celery_app import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def register(celery: Celery) -> None:
     @celery.task(
         shared=False, name=APPLY_TO_ROLLUPS.name, queue=APPLY_TO_ROLLUPS.queue, max_retries=10,
-        autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60,
+        autoretry_for=DATABASE_ERRORS, retry_backoff=True, retry_backoff_max=60,
     )
     def apply_event(event_id: int) -> bool:
         """Apply one outbox event to the rollups; a redelivered event changes nothing."""

@@ -9,10 +9,11 @@ from coordinator.channels.base import (
     DeliveryResult,
     PermanentDeliveryError,
     TransientDeliveryError,
+    UncertainDeliveryError,
 )
-from coordinator.channels.transport import transmit
+from coordinator.channels.transport import confirm_sent, transmit
 
 __all__ = [
     "DeliveryError", "DeliveryResult", "PermanentDeliveryError", "TransientDeliveryError",
-    "transmit",
+    "UncertainDeliveryError", "confirm_sent", "transmit",
 ]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import requests
+
 
 @dataclass(frozen=True)
 class DeliveryResult:
@@ -26,3 +28,19 @@ class TransientDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """Retrying will not help: invalid number, provider 4xx, SMTP 5xx, no address."""
+
+
+class UncertainDeliveryError(TransientDeliveryError):
+    """The request left but no answer came back (a read timeout, a cut connection): the
+    provider may or may not have taken the message. Resend only once the provider says it
+    did not (``confirm_sent``), or where the provider drops repeats (an idempotency key)."""
+
+
+def request_may_have_left(exc: requests.RequestException) -> bool:
+    """Whether an HTTP request may have reached the provider before ``exc``: not for a refused
+    or timed-out connect; yes for a connection cut while waiting for the answer."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    text = repr(exc)
+    return not any(word in text for word in ("NewConnectionError", "Connection refused",
+                                             "NameResolutionError", "Failed to resolve"))

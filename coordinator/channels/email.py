@@ -8,7 +8,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 
 from coordinator.channels.base import DeliveryResult, PermanentDeliveryError, TransientDeliveryError
 from coordinator.config import Config
@@ -26,7 +26,8 @@ def build_message(config: Config, notification: Notification) -> EmailMessage:
     message["Subject"] = notification.subject or "Sinergi"
     message["Date"] = formatdate(localtime=False)
     domain = parseaddr(config.mail_from)[1].rpartition("@")[2] or "sinergi.local"
-    message["Message-ID"] = make_msgid("sinergi", domain=domain)
+    # Stable per notification: a resend after an uncertain attempt carries the same id.
+    message["Message-ID"] = f"<sinergi-notification-{notification.id}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
     message["X-Sinergi-Notification"] = str(notification.id)
     message.set_content(notification.body)

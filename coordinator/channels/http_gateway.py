@@ -3,12 +3,24 @@
 The number and text go in the configured parameters (query string for GET, form body for POST)
 next to the fixed extra parameters; the success rule decides whether the answer means "accepted".
 Timeouts, 429 and 5xx are transient; other answers that fail the rule are permanent.
+
+Every request carries an idempotency key (parameter ``SMS_GATEWAY_IDEMPOTENCY_PARAM``, value
+``sinergi-<notification id>``, the same on every attempt). The contract (README "SMS gateway
+contract"): a gateway that gets a key it has already accepted answers as it did the first time
+and sends nothing. That makes a resend after a timeout safe; a timeout after the request left
+is "uncertain" (``UncertainDeliveryError``), not "failed".
 """
 from __future__ import annotations
 
 import requests
 
-from coordinator.channels.base import DeliveryResult, PermanentDeliveryError, TransientDeliveryError
+from coordinator.channels.base import (
+    DeliveryResult,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    UncertainDeliveryError,
+    request_may_have_left,
+)
 from coordinator.config import Config
 from coordinator.gateway_rules import json_field, parse_extra_params, parse_success_rule
 
@@ -22,16 +34,24 @@ def format_number(e164: str, style: str) -> str:
     return e164
 
 
-def request_params(config: Config, to: str, body: str) -> list[tuple[str, str]]:
+def idempotency_key(notification_id: int) -> str:
+    """The key of one notification's SMS, the same on every attempt."""
+    return f"sinergi-{notification_id}"
+
+
+def request_params(config: Config, to: str, body: str,
+                   key: str | None = None) -> list[tuple[str, str]]:
     params = parse_extra_params(config.sms_gateway_extra_params)
     params.append((config.sms_gateway_to_param, format_number(to, config.sms_gateway_number_format)))
     params.append((config.sms_gateway_text_param, body))
+    if key is not None:
+        params.append((config.sms_gateway_idempotency_param, key))
     return params
 
 
-def send(config: Config, to: str, body: str, parts: int) -> DeliveryResult:
+def send(config: Config, to: str, body: str, parts: int, key: str | None = None) -> DeliveryResult:
     """Hand one SMS to the gateway; the provider id comes from ``SMS_GATEWAY_ID_FIELD`` if set."""
-    params = request_params(config, to, body)
+    params = request_params(config, to, body, key)
     as_query = config.sms_gateway_method == "GET"
     try:
         response = requests.request(
@@ -39,8 +59,15 @@ def send(config: Config, to: str, body: str, parts: int) -> DeliveryResult:
             params=params if as_query else None, data=None if as_query else params,
             timeout=config.channel_timeout_seconds,
         )
-    except (requests.Timeout, requests.ConnectionError) as exc:
+    except (requests.ConnectTimeout, requests.ConnectionError) as exc:
+        if request_may_have_left(exc):
+            raise UncertainDeliveryError(
+                f"SMS gateway: no answer ({type(exc).__name__}); sent or not is unknown") from None
         raise TransientDeliveryError(f"SMS gateway unreachable: {type(exc).__name__}") from None
+    except requests.Timeout as exc:
+        raise UncertainDeliveryError(
+            f"SMS gateway: no answer in time ({type(exc).__name__}); sent or not is unknown"
+        ) from None
     except requests.RequestException as exc:
         raise PermanentDeliveryError(f"SMS gateway request failed: {exc}") from None
     text = response.text[:2000]

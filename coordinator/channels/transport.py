@@ -1,8 +1,11 @@
 """``transmit(notification)``: hand one stored notification to its transport (SMTP, SMS provider, outbox).
 
 It does not commit or change the notification's status: the sending task records the result.
+``confirm_sent`` answers, before an uncertain message is sent again, whether it already went.
 """
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import current_app
 
@@ -47,4 +50,21 @@ def _deliver_sms(config: Config, notification: Notification) -> DeliveryResult:
     parts = parts_of(notification.body)
     if config.sms_provider == "twilio":
         return twilio.send(config, phone, notification.body, parts)
-    return http_gateway.send(config, phone, notification.body, parts)
+    return http_gateway.send(config, phone, notification.body, parts,
+                             http_gateway.idempotency_key(notification.id))
+
+
+def confirm_sent(notification: Notification, since: datetime) -> DeliveryResult | None:
+    """After an uncertain attempt begun at ``since``: the result if the message went, None if
+    sending it (again) is safe. Raises ``UncertainDeliveryError`` if that cannot be known yet.
+
+    Twilio is asked. The HTTP gateway drops a repeated idempotency key, so a resend is safe.
+    The outbox is our own table. SMTP cannot be asked: the resend carries the same Message-ID,
+    and the window for a duplicate is the instant between the server's "250 OK" and our commit.
+    """
+    config: Config = current_app.extensions["sinergi"]
+    if notification.channel == "sms" and sms_configured(config) and config.sms_provider == "twilio":
+        phone = notification.recipient.phone or ""
+        return twilio.find_sent(config, phone, notification.body, since,
+                                parts_of(notification.body))
+    return None

@@ -3,14 +3,27 @@
 Success is 201 with the message resource (``sid``, ``status``); errors carry Twilio's own
 ``code``. 429, 5xx, timeouts and throttling codes are transient; other 4xx (21211 invalid
 number, 21610 unsubscribed, 21614 not a mobile, 20003 bad credentials) are permanent.
+
+A timeout after the request left is uncertain: Twilio may have created the message. Before
+sending such a message again, ``find_sent`` asks Twilio's message list
+(``GET .../Messages.json?To=&From=&DateSent>=``) for a message with the same text created
+since the attempt began; only when there is none (or it failed) does it go again.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 
-from coordinator.channels.base import DeliveryResult, PermanentDeliveryError, TransientDeliveryError
+from coordinator.channels.base import (
+    DeliveryResult,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    UncertainDeliveryError,
+    request_may_have_left,
+)
 from coordinator.config import Config
 
 API_VERSION = "2010-04-01"
@@ -36,11 +49,54 @@ def send(config: Config, to: str, body: str, parts: int) -> DeliveryResult:
             messages_url(config), data=data, timeout=config.channel_timeout_seconds,
             auth=(config.twilio_account_sid or "", config.twilio_auth_token or ""),
         )
-    except (requests.Timeout, requests.ConnectionError) as exc:
+    except (requests.ConnectTimeout, requests.ConnectionError) as exc:
+        if request_may_have_left(exc):
+            raise UncertainDeliveryError(
+                f"Twilio: no answer ({type(exc).__name__}); sent or not is unknown") from None
         raise TransientDeliveryError(f"Twilio unreachable: {type(exc).__name__}") from None
+    except requests.Timeout as exc:
+        raise UncertainDeliveryError(
+            f"Twilio: no answer in time ({type(exc).__name__}); sent or not is unknown") from None
     except requests.RequestException as exc:
         raise PermanentDeliveryError(f"Twilio request failed: {exc}") from None
     return _result(response, parts)
+
+
+def find_sent(config: Config, to: str, body: str, since: datetime,
+              parts: int) -> DeliveryResult | None:
+    """The message Twilio created for ``to`` with ``body`` since ``since``, if it went.
+
+    None when Twilio has no such message, or only a failed one: sending again is safe.
+    Raises ``UncertainDeliveryError`` when Twilio cannot be asked.
+    """
+    params = {"To": to, "From": config.twilio_from or "",
+              "DateSent>": (since - timedelta(days=1)).date().isoformat(), "PageSize": "50"}
+    try:
+        response = requests.get(
+            messages_url(config), params=params, timeout=config.channel_timeout_seconds,
+            auth=(config.twilio_account_sid or "", config.twilio_auth_token or ""),
+        )
+    except requests.RequestException as exc:
+        raise UncertainDeliveryError(f"Twilio lookup failed: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise UncertainDeliveryError(f"Twilio lookup answered HTTP {response.status_code}")
+    messages = _json(response).get("messages")
+    for message in messages if isinstance(messages, list) else []:
+        if _same_message(message, body, since) and message.get("status") not in FAILED_STATUSES:
+            sid = message.get("sid")
+            return DeliveryResult(provider_id=str(sid) if sid else None, parts=parts)
+    return None
+
+
+def _same_message(message: Any, body: str, since: datetime) -> bool:
+    if not isinstance(message, dict) or message.get("body") != body:
+        return False
+    try:
+        created = parsedate_to_datetime(str(message.get("date_created")))
+    except (TypeError, ValueError):
+        return True  # same text, unknown time: count it as ours rather than send twice
+    # Twilio's dates have whole seconds: a message created in the attempt's second counts.
+    return created >= since.replace(microsecond=0) - timedelta(seconds=1)
 
 
 def _result(response: requests.Response, parts: int) -> DeliveryResult:

@@ -9,6 +9,7 @@ from coordinator.models.outbox import Event, ProcessedEvent
 from coordinator.models.people import ApiToken, Person, person_networks
 from coordinator.models.programs import Action, BulkAssignment, Program
 from coordinator.models.regions import Region
+from coordinator.models.reliability import DeadLetter, IdempotentRequest
 from coordinator.models.rollups import (
     IndicatorRollup,
     ProgramRollup,
@@ -20,8 +21,8 @@ from coordinator.models.targets import Annotation, CaseStat, Indicator, Target
 
 __all__ = [
     "Action", "Annotation", "ApiToken", "AuditEntry", "Base", "BulkAssignment", "CaseStat",
-    "DeliveryAttempt", "DigestItem", "Event", "InboundSms", "Indicator", "IndicatorRollup",
-    "Network", "Notification", "OverdueMark", "Person", "ProcessedEvent", "Program",
+    "DeadLetter", "DeliveryAttempt", "DigestItem", "Event", "IdempotentRequest", "InboundSms",
+    "Indicator", "IndicatorRollup", "Network", "Notification", "OverdueMark", "Person", "ProcessedEvent", "Program",
     "ProgramRollup", "Region", "RollupActionState", "RollupDrift", "RollupRun", "Target",
     "person_networks", "utcnow",
 ]

@@ -56,6 +56,9 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the dispatcher last put it on the queue: each due message is enqueued once.
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a delivery attempt ended without knowing whether the provider took the message
+    # (a timeout after the request left, a worker killed mid-send); cleared once it is known.
+    uncertain_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recipient: Mapped[Person] = relationship()

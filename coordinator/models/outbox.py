@@ -11,7 +11,12 @@ from coordinator.models.base import Base, UTCDateTime, utcnow
 
 
 class Event(Base):
-    """A fact that happened (``ActionCompleted`` ...). ``published_at`` is set by the relay."""
+    """A fact that happened (``ActionCompleted`` ...).
+
+    ``published_at`` is set by the relay each time it hands the event to the broker
+    (``deliveries`` counts those); ``handled_at`` once every handler has processed it. An event
+    published but not handled within the bound is published again: the broker may have lost it.
+    """
 
     __tablename__ = "events"
     __table_args__ = (
@@ -22,6 +27,12 @@ class Event(Base):
             postgresql_where=text("published_at IS NULL"),
         ),
         Index("ix_events_aggregate", "aggregate_type", "aggregate_id"),
+        Index(
+            "ix_events_unhandled",
+            "published_at",
+            sqlite_where=text("handled_at IS NULL"),
+            postgresql_where=text("handled_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +42,8 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deliveries: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.type} {self.aggregate_type}:{self.aggregate_id}>"

@@ -24,8 +24,14 @@ MAX_ATTEMPTS = 5
 SENDABLE = ("pending", "failed")
 
 
-# A message enqueued this long ago and still unsent (its task lost or expired) is enqueued again.
-REQUEUE_AFTER = timedelta(minutes=3)
+
+
+def send_task_expiry() -> timedelta:
+    """A send task not run within this time expires (a backlog does not pile up copies), and a
+    message enqueued this long ago and still unsent (its task lost or expired) is enqueued
+    again: one number for both (``SEND_TASK_EXPIRES_SECONDS``), so an expired task's message
+    waits for no further minute."""
+    return timedelta(seconds=current_app.extensions["sinergi"].send_task_expires_seconds)
 
 
 def prepare_and_list_due(now: datetime, limit: int = 1000) -> list[int]:
@@ -46,7 +52,7 @@ def prepare_and_list_due(now: datetime, limit: int = 1000) -> list[int]:
                Notification.attempts < MAX_ATTEMPTS, ~in_flight,
                or_(Notification.queued_at.is_(None),
                    Notification.queued_at < Notification.scheduled_for,
-                   Notification.queued_at < now - REQUEUE_AFTER))
+                   Notification.queued_at < now - send_task_expiry()))
         .order_by(Notification.scheduled_for, Notification.id)
         .limit(limit)
     )

@@ -75,6 +75,9 @@ PERMISSIONS: dict[str, Rule] = {
     "tasks.own": lambda p, o, now, via: ALLOW,
     "outbox.view": lambda p, o, now, via: _yes(is_staff(p)),
     "notification.retry": lambda p, o, now, via: _yes(plans_programs(p)),
+    # Failed background jobs (dead letters) belong to no region: admins and task-force leads.
+    "job.view": lambda p, o, now, via: _yes(plans_programs(p)),
+    "job.retry": lambda p, o, now, via: _yes(plans_programs(p)),
     # Programs
     "program.view": lambda p, o, now, via: _yes(o is None or program_visible(p, o), Reason.NOT_FOUND),
     "program.create": lambda p, o, now, via: _staff_in(p, o, planners_only=True),

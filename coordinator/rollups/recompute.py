@@ -2,7 +2,9 @@
 
 One transaction: the action state mirror is rebuilt from ``actions`` with one INSERT ... SELECT
 (actions whose events the incremental handler has not applied yet keep their mirror row, so
-work in flight is not mistaken for drift); each region level is then one INSERT ... SELECT ...
+work in flight is not mistaken for drift, but only within the handling bound
+``EVENT_HANDLING_BOUND_SECONDS``: an event older than that and still not applied was lost or
+stuck, and what it left out is drift, reported and corrected like any other); each region level is then one INSERT ... SELECT ...
 GROUP BY over the level below, into staging tables. Staging and live rows that differ are
 drift (a bug): each is logged loudly, stored in ``rollup_drifts`` and counted in ``rollup_runs``.
 Finally the live tables are replaced by the staging ones.
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import text
 
 from coordinator.extensions import db
@@ -25,7 +29,8 @@ MAX_STORED_DRIFTS = 500
 LEVEL_PARENTS = ("kelurahan", "kecamatan", "city")
 
 PENDING_ACTIONS = (
-    "SELECT e.aggregate_id FROM events e WHERE e.aggregate_type = 'action' AND NOT EXISTS "
+    "SELECT e.aggregate_id FROM events e WHERE e.aggregate_type = 'action' "
+    "AND e.created_at >= :in_flight_since AND NOT EXISTS "
     "(SELECT 1 FROM processed_events p WHERE p.event_id = e.id AND p.handler = :handler)"
 )
 # coordinator.domain.overdue.declared_clause, in this module's raw SQL.
@@ -61,12 +66,20 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _rebuild_action_states(building: bool) -> None:
+def in_flight_since(now: datetime) -> datetime:
+    """Events created since then and not yet applied are in flight; older ones are lost.
+
+    Naive UTC, as the column stores it (raw SQL bypasses ``UTCDateTime``)."""
+    bound = timedelta(seconds=current_app.extensions["sinergi"].event_handling_bound_seconds)
+    return (now - bound).astimezone(UTC).replace(tzinfo=None)
+
+
+def _rebuild_action_states(building: bool, since: datetime) -> None:
     if building:  # nothing is in flight: every action's mirror comes from its row
         _run("DELETE FROM rollup_action_states")
     else:
         _run(f"DELETE FROM rollup_action_states WHERE action_id NOT IN ({PENDING_ACTIONS})",
-             handler=HANDLER)
+             handler=HANDLER, in_flight_since=since)
     _run(
         "INSERT INTO rollup_action_states (action_id, program_id, kelurahan_code, network_id, "
         "status, on_time, overdue, people_reached) "
@@ -76,7 +89,7 @@ def _rebuild_action_states(building: bool) -> None:
         "CASE WHEN a.status = 'done' THEN COALESCE(a.people_reached, 0) ELSE 0 END "
         f"FROM actions a WHERE a.id NOT IN ({'SELECT 0' if building else PENDING_ACTIONS}) "
         "AND a.id NOT IN (SELECT action_id FROM rollup_action_states)",
-        handler=HANDLER,
+        handler=HANDLER, in_flight_since=since,
     )
 
 
@@ -158,20 +171,21 @@ def _replace(table: str, columns: tuple[str, ...]) -> int:
     return count
 
 
-def recompute_all(*, building: bool = False) -> RecomputeResult:
+def recompute_all(*, building: bool = False, now: datetime | None = None) -> RecomputeResult:
     """Rebuild every rollup from the source tables; returns how many drifted rows it corrected.
 
     ``building=True`` is for a loader that wrote source rows set-based without events (the
     demo): the rollups are built from them, and the differences found are not drift.
     """
     started = utcnow()
+    since = in_flight_since(now or started)
     # A write first: on SQLite it takes the write lock before anything is read.
     _run("DELETE FROM program_rollups_staging")
     _run("DELETE FROM indicator_rollups_staging")
     if _dialect() == "postgresql":
         _run("LOCK TABLE program_rollups, indicator_rollups, rollup_action_states "
              "IN EXCLUSIVE MODE")
-    _rebuild_action_states(building)
+    _rebuild_action_states(building, since)
     _stage_program_rollups()
     _stage_indicator_rollups()
     drifts = [] if building else (

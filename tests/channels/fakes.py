@@ -2,7 +2,10 @@
 
 ``FakeTwilio`` answers ``POST /2010-04-01/Accounts/{sid}/Messages.json`` like Twilio does
 (201 with the message resource; 400 with ``code`` 21211 for an invalid number; 429 code 20429;
-500), checking basic auth. ``FakeGateway`` is a typical Indonesian HTTP gateway answering JSON.
+500), checking basic auth, and lists the messages it created on ``GET .../Messages.json``
+(filters ``To``, ``From``, ``DateSent>``). ``late`` makes it create a message and answer only
+after the client has given up. ``FakeGateway`` is a typical Indonesian HTTP gateway answering
+JSON that honours the idempotency key contract: a repeated key gets the first answer again.
 """
 from __future__ import annotations
 
@@ -10,8 +13,11 @@ import base64
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 from werkzeug.serving import make_server
@@ -46,12 +52,20 @@ def _json(status: int, payload: dict[str, Any]) -> Response:
 
 
 class FakeTwilio:
-    def __init__(self) -> None:
+    def __init__(self, late: Callable[[dict[str, Any]], float] | None = None) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.created: list[dict[str, Any]] = []  # the message resources, as Twilio keeps them
+        self.lookups = 0
+        self.late = late  # form -> seconds to hold the answer after creating the message
         self._ids = itertools.count(1)
+        self._lock = threading.Lock()
 
     def __call__(self, request: Request) -> Response:
         expected_path = f"/2010-04-01/Accounts/{SID}/Messages.json"
+        if request.method == "GET" and request.path == expected_path:
+            if request.headers.get("Authorization") != _basic(SID, TOKEN):
+                return _json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            return self._list(request.args.to_dict())
         if request.method != "POST" or request.path != expected_path:
             return _json(404, {"code": 20404, "message": "The requested resource was not found",
                                "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404})
@@ -67,31 +81,59 @@ class FakeTwilio:
             return _json(429, {"code": 20429, "message": "Too Many Requests", "status": 429})
         if to == BROKEN_NUMBER:
             return Response("<html>Internal Server Error</html>", status=500)
-        sid = f"SM{next(self._ids):032x}"
-        return _json(201, {
-            "account_sid": SID, "api_version": "2010-04-01", "body": form.get("Body"),
-            "direction": "outbound-api", "error_code": None, "error_message": None,
-            "from": form.get("From"), "to": to, "num_segments": "1", "price": None,
-            "sid": sid, "status": "queued", "uri": f"{expected_path[:-5]}/{sid}.json",
-        })
+        with self._lock:
+            sid = f"SM{next(self._ids):032x}"
+            resource = {
+                "account_sid": SID, "api_version": "2010-04-01", "body": form.get("Body"),
+                "direction": "outbound-api", "error_code": None, "error_message": None,
+                "from": form.get("From"), "to": to, "num_segments": "1", "price": None,
+                "sid": sid, "status": "queued", "uri": f"{expected_path[:-5]}/{sid}.json",
+                "date_created": format_datetime(datetime.now(UTC), usegmt=True),
+            }
+            self.created.append(resource)
+        delay = self.late(form) if self.late else 0
+        if delay:
+            time.sleep(delay)
+        return _json(201, resource)
+
+    def _list(self, args: dict[str, str]) -> Response:
+        self.lookups += 1
+        with self._lock:
+            found = [m for m in self.created
+                     if m["to"] == args.get("To", m["to"]) and m["from"] == args.get("From", m["from"])]
+        # Newest first, as Twilio lists them; DateSent> is a day filter, and all are today.
+        return _json(200, {"messages": list(reversed(found)), "page": 0,
+                           "page_size": int(args.get("PageSize", 50)), "next_page_uri": None})
 
 
 class FakeGateway:
-    """``/send`` answers ``{"status": "success", "data": {"message_id": ...}}`` or errors by number."""
+    """``/send`` answers ``{"status": "success", "data": {"message_id": ...}}`` or errors by number.
+
+    A request whose ``idempotency_key`` was accepted before gets the first answer and sends
+    nothing (``delivered`` holds each message sent to a phone, once)."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.delivered: list[dict[str, Any]] = []
+        self._answers: dict[str, Response] = {}
         self._ids = itertools.count(1000)
 
     def __call__(self, request: Request) -> Response:
         params = request.args.to_dict() if request.method == "GET" else request.form.to_dict()
         self.requests.append({"method": request.method, **params})
+        key = params.get("idempotency_key")
+        if key in self._answers:
+            return self._answers[key]
         number = params.get("msisdn", "")
         if number.endswith("00000001"):
             return _json(200, {"status": "error", "message": "invalid destination"})
         if number.endswith("00000003"):
             return _json(503, {"status": "error", "message": "try later"})
-        return _json(200, {"status": "success", "data": {"message_id": f"GW{next(self._ids)}"}})
+        self.delivered.append(params)
+        answer = _json(200, {"status": "success", "data": {"message_id": f"GW{next(self._ids)}"}})
+        if key:
+            self._answers[key] = answer
+        return answer
 
 
 def _basic(user: str, password: str) -> str:

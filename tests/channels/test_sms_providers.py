@@ -119,10 +119,13 @@ def test_gateway_gets_configured_parameters_and_returns_its_id(
 ) -> None:
     fake = FakeGateway()
     with serve(fake) as base, app_with(make_app, **gateway_config(base, sms_gateway_method=method)):
-        result = transmit(make_notification(make_person(phone="+6281234567890"), body=TEXT))
+        notification = make_notification(make_person(phone="+6281234567890"), body=TEXT)
+        notification_id = notification.id
+        result = transmit(notification)
     assert result == DeliveryResult(provider_id="GW1000", parts=1)
     assert fake.requests == [{"method": method, "user": "sinergi", "key": "s3cr&t",
-                              "msisdn": "081234567890", "text": TEXT}]
+                              "msisdn": "081234567890", "text": TEXT,
+                              "idempotency_key": f"sinergi-{notification_id}"}]
 
 
 def test_gateway_refusal_by_success_rule_is_permanent_and_5xx_transient(

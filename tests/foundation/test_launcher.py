@@ -4,12 +4,13 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sys
 from pathlib import Path
 
 import pytest
 import requests
 
-from coordinator.launcher import WORKER_QUEUES, roles
+from coordinator.launcher import WORKER_QUEUES, RestartPolicy, Role, _Stop, roles, supervise
 from coordinator.seeding.demo import load_demo
 
 on_embedded_sqlite = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -84,12 +85,29 @@ def test_ctrl_c_stops_web_worker_and_beat(seeded, launch, wait_until):
 
 @pytest.mark.slow
 @on_embedded_sqlite
-def test_when_one_role_dies_the_others_are_stopped(launch, wait_until):
-    launcher, _ = launch()
+def test_a_role_that_dies_is_started_again_and_the_others_keep_running(launch, wait_until):
+    launcher, port = launch()
     assert "Demo logins" not in launcher.log_path.read_text()  # no demo in this database
     children = children_of(launcher.pid)
     web = next(pid for pid in children if b"flask" in Path(f"/proc/{pid}/cmdline").read_bytes())
     os.kill(web, signal.SIGKILL)
-    assert launcher.wait(timeout=60) == 1
-    assert "web exited" in launcher.log_path.read_text()
-    wait_until(lambda: not any(alive(pid) for pid in children), 30, "the children to stop")
+    wait_until(lambda: "starting web again" in launcher.log_path.read_text(), 30, "a restart")
+    wait_until(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), 90, "the new web server")
+    assert launcher.poll() is None
+    assert all(alive(pid) for pid in children if pid != web)  # worker and beat kept running
+    assert "web exited with code -9; restarting in 1 s" in launcher.log_path.read_text()
+    launcher.send_signal(signal.SIGINT)
+    assert launcher.wait(timeout=60) == 0
+
+
+def test_a_role_that_keeps_dying_is_given_up_on_and_everything_stops(capfd):
+    stop = _Stop()
+    sleeper = Role("steady", [sys.executable, "-c", "import time; time.sleep(60)"])
+    crasher = Role("crasher", [sys.executable, "-c", "raise SystemExit(3)"])
+    policy = RestartPolicy(backoff_s=(0.1, 0.2), limit=3, window_s=60)
+    assert supervise([sleeper, crasher], stop, policy) == 1
+    err = capfd.readouterr().err
+    assert err.count("crasher exited with code 3; restarting") == 2
+    assert err.count("starting crasher again") == 2
+    assert "crasher exited 3 times within 60 s; stopped the others." in err
+    assert "steady exited" not in err

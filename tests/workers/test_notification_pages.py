@@ -169,3 +169,29 @@ def test_a_coordinator_sees_the_policy_but_cannot_change_it(
     assert post(client, url, url, {"before_due_hours": "1"}).status_code == 404
     db.session.expire_all()
     assert db.session.get(Program, program.id).reminder_policy is None
+
+
+def test_a_failed_job_is_shown_with_its_error_and_run_again_with_the_button(
+    seeded: Flask, world: dict[str, Any]
+) -> None:
+    from coordinator.domain.dead_letters import record_dead_letter
+    from coordinator.models import DeadLetter
+
+    record_dead_letter("sinergi.ping", [77], "ValueError: poison", datetime.now(UTC))
+    db.session.commit()
+    letter = db.session.scalars(select(DeadLetter)).one()
+    client = logged_in(seeded, world["lead"])
+    page = client.get("/notifications/dead")
+    assert "Pekerjaan latar yang gagal" in page.text and "ValueError: poison" in page.text
+    assert "Kiriman tak pasti" in page.text
+    url = f"/notifications/jobs/{letter.id}/retry"
+    # The test app's broker is the embedded SQLite one in the instance folder: it is reachable.
+    seeded.extensions["sinergi"].instance_dir.mkdir(parents=True, exist_ok=True)
+    assert post(client, "/notifications/dead", url, {}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(DeadLetter, letter.id).status == "retried"
+    assert "Tidak ada pekerjaan latar yang gagal." in client.get("/notifications/dead").text
+    coordinator = user("coordinator", make.KELURAHAN)
+    other = logged_in(seeded, coordinator)
+    assert "Pekerjaan latar yang gagal" not in other.get("/notifications/dead").text
+    assert post(other, "/notifications/dead", url, {}).status_code == 403

@@ -16,11 +16,14 @@ from coordinator.models import DeliveryAttempt, Notification
 from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due
 from coordinator.notifications.planning import Planned, Recipient, plan
 from coordinator.notifications.sending import (
+    UncertainCounts,
     backoff_seconds,
     claim,
     recover_interrupted,
     retry_dead,
+    send_lease,
     send_notification,
+    uncertain_counts,
 )
 from tests.workers import workers_factories as make
 
@@ -139,21 +142,30 @@ def test_after_the_maximum_attempts_a_notification_is_dead(
     assert smtp[0].accepted == []
 
 
-def test_a_crash_between_delivery_and_commit_never_delivers_twice(
+def test_a_send_cut_off_mid_delivery_is_retried_once_its_lease_expires(
     app: Flask, smtp: tuple[ScriptedSMTP, int]
 ) -> None:
     now = datetime.now(UTC)
     note_id = email_notification(now)
-    assert claim(note_id, now) == 1  # a worker claimed it and died before recording the outcome
+    assert claim(note_id, now) == 1  # a worker claimed it and was killed before recording
     db.session.remove()
     assert send_notification(note_id, now).status == "skipped"  # the redelivered task
     assert prepare_and_list_due(now) == []
-    assert recover_interrupted(now + timedelta(minutes=16)) == 1
+    assert recover_interrupted(now + timedelta(seconds=10)) == 0  # the lease still holds
+    later = now + send_lease() + timedelta(seconds=1)
+    assert recover_interrupted(later) == 1
     note = db.session.get(Notification, note_id)
-    assert note.status == "dead" and "interrupted" in (note.last_error or "")
-    assert smtp[0].accepted == []
-    attempt = db.session.scalars(select(DeliveryAttempt)).one()
-    assert attempt.outcome == "interrupted"
+    assert note.status == "failed" and note.uncertain_since == now
+    assert "interrupted" in (note.last_error or "")
+    assert prepare_and_list_due(later) == [note_id]
+    assert send_notification(note_id, later).status == "sent"
+    assert len(smtp[0].accepted) == 1
+    assert b"sinergi-notification-%d@" % note_id in smtp[0].accepted[0]  # the stable Message-ID
+    outcomes = db.session.scalars(select(DeliveryAttempt.outcome).order_by(DeliveryAttempt.attempt))
+    assert list(outcomes) == ["interrupted", "sent"]
+    assert db.session.get(Notification, note_id).uncertain_since is None
+    assert uncertain_counts(now) == UncertainCounts(attempts=1, confirmed=0, resent=1,
+                                                    unresolved=0)
 
 
 def test_an_unreachable_smtp_server_is_a_transient_failure(make_app: Callable[..., Flask]) -> None:
@@ -182,7 +194,7 @@ def test_backoff_grows_exponentially_with_jitter() -> None:
 def test_a_due_message_is_enqueued_once_however_often_dispatch_runs(app: Flask) -> None:
     from datetime import timedelta
 
-    from coordinator.notifications.dispatch import REQUEUE_AFTER
+    from coordinator.notifications.dispatch import send_task_expiry
 
     now = datetime.now(UTC)
     note_id = email_notification(now)
@@ -190,4 +202,4 @@ def test_a_due_message_is_enqueued_once_however_often_dispatch_runs(app: Flask) 
     # Every handled event asks for a dispatch: the message is not enqueued a second time...
     assert prepare_and_list_due(now + timedelta(seconds=5)) == []
     # ...unless its task was lost: a stale one goes on the queue again.
-    assert prepare_and_list_due(now + REQUEUE_AFTER + timedelta(seconds=1)) == [note_id]
+    assert prepare_and_list_due(now + send_task_expiry() + timedelta(seconds=1)) == [note_id]

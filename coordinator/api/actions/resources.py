@@ -9,6 +9,7 @@ from flask.views import MethodView
 from sqlalchemy import Select, and_, not_, or_
 
 from coordinator import policy
+from coordinator.api import idempotency
 from coordinator.api.actions.schemas import (
     ActionCreateSchema,
     ActionPageSchema,
@@ -112,11 +113,40 @@ class ActionById(MethodView):
 class ActionCompletion(MethodView):
     @blp.arguments(CompleteSchema)
     @blp.response(200, CompletionSchema)
-    def post(self, data: dict[str, Any], action_id: int) -> dict[str, Any]:
-        """Mark the action done; completing a done action changes nothing and says so."""
-        result = rules.complete_action(action_id, actor=api_person(), via=Via.API, **data)
-        message = "Completed." if result.changed else "Already completed: nothing changed."
-        return {"action": result.action, "changed": result.changed, "message": message}
+    @blp.doc(parameters=[idempotency.HEADER_DOC])
+    def post(self, data: dict[str, Any], action_id: int) -> Any:
+        """Mark the action done; completing a done action changes nothing and says so.
+
+        Send an ``Idempotency-Key`` to retry safely: the retry returns the first answer."""
+        person, key = api_person(), idempotency.request_key()
+        print_ = idempotency.fingerprint({"action_id": action_id, **data})
+
+        def replay() -> Any:
+            return idempotency.stored_answer(person, COMPLETE_ENDPOINT, key or "", print_)
+
+        if key is not None and (stored := replay()) is not None:
+            return stored
+        answer = idempotency.Answer(person, COMPLETE_ENDPOINT, key, print_)
+
+        def completed() -> None:
+            action = db.session.get(Action, action_id)
+            if action is not None and action.status == "done":
+                answer.keep(_completion_body(action, changed=True))
+
+        with idempotency.answered_before_commit(answer, completed):
+            result = rules.complete_action(action_id, actor=person, via=Via.API, **data)
+        if answer.committed:  # answer without touching the database again
+            return answer.response()
+        return idempotency.keep_without_change(
+            answer, _completion_body(result.action, changed=result.changed), replay)
+
+
+COMPLETE_ENDPOINT = "actions.complete"
+
+
+def _completion_body(action: Action, *, changed: bool) -> dict[str, Any]:
+    message = "Completed." if changed else "Already completed: nothing changed."
+    return CompletionSchema().dump({"action": action, "changed": changed, "message": message})
 
 
 @blp.route("/<int:action_id>/reopen")
