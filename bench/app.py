@@ -1,0 +1,46 @@
+"""Every import of Sinergi's internals that the benchmarks use, in one place.
+
+The application is being refactored (module renames, a policy module): when a name moves,
+this file is the one edit. Prefer public entry points (HTTP, ``create_app``, domain functions,
+Celery tasks by name, the ``sinergi`` CLI); the models are used only to build synthetic data
+and to read results.
+"""
+from __future__ import annotations
+
+from coordinator import create_app
+from coordinator.api.auth import hash_token
+from coordinator.config import load_config
+from coordinator.domain.actions import complete_action
+from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk
+from coordinator.domain.people import set_password
+from coordinator.extensions import db
+from coordinator.models import (
+    Action,
+    ApiToken,
+    Event,
+    Network,
+    Notification,
+    Person,
+    ProcessedEvent,
+    Program,
+)
+from coordinator.notifications.reminders import sweep_reminders
+from coordinator.rollups import apply_event, recompute_all
+from coordinator.signed_links import action_token
+
+# Celery tasks, sent by name (the workers' module layout may change; the names are the contract).
+SEND_SMS_TASK = "sinergi.notifications.send"
+RELAY_TASK = "sinergi.relay.publish_outbox"
+PING_TASK = "sinergi.ping"
+APPLY_EVENT_TASK = "sinergi.rollups.apply_event"
+HANDLE_EVENT_TASK = "sinergi.events.handle"
+CELERY_APP = "workers"  # `celery -A workers worker`
+WSGI_APP = "coordinator:create_app()"
+
+__all__ = [
+    "APPLY_EVENT_TASK", "Action", "ApiToken", "BulkRequest", "CELERY_APP", "Event",
+    "HANDLE_EVENT_TASK", "Network", "Notification", "PING_TASK", "Person", "ProcessedEvent",
+    "Program", "RELAY_TASK", "SEND_SMS_TASK", "WSGI_APP", "action_token", "apply_event",
+    "assign_actions_in_bulk", "complete_action", "create_app", "db", "hash_token", "load_config",
+    "recompute_all", "set_password", "sweep_reminders",
+]

@@ -1,0 +1,71 @@
+"""B1: the web under load. gunicorn with 2 sync workers, wrk at 32 connections, each endpoint
+beside a Flask hello-world served by the same gunicorn processes in the same run."""
+from __future__ import annotations
+
+import time
+
+from bench import services
+from bench.context import Context, app_on
+from bench.data import sql
+from bench.report import Row, ms, ratio
+from bench.world import CITY, WebWorld, build_web_world, login_cookie
+
+P99_TARGET = 0.100
+# (label, minimum share of hello-world's req/s)
+TARGETS = {"API action list": 0.15, "cadre link page": 0.3, "city dashboard": 0.1,
+           "indicator rollup API": 0.3, "complete-an-action POST": 0.1}
+
+
+def endpoints(world: WebWorld, cookie: str) -> list[tuple[str, str, dict[str, str], str]]:
+    bearer = {"Authorization": f"Bearer {world.staff.lead_token}"}
+    return [
+        ("API action list", "/api/v1/actions?limit=50", bearer, ""),
+        ("cadre link page", world.link_path, {}, ""),
+        ("city dashboard", f"/dashboard?region={CITY}", {"Cookie": cookie}, ""),
+        ("indicator rollup API", f"/api/v1/rollups/indicators?region={CITY}", bearer, ""),
+        ("complete-an-action POST", "/", bearer, services.post_ids_script(
+            "/api/v1/actions/%d/complete", world.complete_ids, '{"people_reached": 12}')),
+    ]
+
+
+def run(ctx: Context) -> list[Row]:
+    with ctx.database("b1") as url:
+        with app_on(ctx, url):
+            world = build_web_world(ctx)
+        ctx.flush_redis()
+        with services.gunicorn(ctx, ctx.environ(url)) as base:
+            cookie = login_cookie(base, world.staff.lead_email, "bench-password-123")
+            for _, path, headers, script in endpoints(world, cookie):
+                if not script:
+                    services.warm_up(base + path, headers)
+            hello = [services.wrk(ctx, base + "/__hello/", seconds=ctx.seconds)]
+            results = []
+            for label, path, headers, script in endpoints(world, cookie):
+                time.sleep(0.5)
+                results.append((label, services.wrk(ctx, base + path, seconds=ctx.seconds,
+                                                    headers=headers, script=script)))
+            hello.append(services.wrk(ctx, base + "/__hello/", seconds=ctx.seconds))
+        completed = _completed(ctx, url, world.complete_ids)
+        ctx.flush_redis()
+    baseline = sum(h.requests_per_second for h in hello) / len(hello)
+    rows = [Row("B1", "hello-world req/s (before, after)", f"{baseline:,.0f} req/s",
+                " / ".join(f"{h.requests_per_second:,.0f}" for h in hello),
+                note=f"p50 {ms(hello[0].p50)}, p99 {ms(hello[0].p99)}")]
+    for label, result in results:
+        share = TARGETS[label]
+        note = f"{result.errors} errors" if result.errors else ""
+        if label.startswith("complete"):
+            note = (note + "; " if note else "") + f"{completed} actions completed"
+        rows.append(Row("B1", f"{label} req/s", f"{result.requests_per_second:,.0f} req/s",
+                        f"{baseline:,.0f} req/s", ratio(result.requests_per_second, baseline),
+                        f"≥ {share} ×", result.requests_per_second >= share * baseline
+                        and not result.errors, note))
+        rows.append(Row("B1", f"{label} p50 / p99", f"{ms(result.p50)} / {ms(result.p99)}",
+                        target=f"p99 ≤ {ms(P99_TARGET)}", met=result.p99 <= P99_TARGET))
+    return rows
+
+
+def _completed(ctx: Context, url: str, ids: list[int]) -> int:
+    with app_on(ctx, url):
+        return int(sql("SELECT count(*) FROM actions WHERE status = 'done' AND id = ANY(:ids)",
+                       ids=ids).scalar_one())

@@ -1,0 +1,81 @@
+"""B7: end to end under B1's load. A completion POSTed to the API, relayed by the outbox,
+applied by the rollup worker and visible in the program rollup API of its kelurahan, while
+wrk sends B1's reads at 32 connections to the same gunicorn (2 sync workers) and one worker
+(concurrency 2, every queue) does the background work."""
+from __future__ import annotations
+
+import subprocess
+import time
+
+import requests
+
+from bench import services
+from bench.context import Context, app_on
+from bench.data import sql
+from bench.report import Row, percentile, secs
+from bench.world import CITY, build_web_world, login_cookie
+
+TIMEOUT = 30.0
+
+
+def run(ctx: Context) -> list[Row]:
+    probes = 30 if not ctx.tiny else 3
+    with ctx.database("b7") as url:
+        with app_on(ctx, url):
+            world = build_web_world(ctx)
+            kelurahan = dict(sql("SELECT id, kelurahan_code FROM actions WHERE id = ANY(:i)",
+                                 i=world.probe_ids).all())
+        ctx.flush_redis()
+        env = ctx.environ(url, SINERGI_RELAY_ON_COMMIT="1")
+        with services.gunicorn(ctx, env) as base, \
+                services.celery_worker(ctx, env, "default,notifications,rollups"):
+            cookie = login_cookie(base, world.staff.lead_email, "bench-password-123")
+            auth = {"Authorization": f"Bearer {world.staff.lead_token}"}
+            paths = ["/api/v1/actions?limit=50", world.link_path, f"/dashboard?region={CITY}",
+                     f"/api/v1/rollups/indicators?region={CITY}"]
+            load = _background_wrk(ctx, base, {**auth, "Cookie": cookie}, paths)
+            try:
+                time.sleep(1)
+                samples = [_probe(base, auth, world.program_id, action_id, kelurahan[action_id])
+                           for action_id in world.probe_ids[:probes]]
+            finally:
+                load.terminate()
+                load.wait(10)
+        ctx.flush_redis()
+    seen = [s for s in samples if s is not None]
+    p99 = percentile(seen, 99) if seen else TIMEOUT
+    return [Row("B7", "completion via API → visible in rollup API, p50 / p99",
+                f"{secs(percentile(seen, 50))} / {secs(p99)}", "-", "-", "p99 ≤ 1 s",
+                p99 <= 1.0 and len(seen) == len(samples),
+                f"{len(seen)} of {len(samples)} seen within {TIMEOUT:.0f} s, under B1's read load")]
+
+
+def _background_wrk(ctx: Context, base: str, headers: dict[str, str],
+                    paths: list[str]) -> subprocess.Popen[bytes]:
+    lua = ctx.work_dir / "b7-load.lua"
+    lua.write_text("".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in headers.items())
+                   + services.rotate_paths_script(paths))
+    return subprocess.Popen([services.wrk_binary(), "-t", "2", "-c", "32", "-d", "600s",
+                             "--timeout", "10s", "-s", str(lua), base],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _done(base: str, auth: dict[str, str], program: int, kelurahan: str) -> int:
+    answer = requests.get(f"{base}/api/v1/rollups/programs/{program}?region={kelurahan}",
+                          headers=auth, timeout=TIMEOUT)
+    answer.raise_for_status()
+    return int(answer.json()["progress"]["done"])
+
+
+def _probe(base: str, auth: dict[str, str], program: int, action_id: int,
+           kelurahan: str) -> float | None:
+    before = _done(base, auth, program, kelurahan)
+    started = time.perf_counter()
+    answer = requests.post(f"{base}/api/v1/actions/{action_id}/complete", json={},
+                           headers=auth, timeout=TIMEOUT)
+    answer.raise_for_status()
+    while time.perf_counter() - started < TIMEOUT:
+        if _done(base, auth, program, kelurahan) > before:
+            return time.perf_counter() - started
+        time.sleep(0.05)
+    return None
