@@ -23,7 +23,9 @@ from coordinator.models import (
     Person,
     ProcessedEvent,
     Program,
+    utcnow,
 )
+from coordinator.notifications.delivery import send_notification
 from coordinator.notifications.reminders import sweep_reminders
 from coordinator.rollups import apply_event, recompute_all
 from coordinator.signed_links import action_token
@@ -42,5 +44,5 @@ __all__ = [
     "HANDLE_EVENT_TASK", "Network", "Notification", "PING_TASK", "Person", "ProcessedEvent",
     "Program", "RELAY_TASK", "SEND_SMS_TASK", "WSGI_APP", "action_token", "apply_event",
     "assign_actions_in_bulk", "complete_action", "create_app", "db", "hash_token", "load_config",
-    "recompute_all", "set_password", "sweep_reminders",
+    "recompute_all", "send_notification", "set_password", "sweep_reminders", "utcnow",
 ]

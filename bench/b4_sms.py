@@ -10,8 +10,7 @@ from celery import Celery
 
 from bench import data, services
 from bench.app import SEND_SMS_TASK
-from bench.context import Context, app_on
-from bench.data import sql
+from bench.context import Context, app_on, scalar
 from bench.report import Row, ratio
 from bench.worker import NOOP_TASK
 
@@ -20,7 +19,8 @@ CITY = "31.73"
 
 
 def run(ctx: Context) -> list[Row]:
-    count = ctx.n(10_000, 50)
+    # 10,000 at --scale 10: at ~10 SMS/s on 2 shared cores the full size alone takes 15 min.
+    count = ctx.n(1_000, 50)
     with ctx.database("b4") as url:
         with app_on(ctx, url):
             staff = data.add_staff(CITY)
@@ -37,11 +37,11 @@ def run(ctx: Context) -> list[Row]:
             with services.celery_worker(ctx, env, QUEUE) as _:
                 client = Celery("bench-b4", broker=ctx.redis_url, set_as_current=False)
                 noop = _drain(ctx, client, NOOP_TASK, list(range(count)), lambda: None)
-                sms = _drain(ctx, client, SEND_SMS_TASK, ids, lambda: _sent(ctx, url, count))
+                sms = _drain(ctx, client, SEND_SMS_TASK, ids, lambda: _sent(url, count))
             received = services.sms_received(gateway)
         ctx.flush_redis()
     noop_rate, sms_rate = count / noop, count / sms
-    return [Row("B4", f"{count:,} SMS to the loopback gateway", f"{sms_rate:,.0f} msg/s",
+    return [Row("B4", f"{count:,} SMS to the loopback gateway (10,000 at --scale 10)", f"{sms_rate:,.0f} msg/s",
                 f"{noop_rate:,.0f} no-op tasks/s", ratio(sms_rate, noop_rate), "ratio ≥ 0.5",
                 sms_rate >= 0.5 * noop_rate, f"{received:,} received by the gateway")]
 
@@ -63,9 +63,8 @@ def _pending_sms() -> list[int]:
         "RETURNING id"), {"colon": ":"}))
 
 
-def _sent(ctx: Context, url: str, count: int) -> bool:
-    with app_on(ctx, url):
-        done = sql("SELECT count(*) FROM notifications WHERE status <> 'pending'").scalar_one()
+def _sent(url: str, count: int) -> bool:
+    done = scalar(url, "SELECT count(*) FROM notifications WHERE status <> 'pending'")
     return bool(done >= count)
 
 

@@ -15,7 +15,7 @@ from celery import Celery
 
 from bench import data, services
 from bench.app import RELAY_TASK
-from bench.context import Context, app_on, python_bin
+from bench.context import Context, app_on, python_bin, scalar
 from bench.data import sql
 from bench.report import Row, ms, percentile, ratio
 
@@ -26,7 +26,7 @@ PER_RELAY_TASK = 50_000  # publish_outbox's batches x batch size
 
 
 def run(ctx: Context) -> list[Row]:
-    backlog = ctx.n(20_000, 200)
+    backlog = ctx.n(10_000, 200)
     with ctx.database("b5") as url:
         with app_on(ctx, url):
             staff = data.add_staff(CITY)
@@ -74,8 +74,7 @@ def _unpublished_events(count: int) -> None:
 
 
 def _unpublished(ctx: Context, url: str) -> int:
-    with app_on(ctx, url):
-        return int(sql("SELECT count(*) FROM events WHERE published_at IS NULL").scalar_one())
+    return int(scalar(url, "SELECT count(*) FROM events WHERE published_at IS NULL"))
 
 
 def _relay_backlog(ctx: Context, url: str, backlog: int) -> float:
@@ -118,7 +117,7 @@ def _lags(ctx: Context, url: str, first_event: int) -> tuple[list[float], list[f
     deadline = time.perf_counter() + 60
     while _unpublished(ctx, url) > 0 and time.perf_counter() < deadline:
         time.sleep(0.2)
-    time.sleep(2)  # let the rollup handler catch up a little; what is still pending is counted
+    time.sleep(0.5 if ctx.tiny else 2)  # let the rollup handler catch up a little; what is still pending is counted
     with app_on(ctx, url):
         rows = sql(
             "SELECT extract(epoch FROM coalesce(e.published_at, now() at time zone 'utc') "

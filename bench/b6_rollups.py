@@ -1,5 +1,5 @@
-"""B6: rollups on the national tree (83,762 kelurahan/desa): 1,000,000 actions at scale 1
-(10,000,000 at --scale 10) in a national program and one program per province, with the
+"""B6: rollups on the national tree (83,762 kelurahan/desa): 250,000 actions at the default
+size, which fits the 15 minutes (1,000,000 at --scale 4, 10,000,000 at --scale 40) in a national program and one program per province, with the
 outbox history those actions leave. Full recompute against a raw GROUP BY ROLLUP of the same
 actions over the four region levels (written to a table, as the recompute writes its rows);
 incremental update p95; reads from the rollup API at country, province, city and kelurahan;
@@ -42,7 +42,8 @@ def timed(work: Callable[[], Any]) -> float:
 
 
 def run(ctx: Context) -> list[Row]:
-    total = ctx.n(1_000_000, 2_000)
+    # Building 1,000,000 actions and their outbox history alone takes 5 minutes here.
+    total = ctx.n(250_000, 2_000)
     with ctx.database("b6") as url, app_on(ctx, url) as app:
         build_started = time.perf_counter()
         staff, national = _build(ctx, total)
@@ -59,7 +60,8 @@ def run(ctx: Context) -> list[Row]:
     rows = [
         Row("B6", f"full recompute, {total:,} actions", secs(recompute),
             f"{secs(raw)} raw GROUP BY ROLLUP", ratio(recompute, raw), "ratio ≤ 3",
-            recompute <= 3 * raw, f"data built in {build:.0f} s"),
+            recompute <= 3 * raw,
+            f"data built in {build:.0f} s; 1,000,000 at --scale 4, 10,000,000 at --scale 40"),
         Row("B6", "incremental update (apply_event) p50 / p95",
             f"{ms(percentile(updates, 50))} / {ms(percentile(updates, 95))}",
             target="p95 ≤ 5 ms", met=percentile(updates, 95) <= 0.005,
@@ -115,7 +117,8 @@ def _complete_next(program_id: int) -> int:
                     "ORDER BY id LIMIT 1", p=program_id).scalar_one()
     db.session.rollback()
     complete_action(action_id, actor=None, people_reached=3, now=data.NOW)
-    event_id = sql("SELECT max(id) FROM events WHERE aggregate_id = :a AND type = "
+    event_id = sql("SELECT max(id) FROM events WHERE aggregate_type = 'action' AND "
+                   "aggregate_id = :a AND type = "
                    "'ActionCompleted'", a=action_id).scalar_one()
     db.session.rollback()
     return int(event_id)

@@ -27,7 +27,7 @@ SECRET = "bench-secret-key-not-for-production-0123"
 class Context:
     database_url: str  # the base name: benchmarks create <name>_tpl, <name>_b1, ...
     redis_url: str  # one Redis database: the broker and the rate-limit counters
-    wilayah: Path
+    wilayah: Path | None  # None: DKI Jakarta only (the smoke test), else all Indonesia
     scale: float = 1.0
     seconds: float = 10.0  # length of one wrk run / paced load
     tiny: bool = False
@@ -69,7 +69,8 @@ class Context:
             conn.execute(f'DROP DATABASE IF EXISTS "{self._name("tpl")}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{self._name("tpl")}"')
         env = self.environ(self.url_for("tpl"))
-        for args in (["db", "upgrade"], ["seed", "--all-indonesia", str(self.wilayah)]):
+        seed = ["seed"] + (["--all-indonesia", str(self.wilayah)] if self.wilayah else [])
+        for args in (["db", "upgrade"], seed):
             subprocess.run([str(sinergi_bin()), *args], env=env, check=True, cwd=self.work_dir,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         with self._admin() as conn:
@@ -80,11 +81,13 @@ class Context:
         digest = hashlib.sha256()
         sources = sorted((ROOT / "migrations").rglob("*.py")) + sorted(
             (ROOT / "coordinator" / "models").rglob("*.py")) + sorted(
-            (ROOT / "coordinator" / "seeding").rglob("*.py")) + sorted(self.wilayah.glob("*.csv"))
+            (ROOT / "coordinator" / "seeding").rglob("*.py"))
+        sources += sorted(self.wilayah.glob("*.csv")) if self.wilayah else []
         for path in sources:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
-        return "sinergi-bench-template " + digest.hexdigest()[:32]
+        scope = "indonesia" if self.wilayah else "dki-jakarta"
+        return f"sinergi-bench-template {scope} {digest.hexdigest()[:32]}"
 
     def fresh_database(self, suffix: str) -> str:
         """A new database copied from the template (PostgreSQL copies files: about a second)."""
@@ -166,3 +169,10 @@ def run_child(ctx: Context, job: str, database_url: str, args: dict[str, Any]) -
     if done.returncode != 0:
         raise RuntimeError(f"bench.child {job} failed:\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def scalar(database_url: str, query: str) -> Any:
+    """One value by a plain connection: polling must not build an app (that costs a core)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(query).fetchone()
+    return row[0] if row else None

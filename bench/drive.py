@@ -22,8 +22,8 @@ def main() -> None:
         started = time.perf_counter()
         for action_id in ids:
             due = started + done / rate
-            if due > started + seconds:
-                break
+            if time.perf_counter() - started >= seconds:
+                break  # behind the pace or not, the load lasts ``seconds``
             pause = due - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import shutil
 import sys
 import time
 import traceback
@@ -37,7 +38,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="base name: the runner creates and drops <name>_tpl, <name>_b1, ...")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3",
                         help="a Redis database the runner may flush (broker and counters)")
-    parser.add_argument("--wilayah", type=Path, default=DEFAULT_WILAYAH)
+    parser.add_argument("--wilayah", type=Path, default=DEFAULT_WILAYAH,
+                        help="folder of the wilayah CSVs (the real tree of all Indonesia)")
+    parser.add_argument("--keep-template", action="store_true",
+                        help="keep the template database for the next run (it is rebuilt "
+                             "only when migrations, models, seeding or the CSVs change)")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--tiny", action="store_true", help="smallest sizes: checks it runs")
     return parser.parse_args(argv)
@@ -71,6 +76,8 @@ def run_benchmarks(ctx: Context, names: list[str]) -> list[Row]:
     finally:
         if ctx.drop_template:
             ctx.drop_database("tpl")
+        if not ctx.keep:
+            shutil.rmtree(ctx.work_dir, ignore_errors=True)
     return rows
 
 
@@ -78,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     ctx = Context(args.database_url, args.redis_url, args.wilayah, scale=args.scale,
                   seconds=args.seconds, tiny=args.tiny, keep=args.keep,
+                  drop_template=not (args.keep or args.keep_template),
                   log=lambda line: print(line, file=sys.stderr, flush=True))
     if args.tiny:
         ctx.scale, ctx.seconds = min(args.scale, 0.01), min(args.seconds, 1.0)
