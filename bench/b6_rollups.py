@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bench import data
-from bench.app import apply_event, complete_action, db, recompute_all
+from bench.app import apply_event, complete_action, create_app, db, load_config, recompute_all
 from bench.context import Context, app_on
 from bench.data import sql
 from bench.report import Row, ms, percentile, ratio, secs
@@ -52,7 +52,9 @@ def run(ctx: Context) -> list[Row]:
         raw = _raw_rollup()
         updates = _incremental(national, ctx.n(200, 20))
         token = {"Authorization": f"Bearer {staff.lead_token}"}
-        client = app.test_client()
+        # Another app, its context not pushed: each request gets its own context and session,
+        # as under gunicorn (the pushed one would keep the token's person in its identity map).
+        client = create_app(load_config(ctx.environ(url))).test_client()
         reads = {label: _read(client, f"/api/v1/rollups/programs/{national}?region={code}", token)
                  for label, code in READS}
         listing = _read(client, f"/api/v1/actions?program_id={national}&limit=50", token)

@@ -38,8 +38,10 @@ class Trace:
 
 @contextlib.contextmanager
 def traced() -> Iterator[Trace]:
+    from sqlalchemy.engine import Engine
+
     trace = Trace()
-    engine = db.engine
+    engine = Engine  # every engine: requests run in their own app contexts
 
     def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         conn.info["bench_started"] = time.perf_counter()
@@ -71,11 +73,12 @@ def profiled(title: str, interval: float = 0.0005) -> Iterator[None]:
 
 
 def web(ctx: Context) -> None:
+    from bench.app import create_app, load_config
     from bench.world import CITY, build_web_world
 
-    with ctx.database("diag_web") as url, app_on(ctx, url) as app:
+    with ctx.database("diag_web") as url, app_on(ctx, url):
         world = build_web_world(ctx)
-        client = app.test_client()
+        client = create_app(load_config(ctx.environ(url))).test_client()
         with client.session_transaction(base_url="https://localhost") as session:
             session["_user_id"] = str(world.staff.lead_id)
             session["_fresh"] = True
@@ -85,7 +88,6 @@ def web(ctx: Context) -> None:
             "cadre link page": (world.link_path, {}),
             "city dashboard": (f"/dashboard?region={CITY}", {}),
             "indicator rollup API": (f"/api/v1/rollups/indicators?region={CITY}", bearer),
-            "hello (static file /static/...)": ("/healthz", {}),
         }
         for label, (path, headers) in reads.items():
             for _ in range(3):
@@ -157,7 +159,7 @@ def rollups(ctx: Context) -> None:
     from bench.app import apply_event, recompute_all
     from bench.b6_rollups import _build, _complete_next
 
-    with ctx.database("diag_rollups") as url, app_on(ctx, url) as app:
+    with ctx.database("diag_rollups") as url, app_on(ctx, url):
         staff, national = _build(ctx, ctx.n(1_000_000))
         with traced() as trace:
             recompute_all()
@@ -167,7 +169,9 @@ def rollups(ctx: Context) -> None:
             for event_id in events:
                 apply_event(event_id)
         print(f"\n=== apply_event x 50: {trace.summary()}")
-        client = app.test_client()
+        from bench.app import create_app, load_config
+
+        client = create_app(load_config(ctx.environ(url))).test_client()
         bearer = {"Authorization": f"Bearer {staff.lead_token}"}
         for path in (f"/api/v1/rollups/programs/{national}?region=ID",
                      f"/api/v1/rollups/programs/{national}?region=31.73.01.1001",
