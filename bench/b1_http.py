@@ -37,14 +37,17 @@ def run(ctx: Context) -> list[Row]:
             cookie = login_cookie(base, world.staff.lead_email, "bench-password-123")
             for _, path, headers, script in endpoints(world, cookie):
                 if not script:
-                    services.warm_up(base + path, headers)
-            hello = [services.wrk(ctx, base + "/__hello/", seconds=ctx.seconds)]
+                    services.warm_up(base + path, headers, 1 if ctx.tiny else 6)
+            hello = [services.wrk(ctx, base + "/__hello/", seconds=ctx.seconds,
+                                  connections=ctx.connections)]
             results = []
             for label, path, headers, script in endpoints(world, cookie):
                 time.sleep(0.5)
                 results.append((label, services.wrk(ctx, base + path, seconds=ctx.seconds,
+                                                    connections=ctx.connections,
                                                     headers=headers, script=script)))
-            hello.append(services.wrk(ctx, base + "/__hello/", seconds=ctx.seconds))
+            hello.append(services.wrk(ctx, base + "/__hello/", seconds=ctx.seconds,
+                                      connections=ctx.connections))
         completed = _completed(ctx, url, world.complete_ids)
         ctx.flush_redis()
     baseline = sum(h.requests_per_second for h in hello) / len(hello)

@@ -20,7 +20,7 @@ CITY = "31.73"
 
 def run(ctx: Context) -> list[Row]:
     # 10,000 at --scale 10: at ~10 SMS/s on 2 shared cores the full size alone takes 15 min.
-    count = ctx.n(1_000, 50)
+    count = ctx.n(1_000, 10)
     with ctx.database("b4") as url:
         with app_on(ctx, url):
             staff = data.add_staff(CITY)

@@ -26,7 +26,7 @@ PER_RELAY_TASK = 50_000  # publish_outbox's batches x batch size
 
 
 def run(ctx: Context) -> list[Row]:
-    backlog = ctx.n(10_000, 200)
+    backlog = ctx.n(10_000, 50)
     with ctx.database("b5") as url:
         with app_on(ctx, url):
             staff = data.add_staff(CITY)
@@ -47,18 +47,21 @@ def run(ctx: Context) -> list[Row]:
         ctx.flush_redis()
         with services.celery_worker(ctx, env, "default,rollups"):
             drive = _drive(ctx, url, env, lag_ids, ctx.seconds * 2)
-            lags, applied = _lags(ctx, url, drive["first_event"])
+            lags, applied = _lags(ctx, url, drive["first_event"], 5 if ctx.tiny else 60)
         ctx.flush_redis()
     relay_rate, raw_rate = backlog / relay, backlog / raw
     achieved = drive["completed"] / drive["seconds"]
     p99 = percentile(lags, 99)
+    paced = achieved >= 0.9 * RATE
     return [
         Row("B5", f"outbox relay, backlog of {backlog:,} events", f"{relay_rate:,.0f} events/s",
             f"{raw_rate:,.0f} events/s raw publish loop", ratio(relay_rate, raw_rate),
             "≥ 1,000 events/s", relay_rate >= 1000),
         Row("B5", f"relay lag p50 / p99 at {RATE} completions/s",
-            f"{ms(percentile(lags, 50))} / {ms(p99)}", target="p99 ≤ 2 s", met=p99 <= 2.0,
-            note=f"{drive['completed']:,} completions at {achieved:,.0f}/s achieved"),
+            f"{ms(percentile(lags, 50))} / {ms(p99)}", target="p99 ≤ 2 s at 200/s",
+            met=p99 <= 2.0 and paced,
+            note=f"{drive['completed']:,} completions by {DRIVERS} processes, {achieved:,.0f}/s "
+                 f"achieved" + ("" if paced else ": the target rate was not reached")),
         Row("B5", "commit → rollup applied p50 / p99 (same run)",
             f"{ms(percentile(applied, 50))} / {ms(percentile(applied, 99))}",
             note=f"information; {len(applied):,} of {len(lags):,} applied within the wait"),
@@ -100,24 +103,34 @@ def _raw_publish(ctx: Context, backlog: int) -> float:
         return time.perf_counter() - started
 
 
+DRIVERS = 4  # as several web processes would: one process cannot complete 200 actions/s
+
+
 def _drive(ctx: Context, url: str, env: dict[str, str], ids: list[int],
            seconds: float) -> dict[str, float]:
     with app_on(ctx, url):
         first_event = int(sql("SELECT coalesce(max(id), 0) + 1 FROM events").scalar_one())
-    done = subprocess.run([python_bin(), "-m", "bench.drive", url, str(RATE), str(seconds),
-                           ",".join(map(str, ids))], env=env, capture_output=True, text=True,
-                          cwd=ctx.work_dir)
-    if done.returncode != 0:
-        raise RuntimeError(f"bench.drive failed:\n{done.stderr[-3000:]}")
-    return {**json.loads(done.stdout.strip().splitlines()[-1]), "first_event": first_event}
+    drivers = [subprocess.Popen(
+        [python_bin(), "-m", "bench.drive", url, str(RATE / DRIVERS), str(seconds),
+         ",".join(map(str, ids[n::DRIVERS]))], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=ctx.work_dir) for n in range(DRIVERS)]
+    results = []
+    for driver in drivers:
+        out, err = driver.communicate()
+        if driver.returncode != 0:
+            raise RuntimeError(f"bench.drive failed:\n{err[-3000:]}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return {"completed": sum(r["completed"] for r in results),
+            "seconds": max(r["seconds"] for r in results), "first_event": first_event}
 
 
-def _lags(ctx: Context, url: str, first_event: int) -> tuple[list[float], list[float]]:
-    """Commit → published for every event of the drive (waiting up to 60 s for the last)."""
-    deadline = time.perf_counter() + 60
+def _lags(ctx: Context, url: str, first_event: int,
+          wait: float) -> tuple[list[float], list[float]]:
+    """Commit → published for every event of the drive (waiting up to ``wait`` s for the last)."""
+    deadline = time.perf_counter() + wait
     while _unpublished(ctx, url) > 0 and time.perf_counter() < deadline:
         time.sleep(0.2)
-    time.sleep(0.5 if ctx.tiny else 2)  # let the rollup handler catch up a little; what is still pending is counted
+    time.sleep(0 if ctx.tiny else 2)  # let the rollup handler catch up a little; what is still pending is counted
     with app_on(ctx, url):
         rows = sql(
             "SELECT extract(epoch FROM coalesce(e.published_at, now() at time zone 'utc') "

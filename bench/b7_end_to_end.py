@@ -20,7 +20,7 @@ TIMEOUT = 30.0
 
 
 def run(ctx: Context) -> list[Row]:
-    probes = 30 if not ctx.tiny else 3
+    probes = 30 if not ctx.tiny else 1
     with ctx.database("b7") as url:
         with app_on(ctx, url):
             world = build_web_world(ctx)
@@ -36,7 +36,7 @@ def run(ctx: Context) -> list[Row]:
                      f"/api/v1/rollups/indicators?region={CITY}"]
             load = _background_wrk(ctx, base, {**auth, "Cookie": cookie}, paths)
             try:
-                time.sleep(1)
+                time.sleep(0.2 if ctx.tiny else 1)
                 samples = [_probe(base, auth, world.program_id, action_id, kelurahan[action_id])
                            for action_id in world.probe_ids[:probes]]
             finally:
@@ -74,7 +74,7 @@ def _background_wrk(ctx: Context, base: str, headers: dict[str, str],
     lua = ctx.work_dir / "b7-load.lua"
     lua.write_text("".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in headers.items())
                    + services.rotate_paths_script(paths))
-    return subprocess.Popen([services.wrk_binary(), "-t", "2", "-c", "32", "-d", "600s",
+    return subprocess.Popen([services.wrk_binary(), "-t", "2", "-c", str(ctx.connections), "-d", "600s",
                              "--timeout", "10s", "-s", str(lua), base],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

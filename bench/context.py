@@ -33,6 +33,7 @@ class Context:
     tiny: bool = False
     keep: bool = False
     drop_template: bool = False
+    connections: int = 32  # wrk's; the smoke test uses fewer
     log: Any = print
     work_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="sinergi-bench-")))
 

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                   drop_template=not (args.keep or args.keep_template),
                   log=lambda line: print(line, file=sys.stderr, flush=True))
     if args.tiny:
-        ctx.scale, ctx.seconds = min(args.scale, 0.01), min(args.seconds, 1.0)
+        ctx.scale, ctx.seconds, ctx.connections = min(args.scale, 0.01), min(args.seconds, 1.0), 4
     started = time.perf_counter()
     rows = run_benchmarks(ctx, selected(args.only))
     print(f"\nSinergi benchmarks, scale {ctx.scale:g}, {time.perf_counter() - started:.0f} s\n")
