@@ -2,7 +2,12 @@
 beside a Flask hello-world served by the same gunicorn processes in the same run."""
 from __future__ import annotations
 
+import gzip
+import re
 import time
+from typing import Any
+
+import requests
 
 from bench import services
 from bench.context import Context, app_on
@@ -46,6 +51,7 @@ def run(ctx: Context) -> list[Row]:
                 results.append((label, services.wrk(ctx, base + path, seconds=ctx.seconds,
                                                     connections=ctx.connections,
                                                     headers=headers, script=script)))
+            weight = page_weight(base, f"/dashboard?region={CITY}", cookie)
             hello.append(services.wrk(ctx, base + "/__hello/", seconds=ctx.seconds,
                                       connections=ctx.connections))
         completed = _completed(ctx, url, world.complete_ids)
@@ -65,7 +71,34 @@ def run(ctx: Context) -> list[Row]:
                         and not result.errors, note))
         rows.append(Row("B1", f"{label} p50 / p99", f"{ms(result.p50)} / {ms(result.p99)}",
                         target=f"p99 ≤ {ms(P99_TARGET)}", met=result.p99 <= P99_TARGET))
+    rows.append(Row("B1", "city dashboard page weight (HTML + CSS + JS as served)",
+                    f"{weight['bytes'] / 1024:,.0f} KB", f"{weight['raw'] / 1024:,.0f} KB "
+                    "uncompressed", target="static compressed, cached, fingerprinted",
+                    met=weight["ok"], note=weight["headers"]))
     return rows
+
+
+def page_weight(base: str, path: str, cookie: str) -> dict[str, Any]:
+    """What a browser downloads for the page: bytes on the wire with gzip accepted, and
+    whether each static file is compressed and cacheable for long (fingerprinted names)."""
+    def fetch(url: str) -> tuple[int, int, str, str]:
+        answer = requests.get(url, headers={"Accept-Encoding": "gzip", "Cookie": cookie},
+                              stream=True, timeout=60)
+        wire = answer.raw.read(decode_content=False)
+        encoding = answer.headers.get("Content-Encoding", "identity")
+        raw = len(gzip.decompress(wire)) if encoding == "gzip" else len(wire)
+        return len(wire), raw, encoding, answer.headers.get("Cache-Control", "none")
+
+    wire, raw, _, _ = fetch(base + path)
+    html = requests.get(base + path, headers={"Cookie": cookie}, timeout=60).text
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    seen, ok = [], bool(assets)
+    for asset in assets:
+        size, full, encoding, cache = fetch(base + asset)
+        wire, raw = wire + size, raw + full
+        seen.append(f"{asset.rsplit('/', 1)[-1]}: {encoding}, Cache-Control {cache}")
+        ok = ok and encoding != "identity" and "max-age" in cache and "no-cache" not in cache
+    return {"bytes": wire, "raw": raw, "ok": ok, "headers": "; ".join(seen)}
 
 
 def _completed(ctx: Context, url: str, ids: list[int]) -> int:

@@ -14,27 +14,35 @@ PROVINCE = "31"
 MAX_ACTIONS = 100_000  # the domain's limit for one bulk assignment
 
 RAW = [
-    "INSERT INTO actions (program_id, title, assignee_id, kelurahan_code, network_id, due_at, "
-    "status, public_code, bulk_assignment_id, created_at, updated_at) "
-    "SELECT :prog, 'Sosialisasi bulan April', p.id, p.region_code, pn.network_id, :due, 'open', "
-    "'Y' || lpad(to_hex(row_number() OVER (ORDER BY p.region_code, pn.network_id, p.id)), 7, "
-    "'0'), NULL, now(), now() FROM people p JOIN person_networks pn ON pn.person_id = p.id "
-    "WHERE p.role = 'cadre' AND p.active AND p.region_code LIKE '31.%'",
-    "INSERT INTO actions (program_id, title, assignee_id, kelurahan_code, network_id, due_at, "
-    "status, public_code, created_at, updated_at) "
-    "SELECT :prog, 'Sosialisasi bulan April', NULL, r.code, n.id, :due, 'open', "
-    "'Z' || lpad(to_hex(row_number() OVER (ORDER BY r.code, n.id)), 7, '0'), now(), now() "
-    "FROM regions r CROSS JOIN networks n WHERE r.level = 'kelurahan' AND r.code LIKE '31.%' "
-    "AND NOT EXISTS (SELECT 1 FROM people p JOIN person_networks pn ON pn.person_id = p.id "
-    "WHERE p.region_code = r.code AND pn.network_id = n.id AND p.role = 'cadre' AND p.active)",
-    "INSERT INTO audit_entries (actor_id, operation, entity_type, entity_id, before, after, at) "
-    "SELECT NULL, 'assign', 'action', a.id, NULL, json_build_object('status', 'open', "
-    "'assignee_id', a.assignee_id, 'kelurahan_code', a.kelurahan_code, 'due_at', a.due_at), "
-    "now() FROM actions a WHERE a.program_id = :prog",
-    "INSERT INTO events (type, aggregate_type, aggregate_id, payload, created_at) "
-    "SELECT 'ActionAssigned', 'action', a.id, json_build_object('action_id', a.id, "
-    "'program_id', a.program_id, 'kelurahan_code', a.kelurahan_code, 'assignee_id', "
-    "a.assignee_id, 'network_id', a.network_id), now() FROM actions a WHERE a.program_id = :prog",
+    (
+        "INSERT INTO actions (program_id, title, assignee_id, kelurahan_code, network_id, due_at, "
+        "status, public_code, bulk_assignment_id, created_at, updated_at) "
+        "SELECT :prog, 'Sosialisasi bulan April', p.id, p.region_code, pn.network_id, :due, 'open', "
+        "'Y' || lpad(to_hex(row_number() OVER (ORDER BY p.region_code, pn.network_id, p.id)), 7, "
+        "'0'), NULL, now(), now() FROM people p JOIN person_networks pn ON pn.person_id = p.id "
+        "WHERE p.role = 'cadre' AND p.active AND p.region_code LIKE '31.%'"
+    ),
+    (
+        "INSERT INTO actions (program_id, title, assignee_id, kelurahan_code, network_id, due_at, "
+        "status, public_code, created_at, updated_at) "
+        "SELECT :prog, 'Sosialisasi bulan April', NULL, r.code, n.id, :due, 'open', "
+        "'Z' || lpad(to_hex(row_number() OVER (ORDER BY r.code, n.id)), 7, '0'), now(), now() "
+        "FROM regions r CROSS JOIN networks n WHERE r.level = 'kelurahan' AND r.code LIKE '31.%' "
+        "AND NOT EXISTS (SELECT 1 FROM people p JOIN person_networks pn ON pn.person_id = p.id "
+        "WHERE p.region_code = r.code AND pn.network_id = n.id AND p.role = 'cadre' AND p.active)"
+    ),
+    (
+        "INSERT INTO audit_entries (actor_id, operation, entity_type, entity_id, before, after, at) "
+        "SELECT NULL, 'assign', 'action', a.id, NULL, json_build_object('status', 'open', "
+        "'assignee_id', a.assignee_id, 'kelurahan_code', a.kelurahan_code, 'due_at', a.due_at), "
+        "now() FROM actions a WHERE a.program_id = :prog"
+    ),
+    (
+        "INSERT INTO events (type, aggregate_type, aggregate_id, payload, created_at) "
+        "SELECT 'ActionAssigned', 'action', a.id, json_build_object('action_id', a.id, "
+        "'program_id', a.program_id, 'kelurahan_code', a.kelurahan_code, 'assignee_id', "
+        "a.assignee_id, 'network_id', a.network_id), now() FROM actions a WHERE a.program_id = :prog"
+    ),
 ]
 
 

@@ -90,8 +90,9 @@ def _build(ctx: Context, total: int) -> tuple[data.Staff, int]:
     sql("UPDATE people SET role = 'admin', region_code = '31' WHERE id = :i", i=staff.lead_id)
     villages = sql("SELECT count(*) FROM regions WHERE level = 'kelurahan'").scalar_one()
     data.add_cadres(min(villages, ctx.n(villages, 500)), "")
-    year = dict(due_from=datetime(2022, 1, 3, tzinfo=data.NOW.tzinfo),
-                due_to=datetime(2022, 12, 20, tzinfo=data.NOW.tzinfo), done=0.35, cancelled=0.05)
+    year: dict[str, Any] = {"due_from": datetime(2022, 1, 3, tzinfo=data.NOW.tzinfo),
+                            "due_to": datetime(2022, 12, 20, tzinfo=data.NOW.tzinfo),
+                            "done": 0.35, "cancelled": 0.05}
     national = data.add_program(staff.admin_id, "31", "Program nasional")
     data.add_actions(national, int(total * 0.4), "", **year)
     provinces = list(db.session.scalars(data.text(

@@ -166,7 +166,7 @@ def run_child(ctx: Context, job: str, database_url: str, args: dict[str, Any]) -
     done = subprocess.run(
         [python_bin(), "-m", "bench.child", job, database_url, json.dumps(args)],
         env=ctx.environ(database_url, SINERGI_RELAY_ON_COMMIT="0"), capture_output=True,
-        text=True, cwd=ctx.work_dir)
+        text=True, cwd=ctx.work_dir, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"bench.child {job} failed:\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))

@@ -28,10 +28,10 @@ class Gateway(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._answer(200, {"received": _count})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         global _count
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode())

@@ -23,7 +23,7 @@ def build() -> Any:
 
 def noop(number: int) -> None:
     """Does nothing: what the worker and broker cost per task."""
-    return None
+    return
 
 
 def __getattr__(name: str) -> Any:
