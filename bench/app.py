@@ -14,6 +14,8 @@ from coordinator.domain.actions import complete_action
 from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk
 from coordinator.domain.people import set_password
 from coordinator.extensions import db
+from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENT, PING, RELAY_OUTBOX, SEND_NOTIFICATION
+from coordinator.messages.links import action_token
 from coordinator.models import (
     Action,
     ApiToken,
@@ -25,17 +27,16 @@ from coordinator.models import (
     Program,
     utcnow,
 )
-from coordinator.notifications.delivery import send_notification
 from coordinator.notifications.reminders import sweep_reminders
+from coordinator.notifications.sending import send_notification
 from coordinator.rollups import apply_event, recompute_all
-from coordinator.signed_links import action_token
 
-# Celery tasks, sent by name (the workers' module layout may change; the names are the contract).
-SEND_SMS_TASK = "sinergi.notifications.send"
-RELAY_TASK = "sinergi.relay.publish_outbox"
-PING_TASK = "sinergi.ping"
-APPLY_EVENT_TASK = "sinergi.rollups.apply_event"
-HANDLE_EVENT_TASK = "sinergi.events.handle"
+# Celery tasks, sent by name (coordinator/jobs.py defines each name and queue once).
+SEND_SMS_TASK = SEND_NOTIFICATION.name
+RELAY_TASK = RELAY_OUTBOX.name
+PING_TASK = PING.name
+APPLY_EVENT_TASK = APPLY_TO_ROLLUPS.name
+HANDLE_EVENT_TASK = HANDLE_EVENT.name
 CELERY_APP = "workers"  # `celery -A workers worker`
 WSGI_APP = "coordinator:create_app()"
 

@@ -1,5 +1,9 @@
 """Every benchmark runs end to end at the smallest size and gives well-formed rows, so the
-harness never rots. Never a timing assertion: these machines are shared and noisy."""
+harness never rots. Never a timing assertion: these machines are shared and noisy.
+
+It uses DATABASE_URL's server (databases <name>_tpl, <name>_b1 ... beside it; the template with
+DKI Jakarta's regions is kept and rebuilt only when migrations, models or seeding change) and
+REDIS_URL's database, which it flushes."""
 from __future__ import annotations
 
 import shutil
@@ -29,7 +33,7 @@ def test_every_benchmark_gives_a_well_formed_row_at_the_smallest_size(tmp_path: 
 
     lines: list[str] = []
     ctx = Context(PG_URL, REDIS_URL, wilayah=None, scale=0.002, seconds=1, tiny=True,
-                  drop_template=True, log=lines.append, work_dir=tmp_path)
+                  connections=4, log=lines.append, work_dir=tmp_path)
     rows = run_benchmarks(ctx, list(BENCHMARKS))
 
     failed = [r for r in rows if r.figure == "FAILED"]
