@@ -7,6 +7,7 @@ Runs in process on its own database copies (same builders as the benchmarks); sm
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
 import time
 from collections import defaultdict
@@ -258,8 +259,11 @@ def main() -> None:
                   "redis://127.0.0.1:6379/3", DEFAULT_WILAYAH, scale=scale,
                   log=lambda line: print(line, file=sys.stderr))
     ctx.build_template()
-    for name in names:
-        JOBS[name](ctx)
+    try:
+        for name in names:
+            JOBS[name](ctx)
+    finally:
+        shutil.rmtree(ctx.work_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
