@@ -1,4 +1,5 @@
-# Sinergi: `make run` serves the app with demo data, `make test` runs the suite, `make lint` checks.
+# Sinergi: `make run` serves the app with demo data, `make test` runs the suite, `make lint` checks,
+# `make bench` runs the benchmarks (BENCH_ARGS="--only B1,B3 --scale 10").
 # Installs are incremental: pip runs again only when pyproject.toml changes (stamp files in .venv).
 
 VENV    ?= .venv
@@ -8,7 +9,7 @@ STAMP   := $(VENV)/.sinergi-installed
 DEV     := $(VENV)/.sinergi-dev-installed
 LINT_PATHS ?= coordinator workers tests
 
-.PHONY: run test lint install install-dev translations
+.PHONY: run test lint install install-dev translations bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +45,8 @@ translations: $(DEV)
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k _l -k lazy_gettext -o .venv/messages.pot coordinator
 	$(BIN)/pybabel -q update -i .venv/messages.pot -d coordinator/translations -l id --no-fuzzy-matching --ignore-obsolete -w 100
 	$(BIN)/pybabel -q compile -d coordinator/translations
+
+# The benchmarks need the local PostgreSQL and Redis (see bench/run.py for the URLs) and wrk.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
