@@ -6,8 +6,9 @@ writes the row only when the minute moves on, so concurrent handlers rarely meet
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from coordinator.extensions import db
 from coordinator.models import RollupMark, RollupRun, utcnow
@@ -19,11 +20,11 @@ APPLIED = "applied"
 def mark_applied(now: datetime | None = None) -> None:
     """Record, in the current transaction, that the rollups changed in this minute."""
     minute = (now or utcnow()).replace(second=0, microsecond=0)
-    moved = db.session.execute(
+    result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         update(RollupMark).where(RollupMark.name == APPLIED, RollupMark.at < minute)
         .values(at=minute)
-    ).rowcount
-    if not moved:
+    )
+    if not result.rowcount:
         insert_ignoring_duplicate(RollupMark.__table__, {"name": APPLIED, "at": minute})
 
 

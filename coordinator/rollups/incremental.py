@@ -125,7 +125,7 @@ def refresh_case_stat(indicator_id: int, kelurahan_code: str, month: date) -> No
             IndicatorRollup.month == month.month,
         )
     ).first()
-    count, reported = (counted.count, counted.reported) if counted else (0, 0)
+    count, reported = (int(counted[0]), int(counted[1])) if counted else (0, 0)
     delta = (stat.count if stat else 0) - count
     reported_delta = (1 if stat else 0) - reported
     if delta == 0 and reported_delta == 0:

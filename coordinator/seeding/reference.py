@@ -28,10 +28,8 @@ INDICATORS = (
 )
 # How the counts must agree (coordinator.domain.case_stat_rules): the KTPA total is women plus
 # children; TPPO victims are counted among the KTPA victims.
-INDICATOR_RULES = {
-    "ktpa_victims": {"sum_of": ["ktpa_women", "ktpa_children"]},
-    "tppo_victims": {"within_code": "ktpa_victims"},
-}
+SUM_OF = {"ktpa_victims": ["ktpa_women", "ktpa_children"]}
+WITHIN = {"tppo_victims": "ktpa_victims"}
 
 DKI_JAKARTA = "31"
 JAKARTA_BARAT = "31.73"
@@ -72,12 +70,11 @@ def _seed_indicators() -> int:
         if code not in existing
     ]
     db.session.add_all(new)
-    for indicator in [*existing.values(), *new]:
-        rule = INDICATOR_RULES.get(indicator.code, {})
-        if indicator.sum_of is None and "sum_of" in rule:
-            indicator.sum_of = list(rule["sum_of"])
-        if indicator.within_code is None and "within_code" in rule:
-            indicator.within_code = str(rule["within_code"])
+    for indicator in [*existing.values(), *new]:  # an edited rule is kept
+        if indicator.sum_of is None and indicator.code in SUM_OF:
+            indicator.sum_of = list(SUM_OF[indicator.code])
+        if indicator.within_code is None and indicator.code in WITHIN:
+            indicator.within_code = WITHIN[indicator.code]
     return len(new)
 
 

@@ -1,7 +1,7 @@
 """How one kelurahan's counts of a month must agree, as the indicators define it (pure)."""
 from __future__ import annotations
 
-from coordinator.domain.case_stat_rules import IndicatorRule, Inconsistency, find_inconsistencies
+from coordinator.domain.case_stat_rules import Inconsistency, IndicatorRule, find_inconsistencies
 
 TOTAL, WOMEN, CHILDREN, TPPO = 1, 2, 3, 4
 RULES = [

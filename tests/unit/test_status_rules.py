@@ -56,7 +56,7 @@ def test_status_follows_the_stated_rule(ytd: int, aim: float | None, direction: 
 def test_the_legend_thresholds_are_the_ones_the_status_uses(aim: float, direction: str) -> None:
     bounds = thresholds_for(aim, direction)
     assert bounds is not None
-    for ytd in range(0, int(aim * 2) + 3):
+    for ytd in range(int(aim * 2) + 3):
         expected = status_for(ytd, aim, direction)
         if direction == LOWER:
             legend = ("on_track" if ytd <= bounds.on_track else
