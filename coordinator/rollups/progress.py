@@ -86,8 +86,9 @@ class IndicatorProgress:
 
     @property
     def change(self) -> str:
-        """up / down / chance / too_few / no_baseline (:func:`judge_change`)."""
-        return judge_change(self.ytd if self.reported_any else None, self.comparison)
+        """up / down / chance / incomplete / too_few / no_baseline (:func:`judge_change`)."""
+        return judge_change(self.ytd if self.reported_any else None, self.comparison,
+                            self.complete)
 
 
 def through_month_for(region_code: str, year: int, now: datetime | None = None) -> int:

@@ -12,7 +12,7 @@
   far do not already decide (missing reports can only add cases). *No data* without an aim.
 * **Could the change be chance?** Fewer than 10 cases in the baseline months: too few to judge.
   Else the change is within chance when the year to date lies inside the baseline's 95% Poisson
-  interval, baseline ± 1.96 × √baseline.
+  interval, baseline ± 1.96 × √baseline. With reports missing only a rise beyond it is decided.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ Z_95 = 1.96
 LOWER_IS_BETTER = "lower_is_better"
 HIGHER_IS_BETTER = "higher_is_better"
 STATUSES = ("off_track", "incomplete", "at_risk", "on_track", "no_data")
-CHANGES = ("up", "down", "chance", "too_few", "no_baseline")
+CHANGES = ("up", "down", "chance", "incomplete", "too_few", "no_baseline")
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,10 @@ def change_percent(ytd: int | None, baseline: float | None) -> float | None:
     return round(100 * (ytd - baseline) / baseline, 1)
 
 
-def judge_change(ytd: int | None, baseline: float | None) -> str:
-    """up / down (beyond chance), chance, too_few (baseline under 10), no_baseline."""
+def judge_change(ytd: int | None, baseline: float | None, complete: bool = True) -> str:
+    """up / down (beyond chance), chance, too_few (baseline under 10), no_baseline; with
+    reports missing, only a rise beyond chance is decided (they can only add cases), the
+    rest is ``incomplete``."""
     if ytd is None or baseline is None:
         return "no_baseline"
     if baseline < MIN_CASES:
@@ -139,6 +141,8 @@ def judge_change(ytd: int | None, baseline: float | None) -> str:
     margin = Z_95 * math.sqrt(baseline)
     if ytd > baseline + margin:
         return "up"
+    if not complete:
+        return "incomplete"
     if ytd < baseline - margin:
         return "down"
     return "chance"

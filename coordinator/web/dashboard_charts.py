@@ -15,7 +15,8 @@ STATUS_LABELS = {
 }
 CHANGE_LABELS = {
     "up": _l("increase beyond chance"), "down": _l("decrease beyond chance"),
-    "chance": _l("within chance"), "too_few": _l("too few to judge"),
+    "chance": _l("within chance"), "incomplete": _l("reports missing"),
+    "too_few": _l("too few to judge"),
     "no_baseline": _l("no baseline data"),
 }
 MONTHS = {

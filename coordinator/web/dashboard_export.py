@@ -18,7 +18,8 @@ from coordinator.web.dashboard_charts import change_label, status_label
 from coordinator.web.jinja import current_language, wib
 
 WHOLE, ONE_DECIMAL, PERCENT = "#,##0", "#,##0.0", '#,##0.0"%"'
-FILLS = {"up": "F8C9C5", "down": "CDEBD3", "chance": "F3F0F6", "too_few": "EEEEEE"}
+FILLS = {"up": "F8C9C5", "down": "CDEBD3", "chance": "F3F0F6", "incomplete": "E6ECF5",
+         "too_few": "EEEEEE"}
 
 
 def progress_header() -> list[str]:
@@ -85,11 +86,12 @@ def _indicator_rows(report: Report) -> list[list[object]]:
 
 def _comparison(book: Workbook, report: Report) -> None:
     header = [_("Rank"), _("Area"), _("Code")]
+    columns = [_("Difference"), _("Change against the baseline") + " %", _("Judgement"),
+               _("share of %(region)s", region=report.place.name) + " %"]
     for item in report.indicators:
         name = _name(item)
         header += [f"{name} {report.filters.year}", f"{name} {report.baseline_year}",
-                   f"{name}: {_('Difference')}", f"{name}: {_('Change')} %",
-                   f"{name}: {_('Judgement')}", f"{name}: {_('share of %(region)s', region=report.place.name)} %"]
+                   *[f"{name}: {column}" for column in columns]]
     header += [_("Indicators above the baseline"), _("Kelurahan that reported every month"),
                _("Kelurahan")]
     rows = [_comparison_row(n, row) for n, row in enumerate(report.comparison, start=1)]
@@ -126,7 +128,8 @@ def report_workbook(report: Report) -> bytes:
     _comparison(book, report)
     _sheet(book, _("Indicators"), [
         _("Indicator"), _("Name"), _("Through month"), _("Year to date"),
-        _("Same months of the baseline year"), _("Estimate"), _("Difference"), _("Change") + " %",
+        _("Same months of the baseline year"), _("Estimate"), _("Difference"),
+        _("Change against the baseline") + " %",
         _("Aim for the period"), _("Status"), _("Projected full year (12 months)"),
         _("Aim for the full year"), _("Baseline source")], _indicator_rows(report),
         {4: WHOLE, 7: ONE_DECIMAL, 8: PERCENT, 9: ONE_DECIMAL, 11: ONE_DECIMAL, 12: ONE_DECIMAL})

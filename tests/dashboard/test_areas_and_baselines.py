@@ -103,6 +103,9 @@ def test_the_province_shows_its_own_baseline_and_the_city_share(
     city = html.split('<tr data-area="31.73">')[1].split("</tr>")[0]
     assert re.search(r'data-field="ktpa_victims-share"[^>]*>29%<', city)
     assert comparison_rows(html)[0] == JAKARTA_BARAT  # the others have no baseline: last
+    # 310 against 1,051 is no fall: 211 kelurahan have not reported; only a rise would count.
+    dki = html.split('<tfoot><tr data-area="31">')[1].split("</tr>")[0]
+    assert 'class="num change-incomplete" data-field="ktpa_victims-change">-70.5%<' in dki
     assert 'data-area="31.71"' in html and "Jakarta Pusat" in html
     api = client.get("/api/v1/rollups/areas?region=31&year=2022").get_json()
     jakbar = next(a for a in api["areas"] if a["code"] == JAKARTA_BARAT)

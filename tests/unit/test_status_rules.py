@@ -113,6 +113,13 @@ def test_a_change_is_judged_against_chance(ytd: int | None, baseline: float | No
     assert judge_change(ytd, baseline) == expected
 
 
+def test_with_reports_missing_only_a_rise_is_decided() -> None:
+    assert judge_change(310, 1051.0, complete=False) == "incomplete"  # DKI: 56 of 267 reported
+    assert judge_change(1200, 1051.0, complete=False) == "up"
+    assert judge_change(1051, 1051.0, complete=False) == "incomplete"
+    assert judge_change(5, 9.0, complete=False) == "too_few"
+
+
 def test_change_and_projection() -> None:
     assert change_percent(37, 27.0) == 37.0
     assert change_percent(3, 0.0) is None

@@ -77,7 +77,8 @@ class IndicatorActualSchema(ma.Schema):
     change_percent = ma.fields.Float(allow_none=True)
     change = ma.fields.String(metadata={
         "description": "up / down (beyond the 95% Poisson interval of the baseline), chance, "
-                       "too_few (baseline under 10 cases), no_baseline"})
+                       "incomplete (reports missing: only a rise is decided), too_few (baseline "
+                       "under 10 cases), no_baseline"})
     projected_full_year = ma.fields.Float(allow_none=True, metadata={
         "description": "straight line to twelve months; compare with full_year_aim"})
     full_year_aim = ma.fields.Float(allow_none=True)
