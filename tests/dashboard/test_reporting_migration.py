@@ -27,7 +27,7 @@ def test_the_upgrade_fills_reported_and_the_recompute_agrees(tmp_path: Path) -> 
     app = app_on(f"sqlite:///{tmp_path / 'old.db'}", tmp_path / "instance")
     with app.app_context():
         try:
-            upgrade(directory=str(MIGRATIONS), revision="0001_initial_schema")
+            upgrade(directory=str(MIGRATIONS), revision="0002_dead_letters_leases")
             run = db.session.execute
             for code, parent, level in REGIONS:
                 run(text("INSERT INTO regions (code, name, level, parent_code) "
