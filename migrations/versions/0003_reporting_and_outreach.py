@@ -4,7 +4,7 @@ when the rollups last changed (rollup_marks), outreach targets of programs.
 Existing rollup rows get their ``reported`` counts from the kelurahan rows (a kelurahan row
 exists exactly when its count was recorded); the seeded KTPA/TPPO indicators get their rules.
 
-Revision ID: 0003_dashboard_reporting_and_outreach
+Revision ID: 0003_reporting_and_outreach
 Revises: 0002_dead_letters_leases
 Create Date: 2026-12-01 06:39:12.952010
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0003_dashboard_reporting_and_outreach'
+revision = '0003_reporting_and_outreach'
 down_revision = '0002_dead_letters_leases'
 branch_labels = None
 depends_on = None
