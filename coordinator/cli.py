@@ -18,6 +18,7 @@ from coordinator.launcher import run_all
 from coordinator.models import Region
 from coordinator.seeding.demo import DEMO_PASSWORD, DemoNotLoaded, load_demo
 from coordinator.seeding.demo_case_stats import seed_demo_case_stats
+from coordinator.seeding.demo_outreach import seed_demo_outreach
 from coordinator.seeding.reference import seed_reference_data
 from coordinator.seeding.regions import (
     SeedFileError,
@@ -86,6 +87,7 @@ def demo_command() -> None:
         f"Demo case statistics: {stats.rows} monthly counts per kelurahan (2021 baseline period "
         "and 2022); rollups recomputed."
     )
+    click.echo(f"Demo outreach targets: {seed_demo_outreach()} added.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in demo.logins:
         click.echo(f"  {login}")

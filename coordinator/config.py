@@ -80,6 +80,8 @@ class Config:
     relay_interval_seconds: int = 10
     dispatch_interval_seconds: int = 60
     reliability_check_interval_seconds: int = 60
+    # Day of the next month by which a kelurahan's case statistics are due (late: a reminder).
+    case_stats_due_day: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -260,6 +262,7 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         "sms_gateway_idempotency_param": reader.text(
             "SMS_GATEWAY_IDEMPOTENCY_PARAM", "idempotency_key") or "idempotency_key",
         **_reliability(reader),
+        "case_stats_due_day": reader.integer("SINERGI_CASE_STATS_DUE_DAY", 5, 1, 28),
     }
     _check_provider(values)
     values.update(overrides)

@@ -24,6 +24,7 @@ HANDLE_EVENT = Job("sinergi.events.handle", "default")
 SWEEP_REMINDERS = Job("sinergi.reminders.sweep", "default")
 WEEKLY_DIGEST = Job("sinergi.digests.weekly", "default")
 DAILY_SUMMARY = Job("sinergi.digests.daily", "default")
+REMIND_LATE_CASE_STATS = Job("sinergi.case_stats.remind_late", "default")
 PING = Job("sinergi.ping", "default")
 DISPATCH_DUE = Job("sinergi.notifications.dispatch_due", "notifications")
 SEND_NOTIFICATION = Job("sinergi.notifications.send", "notifications")
@@ -31,7 +32,8 @@ APPLY_TO_ROLLUPS = Job("sinergi.rollups.apply_event", "rollups")
 RECOMPUTE_ROLLUPS = Job("sinergi.rollups.recompute_all", "rollups")
 
 ALL_JOBS = (
-    RELAY_OUTBOX, REPUBLISH_UNHANDLED, HANDLE_EVENT, SWEEP_REMINDERS, WEEKLY_DIGEST, DAILY_SUMMARY, PING,
+    RELAY_OUTBOX, REPUBLISH_UNHANDLED, HANDLE_EVENT, SWEEP_REMINDERS, WEEKLY_DIGEST, DAILY_SUMMARY,
+    REMIND_LATE_CASE_STATS, PING,
     DISPATCH_DUE, SEND_NOTIFICATION, APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS,
 )
 QUEUES = tuple(dict.fromkeys(job.queue for job in ALL_JOBS))

@@ -16,6 +16,7 @@ from coordinator.jobs import (
     DISPATCH_DUE,
     RECOMPUTE_ROLLUPS,
     RELAY_OUTBOX,
+    REMIND_LATE_CASE_STATS,
     REPUBLISH_UNHANDLED,
     SWEEP_REMINDERS,
     WEEKLY_DIGEST,
@@ -39,6 +40,8 @@ def build_schedule(relay_seconds: float = 10, dispatch_seconds: float = 60,
                                              expires=max(dispatch_seconds - 5, 1)),
         "daily-summary": _entry(DAILY_SUMMARY, crontab(hour=7, minute=0)),
         "weekly-digest": _entry(WEEKLY_DIGEST, crontab(hour=7, minute=0, day_of_week=1)),
+        # Every morning; the task itself waits for the due day and skips days off.
+        "late-case-stats-reminder": _entry(REMIND_LATE_CASE_STATS, crontab(hour=8, minute=0)),
         "nightly-rollup-recompute": _entry(RECOMPUTE_ROLLUPS, crontab(hour=2, minute=30)),
     }
 

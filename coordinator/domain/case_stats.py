@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from coordinator import policy
 from coordinator.domain.calendar import local_now
+from coordinator.domain.case_stat_rules import Inconsistency, IndicatorRule, find_inconsistencies
 from coordinator.domain.changes import record_audit
 from coordinator.domain.events import CaseStatsRecorded, record_event
 from coordinator.errors import N_, InvalidInput
@@ -74,7 +77,8 @@ def _entry_errors(entry: CaseStatEntry, kelurahan: set[str], indicators: set[int
 
 def validate_entries(actor: Person | None, month: date, entries: list[CaseStatEntry],
                      now: datetime | None = None) -> None:
-    """Raise InvalidInput naming every bad entry (``<kelurahan>/<indicator id>``)."""
+    """Raise InvalidInput naming every bad entry (``<kelurahan>/<indicator id>``): unknown,
+    out of range, or breaking an indicator's consistency rule with the rest of the month."""
     policy.require(actor, "case_stats.record")
     check_month(month, now)
     kelurahan = {r.code for r in kelurahan_in_scope(actor)}
@@ -84,8 +88,46 @@ def validate_entries(actor: Person | None, month: date, entries: list[CaseStatEn
         errors = _entry_errors(entry, kelurahan, indicators)
         if errors:
             fields[f"{entry.kelurahan_code}/{entry.indicator_id}"] = errors
+    for name, errors in consistency_errors(month, entries).items():
+        fields.setdefault(name, []).extend(errors)
     if fields:
         raise InvalidInput("invalid case statistics", fields)
+
+
+def _indicator_name(indicator: Indicator) -> str:
+    locale = get_locale()
+    return indicator.name_en if locale is not None and locale.language == "en" else indicator.name_id
+
+
+def _describe(problem: Inconsistency, indicators: dict[int, Indicator]) -> str:
+    """The broken rule in the reader's language, with the numbers."""
+    name = _indicator_name(indicators[problem.cell[1]])
+    others = [_indicator_name(indicators[i]) for i in problem.other_ids]
+    if problem.kind == "sum":
+        return _("%(parts)s must add up to %(total_name)s: they make %(found)s, not %(total)s.",
+                 parts=" + ".join(others), total_name=name, found=problem.found,
+                 total=problem.expected)
+    return _("%(name)s (%(found)s) cannot be more than %(other)s (%(expected)s).",
+             name=name, found=problem.found, other=others[0], expected=problem.expected)
+
+
+def consistency_errors(month: date, entries: list[CaseStatEntry]) -> dict[str, list[str]]:
+    """Field errors (``<kelurahan>/<indicator id>``) of entries breaking an indicator's rule."""
+    indicators = {i.id: i for i in db.session.scalars(select(Indicator).where(Indicator.active))}
+    rules = [IndicatorRule(i.id, i.code, tuple(i.sum_of or ()), i.within_code)
+             for i in indicators.values()]
+    entered = {(e.kelurahan_code, e.indicator_id): e.count for e in entries
+               if e.indicator_id in indicators and isinstance(e.count, int)
+               and not isinstance(e.count, bool) and 0 <= e.count <= MAX_COUNT}
+    if not entered or not any(r.sum_of or r.within_code for r in rules):
+        return {}
+    stored = counts_for_month(month, sorted({cell[0] for cell in entered}))
+    fields: dict[str, list[str]] = {}
+    for problem in find_inconsistencies(rules, stored, entered):
+        kelurahan, indicator_id = problem.cell
+        fields.setdefault(f"{kelurahan}/{indicator_id}", []).append(
+            _describe(problem, indicators))
+    return fields
 
 
 def counts_for_month(month: date, kelurahan_codes: list[str]) -> dict[tuple[str, int], int]:

@@ -17,6 +17,7 @@ from coordinator.domain.case_stats import (
     MAX_COUNT,
     CaseStatEntry,
     check_month,
+    consistency_errors,
     counts_for_month,
     kelurahan_in_scope,
     record_case_stats,
@@ -174,7 +175,18 @@ def preview_case_stats_import(*, actor: Person | None, data: bytes, month: date,
             seen.add(row.kelurahan.code)
         preview.rows.append(row)
     _attach_previous(preview)
+    _attach_inconsistencies(preview)
     return preview
+
+
+def _attach_inconsistencies(preview: ImportPreview) -> None:
+    """Each row's counts checked against the indicators' rules (as the import will be)."""
+    problems = consistency_errors(preview.month, preview.entries())
+    for row in preview.rows:
+        if row.kelurahan is not None:
+            prefix = f"{row.kelurahan.code}/"
+            row.errors.extend(e for name, errors in sorted(problems.items())
+                              if name.startswith(prefix) for e in errors)
 
 
 def _attach_previous(preview: ImportPreview) -> None:

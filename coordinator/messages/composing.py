@@ -11,6 +11,8 @@ Context each kind takes (objects or dicts; missing optional values render empty)
 - ``weekly_digest``: ``programs`` (items with title, done, total, overdue), ``overdue_by_kecamatan``
   (name, count), ``case_stats`` (label, actual, target, optional period), optional ``week_label``, ``link``.
 - ``daily_summary``: ``kelurahan`` (a Region or its name), ``actions`` (its overdue actions).
+- ``case_stats_late``: ``kelurahan`` (a Region or its name), ``month`` (a date in the month whose
+  statistics are late), ``link`` (the grid page), ``due_day``.
 - ``sms_reply_*``: optional ``code``, ``people_reached``, ``open_codes``; ``person`` may be None
   (unknown number), then ``language`` picks the language.
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from babel.dates import format_date
 from flask import current_app
 
 from coordinator.messages import sms_text
@@ -41,7 +44,7 @@ SMS_REPLY_KINDS = tuple(
     )
 )
 KINDS = (*ACTION_KINDS, *NOTICE_KINDS, "program_closed", "digest", "undeliverable", "weekly_digest",
-         "daily_summary", *SMS_REPLY_KINDS)
+         "daily_summary", "case_stats_late", *SMS_REPLY_KINDS)
 FOOTERS = {
     "id": "Pesan otomatis dari Sinergi, Gugus Tugas TPPO dan KTPA Jakarta Barat.",
     "en": "Automatic message from Sinergi, the West Jakarta TPPO and KTPA task force.",
@@ -93,6 +96,8 @@ def _context(kind: str, person: Person | None, language: str, given: dict[str, A
         values["items"] = [_item(a, person) for a in given.get("actions", [])]
         values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])
         values["first_link"] = values["items"][0]["link"] if len(values["items"]) == 1 else ""
+    if kind == "case_stats_late":
+        values.update(_late_report_values(given, language))
     if kind == "daily_summary":
         kelurahan = given.get("kelurahan")
         name = kelurahan.name if isinstance(kelurahan, Region) else str(kelurahan or "")
@@ -108,6 +113,17 @@ def _context(kind: str, person: Person | None, language: str, given: dict[str, A
         values["open_count"] = len(given.get("open_codes", []))
         values["sms_codes"] = sms_text.code_list(list(given.get("open_codes", [])))
     return values
+
+
+def _late_report_values(given: dict[str, Any], language: str) -> dict[str, Any]:
+    kelurahan = given.get("kelurahan")
+    name = kelurahan.name if isinstance(kelurahan, Region) else str(kelurahan or "")
+    month = given.get("month")
+    return {
+        "kelurahan_name": name, "kelurahan_sms": sms_text.discreet_name(name),
+        "month_label": format_date(month, "MMMM yyyy", locale=language) if month else "",
+        "month_sms": format_date(month, "MMM yyyy", locale=language) if month else "",
+    }
 
 
 def _action_values(action: Action, person: Person | None, language: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from coordinator.models.networks import Network
 from coordinator.models.notification_log import DeliveryAttempt, DigestItem, OverdueMark
 from coordinator.models.notifications import Notification
 from coordinator.models.outbox import Event, ProcessedEvent
+from coordinator.models.outreach import OutreachTarget
 from coordinator.models.people import ApiToken, Person, person_networks
 from coordinator.models.programs import Action, BulkAssignment, Program
 from coordinator.models.regions import Region
@@ -15,6 +16,7 @@ from coordinator.models.rollups import (
     ProgramRollup,
     RollupActionState,
     RollupDrift,
+    RollupMark,
     RollupRun,
 )
 from coordinator.models.targets import Annotation, CaseStat, Indicator, Target
@@ -22,7 +24,8 @@ from coordinator.models.targets import Annotation, CaseStat, Indicator, Target
 __all__ = [
     "Action", "Annotation", "ApiToken", "AuditEntry", "Base", "BulkAssignment", "CaseStat",
     "DeadLetter", "DeliveryAttempt", "DigestItem", "Event", "IdempotentRequest", "InboundSms",
-    "Indicator", "IndicatorRollup", "Network", "Notification", "OverdueMark", "Person", "ProcessedEvent", "Program",
-    "ProgramRollup", "Region", "RollupActionState", "RollupDrift", "RollupRun", "Target",
+    "Indicator", "IndicatorRollup", "Network", "Notification", "OutreachTarget", "OverdueMark",
+    "Person", "ProcessedEvent", "Program", "ProgramRollup", "Region", "RollupActionState",
+    "RollupDrift", "RollupMark", "RollupRun", "Target",
     "person_networks", "utcnow",
 ]

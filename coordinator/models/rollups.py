@@ -55,7 +55,8 @@ class ProgramRollupStaging(_ProgramCounts, Base):
 
 
 class IndicatorRollup(Base):
-    """The count of one indicator in one region (any level) for one month."""
+    """The count of one indicator in one region (any level) for one month, and how many of the
+    region's kelurahan reported it (``reported``: a recorded zero is a report, no row is none)."""
 
     __tablename__ = "indicator_rollups"
     __table_args__ = (Index("ix_indicator_rollups_region_code_year", "region_code", "year"),)
@@ -65,6 +66,7 @@ class IndicatorRollup(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+    reported: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class IndicatorRollupStaging(Base):
@@ -75,6 +77,7 @@ class IndicatorRollupStaging(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+    reported: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RollupActionState(Base):
@@ -119,3 +122,13 @@ class RollupDrift(Base):
     expected: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     found: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RollupMark(Base):
+    """When the rollups last changed (``name`` "applied": the minute of the last applied event),
+    so every dashboard, print and export can say as of when its figures are."""
+
+    __tablename__ = "rollup_marks"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -25,6 +26,12 @@ from coordinator.models.regions import Region
 
 
 class Indicator(Base):
+    """What is counted. An indicator may define how its counts must agree with others':
+    ``sum_of`` lists the codes whose counts add up to this one (KTPA victims = women + children),
+    ``within_code`` names the indicator that also counts this one's cases (TPPO victims are
+    KTPA victims), so this one may not exceed it. See :mod:`coordinator.domain.case_stat_rules`.
+    """
+
     __tablename__ = "indicators"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +40,8 @@ class Indicator(Base):
     name_en: Mapped[str] = mapped_column(String(120))
     unit: Mapped[str] = mapped_column(String(40), default="korban", server_default="korban")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    sum_of: Mapped[list[str] | None] = mapped_column(JSON)
+    within_code: Mapped[str | None] = mapped_column(String(40))
 
     def __repr__(self) -> str:
         return f"<Indicator {self.code}>"

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.messages import compose
-from coordinator.models import Action, DigestItem, Notification, Person, Program, utcnow
+from coordinator.models import Action, DigestItem, Notification, Person, Program, Region, utcnow
+from coordinator.notifications import late_reports
 
 
 def render_into(notification: Notification) -> None:
@@ -35,6 +37,8 @@ def _context(notification: Notification) -> dict[str, Any]:
         return {"program": program, "actions": _cancelled_for(notification)}
     if notification.kind == "undeliverable":
         return {"about": db.session.get(Person, about_person_id(notification)), "action": action}
+    if notification.kind == late_reports.KIND:
+        return _late_report_context(notification)
     return {"action": action, "now": utcnow()}
 
 
@@ -73,3 +77,14 @@ def _cancelled_for(notification: Notification) -> list[Action]:
         .where(Action.assignee_id == notification.recipient_id)
         .order_by(Action.due_at, Action.id)
     ))
+
+
+def _late_report_context(notification: Notification) -> dict[str, Any]:
+    found = late_reports.parse_occurrence(notification.dedupe_key)
+    if found is None:
+        return {}
+    code, month = found
+    region = db.session.get(Region, code)
+    return {"kelurahan": region.name if region else code, "month": month,
+            "link": late_reports.entry_link(code, month),
+            "due_day": current_app.extensions["sinergi"].case_stats_due_day}

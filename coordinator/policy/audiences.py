@@ -1,7 +1,7 @@
 """Who hears of what and who may be given an action: the role-based selections, in SQL.
 
 - A kelurahan's coordinators (kepala seksi) get its unassigned actions, escalations and
-  completion notices; a kecamatan's leads the later escalation steps; leads the weekly digest.
+  completion notices, and the reminder when its monthly case statistics are late; a kecamatan's leads the later escalation steps; leads the weekly digest.
 - Bulk assignment gives actions to the active cadres of a network living in the kelurahan.
 - One action may be given to an active cadre or coordinator of its kelurahan.
 """
@@ -30,6 +30,12 @@ def coordinators_in(kelurahan_codes: Iterable[str]) -> ColumnElement[bool]:
 def leads_in(region_codes: Iterable[str]) -> ColumnElement[bool]:
     """SQL: the active leads whose home region is one of ``region_codes`` (e.g. kecamatan)."""
     return and_(_active_with_role(LEAD), Person.region_code.in_(list(region_codes)))
+
+
+def case_stats_reporters() -> ColumnElement[bool]:
+    """SQL: who reports a kelurahan's monthly case statistics and hears when they are late
+    (its active coordinators, the kepala seksi)."""
+    return _active_with_role(COORDINATOR)
 
 
 def digest_readers() -> ColumnElement[bool]:

@@ -82,6 +82,7 @@ PERMISSIONS: dict[str, Rule] = {
     "program.view": lambda p, o, now, via: _yes(o is None or program_visible(p, o), Reason.NOT_FOUND),
     "program.create": lambda p, o, now, via: _staff_in(p, o, planners_only=True),
     "program.edit": lambda p, o, now, via: _program_edit(p, o),
+    "outreach.save": lambda p, o, now, via: _program_edit(p, o),
     "bulk.assign": lambda p, o, now, via: _staff_in(p, o, planners_only=True),
     # Actions (the rules themselves are in coordinator.policy.actions)
     "action.view": lambda p, o, now, via: ALLOW if o is None else actions.view(p, o),

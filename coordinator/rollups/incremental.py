@@ -28,6 +28,7 @@ from coordinator.models import (
 from coordinator.models.regions import ancestor_codes
 from coordinator.models.rollups import COUNTRY_CODE
 from coordinator.rollups.facts import Contribution, contribution_from_state, contribution_of
+from coordinator.rollups.freshness import mark_applied
 from coordinator.rollups.upsert import add_to_rows, insert_ignoring_duplicate
 
 HANDLER = "rollups"
@@ -62,6 +63,7 @@ def apply_event(event_id: int) -> bool:
             int(payload["indicator_id"]), str(payload["kelurahan_code"]),
             date.fromisoformat(str(payload["month"])),
         )
+    mark_applied()
     db.session.commit()
     return True
 
@@ -106,7 +108,8 @@ def _apply_program_delta(old: Contribution | None, new: Contribution) -> None:
 
 
 def refresh_case_stat(indicator_id: int, kelurahan_code: str, month: date) -> None:
-    """Bring the indicator rollups in line with one kelurahan's count for one month."""
+    """Bring the indicator rollups in line with one kelurahan's count for one month: its count,
+    and whether it reported at all (a recorded zero is a report; no row is none)."""
     stat = db.session.scalars(
         select(CaseStat).where(
             CaseStat.indicator_id == indicator_id,
@@ -114,20 +117,22 @@ def refresh_case_stat(indicator_id: int, kelurahan_code: str, month: date) -> No
             CaseStat.month == month,
         ).with_for_update().execution_options(populate_existing=True)
     ).first()
-    counted = db.session.scalar(
-        select(IndicatorRollup.count).where(
+    counted = db.session.execute(
+        select(IndicatorRollup.count, IndicatorRollup.reported).where(
             IndicatorRollup.indicator_id == indicator_id,
             IndicatorRollup.region_code == kelurahan_code,
             IndicatorRollup.year == month.year,
             IndicatorRollup.month == month.month,
         )
-    )
-    delta = (stat.count if stat else 0) - (counted or 0)
-    if delta == 0 and (stat is None or counted is not None):
-        return  # a recorded zero still gets its rows: "reported, none" differs from "no report"
+    ).first()
+    count, reported = (int(counted[0]), int(counted[1])) if counted else (0, 0)
+    delta = (stat.count if stat else 0) - count
+    reported_delta = (1 if stat else 0) - reported
+    if delta == 0 and reported_delta == 0:
+        return
     rows = [
         {"indicator_id": indicator_id, "region_code": code, "year": month.year,
-         "month": month.month, "count": delta}
+         "month": month.month, "count": delta, "reported": reported_delta}
         for code in sorted(ancestor_codes(kelurahan_code) + [COUNTRY_CODE])
     ]
     add_to_rows(IndicatorRollup.__table__, INDICATOR_KEYS, rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
-from coordinator.models import IndicatorRollup, ProgramRollup, Region
+from coordinator.models import IndicatorRollup, Program, ProgramRollup, Region
 from coordinator.models.rollups import ALL_NETWORKS, COUNTRY_CODE, PROGRAM_COUNTS
 
 
@@ -89,17 +89,48 @@ def progress_by_program(region_code: str, program_ids: list[int] | None = None,
     return {pid: Progress(*(int(v) for v in values)) for pid, *values in rows}
 
 
-def indicator_months(region_code: str, years: list[int]) -> dict[tuple[int, int], dict[int, int]]:
-    """Monthly counts by (indicator id, year): {month: count}."""
+@dataclass(frozen=True)
+class MonthFigure:
+    """One month of one indicator in one region: the count and how many kelurahan reported."""
+
+    count: int
+    reported: int
+
+
+# (region code, indicator id, year) -> {month: figure}
+Figures = dict[tuple[str, int, int], dict[int, MonthFigure]]
+
+
+def indicator_figures(region_codes: list[str], years: list[int]) -> Figures:
+    """Monthly counts and reports of every indicator in each region, for ``years``."""
     rows = db.session.execute(
-        select(IndicatorRollup.indicator_id, IndicatorRollup.year, IndicatorRollup.month,
-               IndicatorRollup.count)
-        .where(IndicatorRollup.region_code == region_code, IndicatorRollup.year.in_(years))
+        select(IndicatorRollup.region_code, IndicatorRollup.indicator_id, IndicatorRollup.year,
+               IndicatorRollup.month, IndicatorRollup.count, IndicatorRollup.reported)
+        .where(IndicatorRollup.region_code.in_(region_codes), IndicatorRollup.year.in_(years))
     )
-    months: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for indicator_id, year, month, count in rows:
-        months[(indicator_id, year)][month] = count
-    return months
+    figures: Figures = defaultdict(dict)
+    for code, indicator_id, year, month, count, reported in rows:
+        figures[(code, indicator_id, year)][month] = MonthFigure(count, reported)
+    return figures
+
+
+def kelurahan_counts(region_codes: list[str]) -> dict[str, int]:
+    """How many kelurahan each region has (a kelurahan: 1), from the region tree."""
+    counts = {code: 0 for code in region_codes}
+    if COUNTRY_CODE in counts:
+        counts[COUNTRY_CODE] = int(db.session.scalar(
+            select(func.count()).select_from(Region).where(Region.level == "kelurahan")) or 0)
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for code in region_codes:
+        if code != COUNTRY_CODE:
+            by_length[len(code)].append(code)
+    for length, codes in by_length.items():
+        prefix = func.substr(Region.code, 1, length)
+        rows = db.session.execute(
+            select(prefix, func.count()).where(Region.level == "kelurahan", prefix.in_(codes))
+            .group_by(prefix))
+        counts.update({code: int(n) for code, n in rows})
+    return counts
 
 
 def last_month_with_data(region_code: str, year: int) -> int:
@@ -110,3 +141,19 @@ def last_month_with_data(region_code: str, year: int) -> int:
         )
     )
     return int(value or 0)
+
+
+def years_with_statistics(region_code: str) -> list[int]:
+    """The years with any case statistics recorded in the region, latest first."""
+    return sorted(db.session.scalars(
+        select(IndicatorRollup.year).where(IndicatorRollup.region_code == region_code)
+        .distinct()), reverse=True)
+
+
+def years_with_programs(region_code: str) -> list[int]:
+    """The years of the programs with actions in the region (from the rollups), latest first."""
+    return sorted(db.session.scalars(
+        select(Program.year).join(ProgramRollup, ProgramRollup.program_id == Program.id)
+        .where(ProgramRollup.region_code == region_code,
+               ProgramRollup.network_key == ALL_NETWORKS, ProgramRollup.total > 0)
+        .distinct()), reverse=True)

@@ -48,6 +48,9 @@ PROGRAM_SUMS = (
 )
 COUNTS = ", ".join(PROGRAM_COUNTS)
 SUMMED = ", ".join(f"SUM(s.{c})" for c in PROGRAM_COUNTS)
+# An indicator row's count and how many kelurahan reported it (1 for each case_stats row).
+INDICATOR_VALUES = ("count", "reported")
+INDICATOR_SUMS = ", ".join(INDICATOR_VALUES)
 
 
 @dataclass(frozen=True)
@@ -118,16 +121,18 @@ def _year_month() -> tuple[str, str]:
 
 
 def _stage_indicator_rollups() -> None:
-    insert = "INSERT INTO indicator_rollups_staging (indicator_id, region_code, year, month, count) "
+    insert = ("INSERT INTO indicator_rollups_staging "
+              f"(indicator_id, region_code, year, month, {INDICATOR_SUMS}) ")
     year, month = _year_month()
-    _run(insert + f"SELECT c.indicator_id, c.kelurahan_code, {year}, {month}, c.count "
+    _run(insert + f"SELECT c.indicator_id, c.kelurahan_code, {year}, {month}, c.count, 1 "
          "FROM case_stats c")
     for level in LEVEL_PARENTS:
-        _run(insert + "SELECT s.indicator_id, r.parent_code, s.year, s.month, SUM(s.count) "
+        _run(insert + "SELECT s.indicator_id, r.parent_code, s.year, s.month, SUM(s.count), "
+             "SUM(s.reported) "
              "FROM indicator_rollups_staging s JOIN regions r ON r.code = s.region_code "
              "WHERE r.level = :level AND r.parent_code IS NOT NULL "
              "GROUP BY s.indicator_id, r.parent_code, s.year, s.month", level=level)
-    _run(insert + "SELECT s.indicator_id, 'ID', s.year, s.month, SUM(s.count) "
+    _run(insert + "SELECT s.indicator_id, 'ID', s.year, s.month, SUM(s.count), SUM(s.reported) "
          "FROM indicator_rollups_staging s JOIN regions r ON r.code = s.region_code "
          "WHERE r.level = 'province' GROUP BY s.indicator_id, s.year, s.month")
 
@@ -190,10 +195,10 @@ def recompute_all(*, building: bool = False, now: datetime | None = None) -> Rec
     _stage_indicator_rollups()
     drifts = [] if building else (
         _drifts("program_rollups", PROGRAM_KEYS, PROGRAM_COUNTS)
-        + _drifts("indicator_rollups", INDICATOR_KEYS, ("count",))
+        + _drifts("indicator_rollups", INDICATOR_KEYS, INDICATOR_VALUES)
     )
     program_rows = _replace("program_rollups", PROGRAM_KEYS + PROGRAM_COUNTS)
-    indicator_rows = _replace("indicator_rollups", INDICATOR_KEYS + ("count",))
+    indicator_rows = _replace("indicator_rollups", INDICATOR_KEYS + INDICATOR_VALUES)
     run = RollupRun(started_at=started, finished_at=utcnow(), drift_count=len(drifts))
     db.session.add(run)
     db.session.flush()

@@ -1,5 +1,6 @@
 """One region's dashboard as plain data: shared by the page, the Excel export, the print page
-and the API, so they always show the same numbers. Reads rollup tables only."""
+and the API, so they always show the same numbers. Reads rollup tables only (and the region
+tree, targets, programs and annotations, none of which grows with the work done)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,16 +13,26 @@ from coordinator.domain.annotations import annotations_for
 from coordinator.domain.calendar import local_now
 from coordinator.errors import N_, InvalidInput, NotFound
 from coordinator.extensions import db
-from coordinator.models import Annotation, IndicatorRollup, Network, Person, Program, Region
+from coordinator.models import Annotation, Network, Person, Program, Region
 from coordinator.models.regions import ancestor_codes
 from coordinator.models.rollups import ALL_NETWORKS, COUNTRY_CODE
-from coordinator.rollups.progress import IndicatorProgress, indicator_progress
+from coordinator.rollups.comparison import AreaComparison, compare_areas
+from coordinator.rollups.freshness import rollups_as_of
+from coordinator.rollups.outreach import (
+    NetworkReach,
+    OutreachRow,
+    outreach_targets,
+    reach_by_network,
+)
+from coordinator.rollups.progress import IndicatorProgress, regions_progress, through_month_for
 from coordinator.rollups.queries import (
     Progress,
     child_regions,
     progress,
     progress_by_program,
     progress_by_region,
+    years_with_programs,
+    years_with_statistics,
 )
 
 DEFAULT_REGION = "31.73"  # Jakarta Barat, the task force's city
@@ -58,6 +69,15 @@ class Filters:
         return {k: str(v) for k, v in values.items() if v is not None}
 
 
+@dataclass(frozen=True)
+class YearOption:
+    """A year the picker offers, and what data it has for the region."""
+
+    year: int
+    statistics: bool
+    programs: bool
+
+
 @dataclass
 class Report:
     place: Place
@@ -70,9 +90,31 @@ class Report:
     hotspots: list[RegionRow]
     by_program: list[tuple[Program, Progress]]
     indicators: list[IndicatorProgress]
+    comparison: list[AreaComparison]
+    outreach: list[OutreachRow]
+    reach_by_network: list[NetworkReach]
     annotations: list[Annotation]
-    years: list[int]
+    years: list[YearOption]
     networks: list[Network]
+    as_of: datetime | None
+
+    @property
+    def through_month(self) -> int:
+        return self.indicators[0].through_month if self.indicators else 0
+
+    @property
+    def baseline_year(self) -> int:
+        return self.filters.year - 1
+
+    @property
+    def incomplete(self) -> list[IndicatorProgress]:
+        """The indicators whose period includes kelurahan that did not report every month."""
+        return [i for i in self.indicators if i.through_month and not i.complete]
+
+    @property
+    def missing_kelurahan(self) -> int:
+        """The most kelurahan missing from any one month of any indicator of the period."""
+        return max((i.missing_kelurahan for i in self.incomplete), default=0)
 
 
 def place_of(code: str) -> Place | None:
@@ -99,17 +141,24 @@ def check_region(person: Person, code: str) -> Place:
     return place
 
 
-def available_years(region: str) -> list[int]:
-    years = set(db.session.scalars(
-        select(IndicatorRollup.year).where(IndicatorRollup.region_code == region).distinct()))
-    years |= set(db.session.scalars(select(Program.year).distinct()))
-    return sorted(years, reverse=True)
+def available_years(region: str, now: datetime | None = None) -> list[YearOption]:
+    """The years with case statistics or program work in the region, and this year."""
+    statistics = set(years_with_statistics(region))
+    programs = set(years_with_programs(region))
+    this_year = local_now(now).year
+    years = sorted(statistics | programs | {this_year}, reverse=True)
+    return [YearOption(y, y in statistics, y in programs) for y in years]
 
 
 def default_year(region: str, now: datetime | None = None) -> int:
+    """The latest year (not in the future) with case statistics for the region; else with
+    program work there; else this year."""
     this_year = local_now(now).year
-    past = [y for y in available_years(region) if y <= this_year]
-    return past[0] if past else this_year
+    for years in (years_with_statistics(region), years_with_programs(region)):
+        past = [y for y in years if y <= this_year]
+        if past:
+            return past[0]
+    return this_year
 
 
 def _programs(person: Person, region: str, filters: Filters) -> list[Program]:
@@ -126,7 +175,8 @@ def _programs(person: Person, region: str, filters: Filters) -> list[Program]:
     return programs
 
 
-def _trail(person: Person, code: str) -> list[Place]:
+def trail_for(person: Person, code: str) -> list[Place]:
+    """The regions from the top of what ``person`` sees down to ``code``."""
     codes = list(reversed(ancestor_codes(code))) if code != COUNTRY_CODE else []
     if policy.scope_code(person) is None:
         codes = [COUNTRY_CODE, *codes]
@@ -139,6 +189,22 @@ def _worst_first(rows: list[RegionRow]) -> list[RegionRow]:
                                        -r.progress.overdue, r.place.code))
 
 
+def visible_children(person: Person, place: Place) -> list[Place]:
+    """The areas one level below ``place`` that ``person`` may see."""
+    kids = [Place(r.code, r.name, r.level) for r in child_regions(place.code)]
+    return [k for k in kids if policy.scope_code(person) is None or policy.in_scope(person, k.code)]
+
+
+def area_comparison(place: Place, kids: list[Place], year: int, now: datetime | None = None
+                    ) -> tuple[list[IndicatorProgress], list[AreaComparison]]:
+    """The region's own indicators and its child areas compared, over the same months."""
+    through = through_month_for(place.code, year, now)
+    figures = regions_progress([place.code, *[k.code for k in kids]], year, through)
+    own = figures[place.code]
+    rows = compare_areas([(k.code, k.name, k.level) for k in kids], figures, own)
+    return own, rows
+
+
 def build_report(person: Person, filters: Filters, now: datetime | None = None) -> Report:
     """The dashboard of ``filters.region`` as ``person`` may see it."""
     place = check_region(person, filters.region)
@@ -148,19 +214,22 @@ def build_report(person: Person, filters: Filters, now: datetime | None = None) 
     network_key = filters.network_id or ALL_NETWORKS
     programs = _programs(person, place.code, filters)
     ids = [p.id for p in programs]
-    kids = [Place(r.code, r.name, r.level) for r in child_regions(place.code)]
-    kids = [k for k in kids if policy.scope_code(person) is None or policy.in_scope(person, k.code)]
+    kids = visible_children(person, place)
     by_child = progress_by_region([k.code for k in kids], ids, network_key)
     children = _worst_first([RegionRow(k, by_child[k.code]) for k in kids])
     hotspots = sorted((r for r in children if r.progress.overdue),
                       key=lambda r: (-r.progress.overdue, r.place.code))[:HOTSPOTS]
     per_program = progress_by_program(place.code, ids, network_key)
+    indicators, comparison = area_comparison(place, kids, filters.year, now)
+    outreach = outreach_targets(place.code, programs)
+    trail = trail_for(person, place.code)
     return Report(
-        place=place, trail=_trail(person, place.code), filters=filters, programs=programs,
+        place=place, trail=trail, filters=filters, programs=programs,
         program_ids=ids, progress=progress(place.code, ids, network_key), children=children,
         hotspots=hotspots,
         by_program=[(p, per_program.get(p.id, Progress())) for p in programs],
-        indicators=indicator_progress(place.code, filters.year, now=now),
-        annotations=annotations_for(place.code, filters.year), years=available_years(place.code),
-        networks=networks,
+        indicators=indicators, comparison=comparison, outreach=outreach,
+        reach_by_network=reach_by_network(place.code, programs, outreach),
+        annotations=annotations_for(place.code, filters.year),
+        years=available_years(place.code, now), networks=networks, as_of=rollups_as_of(),
     )

@@ -1,5 +1,6 @@
-"""Case statistics pages: the monthly grid (kelurahan x indicators) and the Excel import with
-its preview. Both store through the domain's ``record_case_stats``: whole batch or nothing."""
+"""Case statistics pages: the monthly grid (kelurahan x indicators), the Excel import with its
+preview, and the reporting grid (who reported which month). Both entry pages store through the
+domain's ``record_case_stats``: whole batch or nothing, field errors next to their cells."""
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from coordinator import policy
 from coordinator.domain.calendar import local_now
@@ -30,6 +32,8 @@ from coordinator.domain.case_stats_import import (
 from coordinator.errors import DomainError, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Indicator
+from coordinator.rollups.report import check_region, default_region, trail_for, visible_children
+from coordinator.rollups.reporting import reporting_rows
 from coordinator.web import errors
 from coordinator.web.staff import flash_domain_error, staff_required
 
@@ -96,6 +100,19 @@ def _parse_cells(form: Any, month: date, region: str | None) -> tuple[list[CaseS
     return entries, cell_errors
 
 
+def _cell_errors(error: InvalidInput) -> tuple[dict[str, str], InvalidInput]:
+    """The domain's ``<kelurahan>/<indicator id>`` field errors as grid cells; the rest apart."""
+    cells: dict[str, str] = {}
+    other: dict[str, list[str]] = {}
+    for name, messages in error.fields.items():
+        code, _sep, indicator = name.partition("/")
+        if indicator.isdigit():
+            cells[f"c-{code}-{indicator}"] = " ".join(_(m) for m in messages)
+        else:
+            other[name] = messages
+    return cells, InvalidInput(error.message, other)
+
+
 @blp.post("")
 @staff_required
 def save_grid() -> Any:
@@ -111,6 +128,13 @@ def save_grid() -> Any:
         return _render_grid(month, region, values, cell_errors, 400)
     try:
         changed = record_case_stats(actor=current_user, month=month, entries=entries)
+    except InvalidInput as error:
+        db.session.rollback()
+        cell_errors, other = _cell_errors(error)
+        if other.fields or not cell_errors:
+            flash_domain_error(other)
+        flash(_("Nothing was saved: please check the marked cells."), "error")
+        return _render_grid(month, region, values, cell_errors, 400)
     except DomainError as error:
         db.session.rollback()
         flash_domain_error(error)
@@ -170,3 +194,30 @@ def import_confirm() -> Any:
         path.unlink(missing_ok=True)
     flash(_("Import saved: %(n)s counts changed.", n=changed), "success")
     return redirect(url_for("case_stats.grid", month=month.strftime("%Y-%m")))
+
+
+def _due(year: int, month: int, today: date) -> bool:
+    """Whether a month's statistics are due by ``today`` (its due day of the next month)."""
+    due_day = current_app.extensions["sinergi"].case_stats_due_day
+    following = date(year + 1, 1, due_day) if month == 12 else date(year, month + 1, due_day)
+    return today >= following
+
+
+@blp.get("/pelaporan")
+@staff_required
+def reporting() -> Any:
+    """Who reported case statistics, month by month, in the areas below a region."""
+    code = (request.args.get("region") or "").strip() or default_region(current_user)
+    try:
+        place = check_region(current_user, code)
+        policy.require(current_user, "case_stats.view", None if code == "ID" else code)
+    except DomainError:
+        raise NotFound() from None
+    today = local_now().date()
+    raw = (request.args.get("year") or "").strip()
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+    areas = visible_children(current_user, place) if place.level != "kelurahan" else [place]
+    rows = reporting_rows([(a.code, a.name, a.level) for a in areas], year)
+    due = {m: _due(year, m, today) for m in range(1, 13)}
+    return render_template("dashboard/reporting.html", place=place, year=year, rows=rows, due=due,
+                           trail=trail_for(current_user, place.code))

@@ -1,5 +1,6 @@
-"""The lead's dashboard: targets against actuals, program progress per region with drill-down,
-overdue hotspots; its Excel export, a printable A4 page and the annotation form."""
+"""The lead's dashboard: the child areas compared on cases (worst first), targets against
+actuals, outputs against outreach targets, program progress per region with drill-down,
+overdue hotspots; its Excel export, a printable A4 page to file and the annotation form."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from coordinator.domain.annotations import add_annotation
+from coordinator.domain.calendar import local_now
 from coordinator.errors import DomainError, InvalidInput
 from coordinator.errors import NotFound as DomainNotFound
 from coordinator.rollups.report import Filters, Report, build_report, default_region, default_year
@@ -23,6 +25,8 @@ from coordinator.web.dashboard_charts import (
     status_label,
 )
 from coordinator.web.dashboard_export import report_workbook
+from coordinator.web.dashboard_svg import change_chart, indicator_chart
+from coordinator.web.jinja import current_language
 from coordinator.web.staff import flash_domain_error, staff_required
 
 blp = errors.install(Blueprint("dashboard", __name__, url_prefix="/dashboard"))
@@ -87,14 +91,32 @@ def _report_or_404() -> Report:
 def index() -> Any:
     report = _report_or_404()
     return render_template("dashboard/index.html", report=report, charts=chart_data(report),
-                           args=report.filters.args(), today=date.today().isoformat())
+                           args=report.filters.args(), today=local_now().date().isoformat())
+
+
+def _print_charts(report: Report) -> dict[str, Any]:
+    names = full_month_names()
+    legend = (str(report.baseline_year), str(report.filters.year), _("Aim per month"))
+    indicators = [
+        indicator_chart(item, item.indicator.name_id if current_language() == "id"
+                        else item.indicator.name_en, names, legend)
+        for item in report.indicators
+    ]
+    head = report.indicators[0].indicator if report.indicators else None
+    title = _("Change against the same months of %(year)s: %(indicator)s",
+              year=report.baseline_year,
+              indicator=(head.name_id if current_language() == "id" else head.name_en)
+              if head else "")
+    change = change_chart(report.comparison, title) if report.comparison else None
+    return {"indicators": indicators, "change": change}
 
 
 @blp.get("/cetak")
 @staff_required
 def printable() -> Any:
     report = _report_or_404()
-    return render_template("dashboard/print.html", report=report, args=report.filters.args())
+    return render_template("dashboard/print.html", report=report, args=report.filters.args(),
+                           charts=_print_charts(report), printed_at=local_now())
 
 
 @blp.get("/ekspor.xlsx")

@@ -10,8 +10,14 @@ from coordinator.rollups.report import Report
 from coordinator.web.jinja import current_language
 
 STATUS_LABELS = {
-    "on_track": _l("on track"), "at_risk": _l("at risk"), "off_track": _l("off track"),
-    "no_data": _l("no data yet"),
+    "on_track": _l("on track"), "at_risk": _l("at risk"), "off_track": _l("off target"),
+    "incomplete": _l("data incomplete"), "no_data": _l("no data yet"),
+}
+CHANGE_LABELS = {
+    "up": _l("increase beyond chance"), "down": _l("decrease beyond chance"),
+    "chance": _l("within chance"), "incomplete": _l("reports missing"),
+    "too_few": _l("too few to judge"),
+    "no_baseline": _l("no baseline data"),
 }
 MONTHS = {
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
@@ -33,6 +39,10 @@ def full_month_names() -> tuple[str, ...]:
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
+
+
+def change_label(change: str) -> str:
+    return str(CHANGE_LABELS.get(change, change))
 
 
 def month_names() -> tuple[str, ...]:

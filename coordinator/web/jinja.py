@@ -1,4 +1,5 @@
-"""Template helpers shared by every page: the ``wib`` date filter, the nav links, the language,
+"""Template helpers shared by every page: the ``wib`` date filter, the number and date filters
+of :mod:`coordinator.web.formats`, the nav links, the language,
 ``can`` (the policy, for the person logged in) and ``is_overdue`` (the one meaning of overdue)."""
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from coordinator import policy
 from coordinator.config import LANGUAGES
 from coordinator.domain.overdue import action_is_overdue
 from coordinator.models import Action
+from coordinator.web import formats
 from coordinator.web.labels import label
 
 
@@ -59,6 +61,13 @@ def is_overdue(action: Action, now: datetime) -> bool:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(wib, "wib")
+    # Numbers and dates in the reader's locale (Babel): 1.051 · 34,1% · 01-12-2026.
+    app.add_template_filter(formats.number, "number")
+    app.add_template_filter(formats.signed_number, "signed_number")
+    app.add_template_filter(formats.percent, "percent")
+    app.add_template_filter(formats.signed_percent, "signed_percent")
+    app.add_template_filter(formats.share, "share")
+    app.add_template_filter(formats.day, "day")
     app.add_template_global(nav_link, "nav_link")
     app.add_template_global(current_language, "current_language")
     app.add_template_global(current_app, "current_app")

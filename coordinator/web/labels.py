@@ -13,6 +13,8 @@ LABELS = {
                  "coordination": _l("coordination"), "sop": _l("SOP")},
     "channel": {"sms": _l("SMS"), "email": _l("email"), "both": _l("SMS and email")},
     "language": {"id": "Bahasa Indonesia", "en": "English"},
+    "level": {"country": _l("country"), "province": _l("province"), "city": _l("city"),
+              "kecamatan": "kecamatan", "kelurahan": "kelurahan"},
     "recurrence": {"none": _l("once"), "weekly": _l("every week"), "monthly": _l("every month")},
 }
 

@@ -1,4 +1,5 @@
-"""Targets per region and year (leads and admins) and the indicators themselves (admins)."""
+"""Targets per region and year (leads and admins), the indicators themselves (admins), and the
+outreach targets of a program (people to reach, per area and network)."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,10 +12,13 @@ from werkzeug.exceptions import NotFound
 
 from coordinator import policy
 from coordinator.domain.calendar import local_now
+from coordinator.domain.outreach import remove_outreach_target, save_outreach_target
 from coordinator.domain.targets import save_target, update_indicator
 from coordinator.errors import DomainError
 from coordinator.extensions import db
-from coordinator.models import Indicator, Region, Target
+from coordinator.models import Indicator, Network, OutreachTarget, Program, Region, Target
+from coordinator.rollups.outreach import outreach_targets
+from coordinator.rollups.queries import child_regions
 from coordinator.rollups.report import default_region
 from coordinator.web import errors
 from coordinator.web.staff import flash_domain_error, staff_required
@@ -95,3 +99,65 @@ def edit_indicator(indicator_id: int) -> Any:
         return _page(region, year, 400)
     flash(_("Indicator saved."), "success")
     return redirect(url_for("targets.index", region=region.code, year=year))
+
+
+def _outreach_page(program: Program, status: int = 200, form: Any = None) -> Any:
+    areas = [program.region, *child_regions(program.region_code)]
+    targets = db.session.scalars(select(OutreachTarget).where(
+        OutreachTarget.program_id == program.id).order_by(OutreachTarget.region_code)).all()
+    reached = {(r.region_code, r.network.id if r.network else None): r
+               for r in outreach_targets(program.region_code, [program])}
+    return render_template(
+        "dashboard/outreach.html", program=program, areas=areas, targets=targets,
+        reached=reached, networks=db.session.scalars(select(Network).order_by(Network.name)).all(),
+        editable=policy.can(current_user, "outreach.save", program), form=form or {}), status
+
+
+@blp.get("/jangkauan/<int:program_id>")
+@staff_required
+def outreach(program_id: int) -> Any:
+    """A program's outreach targets: people to reach, per area and network, and reached so far."""
+    try:
+        program = policy.get_program_or_404(current_user, program_id)
+    except DomainError:
+        raise NotFound() from None
+    return _outreach_page(program)
+
+
+@blp.post("/jangkauan/<int:program_id>")
+@staff_required
+def save_outreach(program_id: int) -> Any:
+    try:
+        program = policy.get_program_or_404(current_user, program_id)
+    except DomainError:
+        raise NotFound() from None
+    form = request.form
+    network = _int(form.get("network_id"))
+    try:
+        save_outreach_target(actor=current_user, program_id=program.id,
+                             people=_int(form.get("people")) or -1,
+                             region_code=form.get("region_code") or None,
+                             network_id=network or None)
+    except DomainError as error:
+        db.session.rollback()
+        flash_domain_error(error)
+        return _outreach_page(program, 400, form)
+    flash(_("Outreach target saved."), "success")
+    return redirect(url_for("targets.outreach", program_id=program.id))
+
+
+@blp.post("/jangkauan/<int:program_id>/hapus/<int:target_id>")
+@staff_required
+def remove_outreach(program_id: int, target_id: int) -> Any:
+    try:
+        program = policy.get_program_or_404(current_user, program_id)
+        target = db.session.get(OutreachTarget, target_id)
+        if target is None or target.program_id != program.id:
+            raise NotFound()
+        remove_outreach_target(actor=current_user, target_id=target_id)
+    except DomainError as error:
+        db.session.rollback()
+        flash_domain_error(error)
+    else:
+        flash(_("Outreach target removed."), "success")
+    return redirect(url_for("targets.outreach", program_id=program_id))

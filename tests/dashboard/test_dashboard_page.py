@@ -32,13 +32,19 @@ def test_the_city_dashboard_shows_the_hand_computed_numbers(dash_world: World, l
     assert page.status_code == 200
     html = page.text
     cengkareng = row_numbers(html, "region", CENGKARENG)
-    assert [cengkareng[f] for f in FIELDS] == ["4", "2", "66.7", "1", "1", "1", "1", "25"]
+    assert [cengkareng[f] for f in FIELDS] == ["4", "2", "66.7%", "1", "1", "1", "1", "25"]
     assert row_numbers(html, "region", "31.73")["people_reached"] == "32"
     # Worst first: Grogol Petamburan (1 of 2 done) before Cengkareng (2 of 3), then no work.
     assert region_order(html)[:2] == [GROGOL_PETAMBURAN, CENGKARENG]
     tppo = row_numbers(html, "indicator", "tppo_victims")
-    # 2022 Jan-Mar = 6; 2021 Jan-Feb = 10 from statistics + March pro rata 105/10 = 10.5.
-    assert tppo == {"ytd": "6", "comparison": "20.5 ", "aim": "20.5", "projected": "24.0"}
+    # 2022 Jan-Mar = 6. Only three of the 56 kelurahan reported 2021, so those counts are not
+    # the city's: its own baseline (105 in January-October 2021) pro rata, 10.5 a month.
+    assert {k: tppo[k] for k in ("ytd", "comparison", "difference", "change", "aim", "projected",
+                                 "full_year_aim")} == {
+        "ytd": "6", "comparison": "31.5 ", "difference": "-25.5", "change": "-81.0%",
+        "aim": "31.5", "projected": "24", "full_year_aim": "126 (estimate)"}
+    assert 'class="status status-incomplete"' in html.split('data-indicator="tppo_victims"')[1]
+    assert 'id="reporting-warning"' in html
     assert "(estimate)" in html and 'id="hotspot-table"' in html
     assert "vendor/chartjs/chart.umd.min.js" in html
 
@@ -102,7 +108,12 @@ def test_the_dashboard_speaks_indonesian_by_default(dash_world: World, login_as:
     page = login_as(dash_world.lead, "id").get("/dashboard?region=31.73&period=2022").text
     assert "Target dibanding realisasi" in page and "(perkiraan)" in page
     assert "Kemajuan program per wilayah, yang terburuk di atas" in page
+    assert "Wilayah mana yang terburuk? Kasus per kecamatan" in page
     assert "Targets against actuals" not in page
+    # Indonesian number formats: a decimal comma, whole counts without decimals.
+    tppo = row_numbers(page, "indicator", "tppo_victims")
+    assert tppo["comparison"] == "31,5 " and tppo["change"] == "-81,0%" and tppo["projected"] == "24"
+    assert row_numbers(page, "region", CENGKARENG)["done_percent"] == "66,7%"
 
 
 def test_a_coordinator_sees_the_dashboard_of_their_kelurahan(dash_world: World, login_as: Login) -> None:

@@ -1,4 +1,5 @@
-"""Reads never scan the actions (or case statistics) tables: every number is a rollup row."""
+"""Reads never scan the actions (or case statistics) tables: every number is a rollup row,
+including the comparison of areas and the reporting grid."""
 from __future__ import annotations
 
 import re
@@ -41,6 +42,8 @@ def test_dashboard_export_print_and_api_read_only_rollup_tables(
         "/dashboard/ekspor.xlsx?region=31.73&period=2022",
         f"/api/v1/rollups/programs/{program}?region=31.73",
         "/api/v1/rollups/indicators?region=31.73&year=2022",
+        "/api/v1/rollups/areas?region=31.73&year=2022", "/dashboard?region=31.73.04&period=2022",
+        "/statistik/pelaporan?region=31.73&year=2022", "/dashboard",
     ]
     with statements() as seen:
         for url in urls:

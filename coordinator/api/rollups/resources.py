@@ -11,6 +11,7 @@ from coordinator.api.auth import api_person
 from coordinator.api.common import make_blueprint
 from coordinator.api.errors import ApiError
 from coordinator.api.rollups.schemas import (
+    AreaComparisonSchema,
     IndicatorRollupArgsSchema,
     IndicatorRollupSchema,
     ProgramRollupArgsSchema,
@@ -19,9 +20,16 @@ from coordinator.api.rollups.schemas import (
 from coordinator.extensions import db
 from coordinator.models import Network
 from coordinator.models.rollups import ALL_NETWORKS
+from coordinator.rollups.freshness import rollups_as_of
 from coordinator.rollups.progress import IndicatorProgress, indicator_progress
 from coordinator.rollups.queries import child_regions, progress, progress_by_region
-from coordinator.rollups.report import check_region, default_region, default_year
+from coordinator.rollups.report import (
+    area_comparison,
+    check_region,
+    default_region,
+    default_year,
+    visible_children,
+)
 
 blp = make_blueprint("api_rollups", "/rollups", "Progress and indicator actuals per region.")
 
@@ -64,7 +72,12 @@ def _actual(item: IndicatorProgress) -> dict[str, Any]:
         "same_months_baseline_year": item.comparison,
         "comparison_is_estimate": item.comparison_is_estimate,
         "estimated_months": item.estimated_months, "aim_for_period": item.target_for_period,
-        "projected_year_end": item.projected_year_end, "status": item.status,
+        "difference": item.difference, "change_percent": item.change_percent,
+        "change": item.change, "projected_full_year": item.projected_full_year,
+        "full_year_aim": item.full_year_aim,
+        "full_year_aim_is_estimate": item.full_year_aim_is_estimate, "status": item.status,
+        "kelurahan": item.kelurahan, "fewest_kelurahan_reporting": item.fewest_reporting,
+        "complete": item.complete,
         "monthly": {str(m): v for m, v in sorted(item.monthly.items())},
         "baseline_monthly": {str(m): v for m, v in sorted(item.baseline_monthly.items())},
         "target": item.target,
@@ -80,7 +93,26 @@ class IndicatorRollups(MethodView):
         year, the aim for that period, the projected year-end and a status."""
         place = _place(api_person(), args["region"])
         year = args["year"] or default_year(place.code)
-        return {"region": place, "year": year,
+        return {"region": place, "year": year, "as_of": rollups_as_of(),
                 "indicators": [_actual(i) for i in indicator_progress(place.code, year)]}
+
+
+@blp.route("/areas")
+class AreaComparisons(MethodView):
+    @blp.arguments(IndicatorRollupArgsSchema, location="query")
+    @blp.response(200, AreaComparisonSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The areas one level below a region compared on cases, worst first: each indicator's
+        year to date against the same months of the baseline year (as on the dashboard)."""
+        person = api_person()
+        place = _place(person, args["region"])
+        year = args["year"] or default_year(place.code)
+        _own, rows = area_comparison(place, visible_children(person, place), year)
+        return {"region": place, "year": year, "as_of": rollups_as_of(), "areas": [
+            {"code": row.code, "name": row.name, "level": row.level, "rank": rank,
+             "indicators_above_baseline": row.above_baseline, "complete": row.complete,
+             "indicators": [{**_actual(i), "share_of_region_percent": row.shares.get(
+                 i.indicator.id)} for i in row.indicators]}
+            for rank, row in enumerate(rows, start=1)]}
 
 

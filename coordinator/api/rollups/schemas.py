@@ -73,8 +73,21 @@ class IndicatorActualSchema(ma.Schema):
     comparison_is_estimate = ma.fields.Boolean()
     estimated_months = ma.fields.List(ma.fields.Integer())
     aim_for_period = ma.fields.Float(allow_none=True)
-    projected_year_end = ma.fields.Float(allow_none=True)
-    status = ma.fields.String()
+    difference = ma.fields.Float(allow_none=True)
+    change_percent = ma.fields.Float(allow_none=True)
+    change = ma.fields.String(metadata={
+        "description": "up / down (beyond the 95% Poisson interval of the baseline), chance, "
+                       "incomplete (reports missing: only a rise is decided), too_few (baseline "
+                       "under 10 cases), no_baseline"})
+    projected_full_year = ma.fields.Float(allow_none=True, metadata={
+        "description": "straight line to twelve months; compare with full_year_aim"})
+    full_year_aim = ma.fields.Float(allow_none=True)
+    full_year_aim_is_estimate = ma.fields.Boolean()
+    status = ma.fields.String(metadata={
+        "description": "off_track / incomplete / at_risk / on_track / no_data"})
+    kelurahan = ma.fields.Integer()
+    fewest_kelurahan_reporting = ma.fields.Integer()
+    complete = ma.fields.Boolean()
     monthly = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     baseline_monthly = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     target = ma.fields.Nested(TargetSchema, allow_none=True)
@@ -83,4 +96,23 @@ class IndicatorActualSchema(ma.Schema):
 class IndicatorRollupSchema(ma.Schema):
     region = ma.fields.Nested(PlaceSchema)
     year = ma.fields.Integer()
+    as_of = ma.fields.DateTime(allow_none=True)
     indicators = ma.fields.List(ma.fields.Nested(IndicatorActualSchema))
+
+
+class AreaIndicatorSchema(IndicatorActualSchema):
+    share_of_region_percent = ma.fields.Float(allow_none=True)
+
+
+class AreaSchema(PlaceSchema):
+    rank = ma.fields.Integer()
+    indicators_above_baseline = ma.fields.Integer()
+    complete = ma.fields.Boolean()
+    indicators = ma.fields.List(ma.fields.Nested(AreaIndicatorSchema))
+
+
+class AreaComparisonSchema(ma.Schema):
+    region = ma.fields.Nested(PlaceSchema)
+    year = ma.fields.Integer()
+    as_of = ma.fields.DateTime(allow_none=True)
+    areas = ma.fields.List(ma.fields.Nested(AreaSchema))

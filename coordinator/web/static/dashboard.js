@@ -44,3 +44,39 @@
         scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } }) });
   }
 }());
+
+/* Sortable tables (the comparison of areas): a header button sorts its column; numbers start
+   with the largest (worst) first, names and the rank in order; empty cells always go last. */
+(function () {
+  "use strict";
+  function value(row, column, kind) {
+    var cell = row.cells[column];
+    var raw = cell ? (cell.getAttribute("data-value") || "") : "";
+    if (raw === "") { return null; }
+    return kind === "text" ? raw.toLocaleLowerCase() : parseFloat(raw);
+  }
+  function sortBy(table, button) {
+    var column = parseInt(button.getAttribute("data-column"), 10);
+    var kind = button.getAttribute("data-sort");
+    var header = button.closest("th");
+    var current = header.getAttribute("aria-sort");
+    var first = button.getAttribute("data-first") || "descending";
+    var order = current === first ? (first === "ascending" ? "descending" : "ascending") : first;
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows).filter(function (r) { return r.cells.length > 1; });
+    rows.sort(function (a, b) {
+      var x = value(a, column, kind), y = value(b, column, kind);
+      if (x === null || y === null) { return x === y ? 0 : (x === null ? 1 : -1); }
+      var c = x < y ? -1 : (x > y ? 1 : 0);
+      return order === "ascending" ? c : -c;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+    table.querySelectorAll("th[aria-sort]").forEach(function (th) { th.removeAttribute("aria-sort"); });
+    header.setAttribute("aria-sort", order);
+  }
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    table.querySelectorAll("button.sort").forEach(function (button) {
+      button.addEventListener("click", function () { sortBy(table, button); });
+    });
+  });
+}());
