@@ -31,7 +31,7 @@ def create_app(config: Config | None = None, environ: Mapping[str, str] | None =
     app.config.update(
         SECRET_KEY=config.secret_key,
         SQLALCHEMY_DATABASE_URI=config.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=engine_options(config.database_url),
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(config.database_url, config.db_pool_size),
         SESSION_COOKIE_SECURE=config.is_production,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

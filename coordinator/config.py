@@ -62,6 +62,7 @@ class Config:
     sms_gateway_secret: str | None
     login_max_failures: int
     web_port: int = 5000
+    db_pool_size: int = 5
     relay_on_commit: bool = True
     sms_gateway_id_field: str | None = None
     sms_gateway_number_format: str = "e164"
@@ -246,6 +247,7 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         "sms_gateway_secret": reader.text("SMS_GATEWAY_SECRET"),
         "login_max_failures": reader.integer("LOGIN_MAX_FAILURES", 5, 1, 100),
         "web_port": reader.integer("PORT", 5000, 1, 65535),
+        "db_pool_size": reader.integer("SINERGI_DB_POOL_SIZE", 5, 1, 100),
         "api_rate_limit_per_minute": reader.integer("API_RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
         "relay_on_commit": reader.choice(
             "SINERGI_RELAY_ON_COMMIT", ("1", "0", "true", "false"), "0" if env == "test" else "1"

@@ -32,10 +32,10 @@ def install_sqlite_pragmas() -> None:
         _installed = True
 
 
-def engine_options(database_url: str) -> dict[str, Any]:
+def engine_options(database_url: str, pool_size: int = 5) -> dict[str, Any]:
     """Engine options for Flask-SQLAlchemy by database kind."""
     if database_url.startswith("sqlite"):
         # isolation_level=None is not used: we keep pysqlite's transactions but begin them
         # IMMEDIATE-free; the busy timeout above covers writer contention.
         return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+    return {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": pool_size * 2}

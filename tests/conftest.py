@@ -116,6 +116,8 @@ def test_environ(database_url: str, instance_dir: Path, **extra: str) -> dict[st
         "DATABASE_URL": database_url,
         "BROKER_URL": f"sqla+sqlite:///{instance_dir / 'broker.db'}",
         "SECRET_KEY": "test-secret-key-not-for-production",
+        # Apps are shared between tests and each keeps its pool: keep the pools small.
+        "SINERGI_DB_POOL_SIZE": "2",
     }
     environ.update(extra)
     return environ
