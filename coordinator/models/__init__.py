@@ -17,12 +17,13 @@ from coordinator.models.rollups import (
     RollupDrift,
     RollupRun,
 )
+from coordinator.models.sessions import WebSession
 from coordinator.models.targets import Annotation, CaseStat, Indicator, Target
 
 __all__ = [
     "Action", "Annotation", "ApiToken", "AuditEntry", "Base", "BulkAssignment", "CaseStat",
     "DeadLetter", "DeliveryAttempt", "DigestItem", "Event", "IdempotentRequest", "InboundSms",
     "Indicator", "IndicatorRollup", "Network", "Notification", "OverdueMark", "Person", "ProcessedEvent", "Program",
-    "ProgramRollup", "Region", "RollupActionState", "RollupDrift", "RollupRun", "Target",
+    "ProgramRollup", "Region", "RollupActionState", "RollupDrift", "RollupRun", "Target", "WebSession",
     "person_networks", "utcnow",
 ]

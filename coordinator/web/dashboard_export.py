@@ -29,6 +29,10 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[object
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":
+                # A title like "=HYPERLINK(...)" is text someone typed, never a live formula.
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
 
 

@@ -8,16 +8,19 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from coordinator.extensions import db
+from coordinator.models import Person
 from coordinator.seeding.demo_case_stats import seed_demo_case_stats
 from tests.rollups.conftest import apply_pending_events, make_world
 from tests.rollups.test_program_rollups import build_march
+from tests.support import logged_in_session
 
 pytestmark = pytest.mark.browser
 
 
 def session_cookie(app: Flask, person_id: int) -> str:
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    return str(serializer.dumps({"_user_id": str(person_id), "_fresh": True}))
+    return str(serializer.dumps(logged_in_session(db.session.get(Person, person_id))))
 
 
 def charts_drawn(page: Any) -> None:
