@@ -19,8 +19,8 @@ from limits import RateLimitItem, parse
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coordinator.errors import DomainError
 from coordinator.domain.people import check_password, set_password
+from coordinator.errors import DomainError
 from coordinator.extensions import db, limiter
 from coordinator.models import Person
 

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import lazyload
 
 from coordinator.config import Config
-from coordinator.domain.audit import record_audit
+from coordinator.domain.changes import record_audit
 from coordinator.extensions import db
 from coordinator.models import ApiToken, Person, WebSession, utcnow
 

@@ -175,6 +175,7 @@ class ActionCancelling(MethodView):
 
 @blp.route("/<int:action_id>/reschedule")
 class ActionRescheduling(MethodView):
+    @blp.doc(operationId="rescheduleAction")
     @blp.arguments(RescheduleSchema)
     @blp.response(200, ActionSchema)
     def post(self, data: dict[str, Any], action_id: int) -> Action:

@@ -86,7 +86,8 @@ class ReassignSchema(StrictSchema):
 
 
 class RescheduleSchema(StrictSchema):
-    due_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    due_at = ma.fields.AwareDateTime(required=True, validate=DATETIME_RANGE,
+                                     metadata={"description": "ISO 8601 with offset"})
 
 
 class BulkSchema(StrictSchema):
