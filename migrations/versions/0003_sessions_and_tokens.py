@@ -1,7 +1,7 @@
 """Server-side web sessions, and an expiry on API tokens.
 
 Revision ID: 0003_sessions_and_tokens
-Revises: 0002_dead_letters_leases_idempotency
+Revises: 0002_dead_letters_leases
 Create Date: 2026-12-01 06:00:00
 
 Existing tokens get an expiry API_TOKEN_DAYS' default (90 days) from now, so none is cut off
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_sessions_and_tokens'
-down_revision = '0002_dead_letters_leases_idempotency'
+down_revision = '0002_dead_letters_leases'
 branch_labels = None
 depends_on = None
 
