@@ -12,7 +12,14 @@ from coordinator.api import init_app as init_api
 from coordinator.cli import init_app as init_cli
 from coordinator.config import Config, load_config
 from coordinator.database import engine_options, install_sqlite_pragmas
-from coordinator.extensions import csrf, db, migrate
+from coordinator.extensions import csrf, db, limiter, migrate
+from coordinator.security import (
+    init_error_answers,
+    init_headers,
+    init_proxy_fix,
+    init_public_rate_limits,
+    init_request_limits,
+)
 from coordinator.web import init_app as init_web
 from coordinator.webhooks import init_app as init_webhooks
 
@@ -37,19 +44,29 @@ def create_app(config: Config | None = None, environ: Mapping[str, str] | None =
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=config.is_production,
         TESTING=config.env == "test",
+        RATELIMIT_STORAGE_URI=config.redis_url or "memory://",
+        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 2, "socket_connect_timeout": 2},
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,  # losing Redis must not take the app down
+        RATELIMIT_SWALLOW_ERRORS=True,
     )
     app.extensions["sinergi"] = config
     if config.database_url.startswith("sqlite"):
         config.instance_dir.mkdir(parents=True, exist_ok=True)
         install_sqlite_pragmas()
+    init_proxy_fix(app, config)
+    init_request_limits(app, config)  # before CSRF and the limiter: both read the form
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
+    limiter.init_app(app)
+    init_headers(app, config)
     i18n.init_app(app)
     auth_loader.init_app(app)
     init_web(app)
     init_api(app)
     init_webhooks(app)
+    init_error_answers(app)
+    init_public_rate_limits(app)
     init_cli(app)
     queue.init_app(app)
     return app

@@ -83,6 +83,15 @@ class Config:
     reliability_check_interval_seconds: int = 60
     # Day of the next month by which a kelurahan's case statistics are due (late: a reminder).
     case_stats_due_day: int = 5
+    api_anonymous_rate_limit_per_minute: int = 60
+    public_rate_limit_per_minute: int = 120
+    login_attempts_per_ip_per_hour: int = 100
+    max_request_kb: int = 1024
+    import_max_mb: int = 5
+    import_parse_seconds: int = 20
+    session_lifetime_hours: int = 12
+    api_token_days: int = 90
+    trusted_proxy_hops: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -249,6 +258,21 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         "web_port": reader.integer("PORT", 5000, 1, 65535),
         "db_pool_size": reader.integer("SINERGI_DB_POOL_SIZE", 5, 1, 100),
         "api_rate_limit_per_minute": reader.integer("API_RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
+        "api_anonymous_rate_limit_per_minute": reader.integer(
+            "API_ANONYMOUS_RATE_LIMIT_PER_MINUTE", 60, 1, 1_000_000
+        ),
+        "public_rate_limit_per_minute": reader.integer(
+            "PUBLIC_RATE_LIMIT_PER_MINUTE", 120, 1, 1_000_000
+        ),
+        "login_attempts_per_ip_per_hour": reader.integer(
+            "LOGIN_ATTEMPTS_PER_IP_PER_HOUR", 100, 1, 100_000
+        ),
+        "max_request_kb": reader.integer("MAX_REQUEST_KB", 1024, 16, 1024 * 1024),
+        "import_max_mb": reader.integer("IMPORT_MAX_MB", 5, 1, 50),
+        "import_parse_seconds": reader.integer("IMPORT_PARSE_SECONDS", 20, 1, 300),
+        "session_lifetime_hours": reader.integer("SESSION_LIFETIME_HOURS", 12, 1, 24 * 90),
+        "api_token_days": reader.integer("API_TOKEN_DAYS", 90, 1, 3650),
+        "trusted_proxy_hops": reader.integer("TRUSTED_PROXY_HOPS", 0, 0, 5),
         "relay_on_commit": reader.choice(
             "SINERGI_RELAY_ON_COMMIT", ("1", "0", "true", "false"), "0" if env == "test" else "1"
         ) in ("1", "true"),

@@ -50,3 +50,11 @@ class FreshGClient(FlaskClient):
         for name in list(vars(g)):
             delattr(g, name)
         return super().open(*args, **kwargs)
+
+
+def logged_in_session(person: Any) -> dict[str, Any]:
+    """The session cookie's contents of ``person`` logged in (a live server-side session)."""
+    from coordinator.auth_loader import SESSION_KEY
+    from coordinator.domain.sessions import start_session
+
+    return {"_user_id": str(person.id), "_fresh": True, SESSION_KEY: start_session(person)}

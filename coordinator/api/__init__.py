@@ -6,14 +6,14 @@ every error has one JSON shape; OpenAPI at ``/api/v1/openapi.json``, docs at ``/
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, Response
+from flask import Flask
 from flask_smorest import Api, Blueprint
 
 from coordinator.api import ratelimit
 from coordinator.api.actions.resources import blp as actions
 from coordinator.api.auth import authenticate
 from coordinator.api.case_stats.resources import blp as case_stats
-from coordinator.api.errors import ApiError, ErrorEnvelopeSchema, install_error_handlers
+from coordinator.api.errors import ErrorEnvelopeSchema, install_error_handlers
 from coordinator.api.networks.resources import blp as networks
 from coordinator.api.people.resources import blp as people
 from coordinator.api.programs.resources import blp as programs
@@ -39,15 +39,12 @@ def _blueprints() -> list[Blueprint]:
     return [programs, actions, people, regions, networks, tokens, rollups, case_stats]
 
 
-def _not_found_catch_all() -> FlaskBlueprint:
-    """Unknown paths under the prefix answer in the API's error shape, not an HTML page."""
+def _static_files() -> FlaskBlueprint:
+    """Swagger UI's files. Unknown paths and methods under the prefix are answered in the
+    API's error shape by ``coordinator.security`` (404, or 405 with ``Allow``): a catch-all
+    route here would turn every unsupported method on a real path into a 404."""
     blp = FlaskBlueprint("api_fallback", __name__, url_prefix=PREFIX,
                          static_folder="static", static_url_path="/static")
-
-    @blp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    def unknown(anything: str) -> Response:
-        raise ApiError(404, "not_found", "No such API endpoint.")
-
     install_error_handlers(blp)
     csrf.exempt(blp)
     return blp
@@ -69,12 +66,12 @@ def init_app(app: Flask) -> None:
         OPENAPI_URL_PREFIX=PREFIX, OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs", OPENAPI_SWAGGER_UI_URL=f"{PREFIX}/static/swagger-ui/",
     )
-    ratelimit.init_app(app)
     api = SinergiApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
     for blp in _blueprints():
         _prepare(blp)
+        ratelimit.limit_blueprint(blp)
         api.register_blueprint(blp, url_prefix=PREFIX + blp.url_prefix)
     api.spec.options["security"] = [{"bearer": []}]
-    app.register_blueprint(_not_found_catch_all())
+    app.register_blueprint(_static_files())
     app.extensions["sinergi_api"] = api

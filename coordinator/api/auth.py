@@ -1,31 +1,32 @@
-"""API authentication: ``Authorization: Bearer <token>`` or the web session (with CSRF)."""
-from __future__ import annotations
+"""API authentication: ``Authorization: Bearer <token>`` or the web session (with CSRF).
 
-import hashlib
-import secrets
+A token is looked up with its person in one indexed SELECT (``domain.sessions``); an unknown,
+revoked or expired token, or one whose person was deactivated, is a 401. The result is kept on
+the request, so the rate limiter (which runs first) and the blueprint share it.
+"""
+from __future__ import annotations
 
 from flask import g, request
 from flask_babel import refresh
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
-from sqlalchemy import select
 from wtforms import ValidationError
 
-from coordinator.api import ratelimit
 from coordinator.api.errors import ApiError
-from coordinator.extensions import db
-from coordinator.models import ApiToken, Person, utcnow
+from coordinator.domain.sessions import new_api_token, person_for_token, secret_hash
+from coordinator.models import Person
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
-TOKEN_PREFIX = "sng_"
+MAX_TOKEN_LENGTH = 200
+ENVIRON_KEY = "sinergi.api_auth"
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return secret_hash(token)
 
 
 def new_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return new_api_token()
 
 
 def _bearer() -> str | None:
@@ -33,21 +34,42 @@ def _bearer() -> str | None:
     if header is None:
         return None
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip() or " " in token.strip():
+    token = token.strip()
+    if (scheme.lower() != "bearer" or not token or " " in token or len(token) > MAX_TOKEN_LENGTH
+            or not token.isascii() or not token.isprintable()):
         raise ApiError(401, "unauthorized", "Malformed Authorization header; use 'Bearer <token>'.")
-    return token.strip()
+    return token
 
 
-def _person_from_token(token: str) -> Person:
-    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
-    if row is None or row.revoked_at is not None or not row.person.active:
-        raise ApiError(401, "unauthorized", "Invalid or revoked API token.")
-    now = utcnow()
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now  # at most once a minute: no write per request
-        db.session.commit()
-    g.api_token_id = row.id
-    return row.person
+def _authenticate_uncached() -> tuple[Person | None, ApiError | None, bool]:
+    """(person, error, via_session)."""
+    try:
+        token = _bearer()
+    except ApiError as error:
+        return None, error, False
+    if token is not None:
+        found = person_for_token(token)
+        if found is None:
+            return None, ApiError(401, "unauthorized",
+                                  "Invalid, expired or revoked API token."), False
+        g.api_token_id = found[0].id
+        return found[1], None, False
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return current_user._get_current_object(), None, True  # type: ignore[attr-defined]
+    return None, ApiError(401, "unauthorized", "Authentication required: send a Bearer token.",
+                          headers={"WWW-Authenticate": 'Bearer realm="sinergi"'}), False
+
+
+def _resolved() -> tuple[Person | None, ApiError | None, bool]:
+    # Kept in the WSGI environ, which belongs to this request alone (``g`` can outlive it).
+    if ENVIRON_KEY not in request.environ:
+        request.environ[ENVIRON_KEY] = _authenticate_uncached()
+    return request.environ[ENVIRON_KEY]  # type: ignore[no-any-return]
+
+
+def resolve_api_person() -> Person | None:
+    """The person this API request authenticates as, or None (cached for the request)."""
+    return _resolved()[0]
 
 
 def _check_csrf() -> None:
@@ -59,28 +81,15 @@ def _check_csrf() -> None:
 
 
 def authenticate() -> None:
-    """A ``before_request`` hook: sets ``g.api_person`` or raises 401/400/429."""
-    _limit(request.remote_addr or "unknown")
-    token = _bearer()
-    if token is not None:
-        g.api_person = _person_from_token(token)
-    elif current_user and getattr(current_user, "is_authenticated", False):
-        if request.method in UNSAFE:
-            _check_csrf()
-        g.api_person = current_user._get_current_object()  # type: ignore[attr-defined]
-    else:
-        raise ApiError(401, "unauthorized", "Authentication required: send a Bearer token.",
-                       headers={"WWW-Authenticate": 'Bearer realm="sinergi"'})
-    _limit(f"person:{g.api_person.id}")
-    g.language = g.api_person.language  # messages meant for people (import rows) in theirs
+    """A ``before_request`` hook: sets ``g.api_person`` or raises 401/400."""
+    person, error, via_session = _resolved()
+    if error is not None or person is None:
+        raise error or ApiError(401, "unauthorized", "Authentication required.")
+    if via_session and request.method in UNSAFE:
+        _check_csrf()
+    g.api_person = person
+    g.language = person.language  # messages meant for people (import rows) in theirs
     refresh()  # drop a locale cached earlier in this request
-
-
-def _limit(identity: str) -> None:
-    wait = ratelimit.check(identity)
-    if wait is not None:
-        raise ApiError(429, "rate_limited", f"Too many requests; retry in {wait} s.",
-                       headers={"Retry-After": str(wait)})
 
 
 def api_person() -> Person:

@@ -6,9 +6,11 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Blueprint, Response, jsonify
+from sqlalchemy.exc import DataError, StatementError
 from werkzeug.exceptions import HTTPException
 
 from coordinator.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from coordinator.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,9 @@ def handle_http(exc: HTTPException) -> tuple[Response, int]:
     if status == 500:
         message = "Internal server error."
     headers = dict(data.get("headers") or {})
+    valid_methods = getattr(exc, "valid_methods", None)
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(sorted(valid_methods))
     return error_response(status, CODE_OF_STATUS.get(status, exc.name.lower().replace(" ", "_")),
                           message, fields, headers)
 
@@ -90,9 +95,19 @@ def handle_api_error(exc: ApiError) -> tuple[Response, int]:
     return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
 
 
+def handle_data_error(exc: Exception) -> tuple[Response, int]:
+    """A value the database cannot take (a number beyond its column, a NUL byte): the input's
+    fault, so 400, and nothing was written."""
+    db.session.rollback()
+    return error_response(400, "invalid_input", "A value is out of range or not storable.")
+
+
 def handle_unexpected(exc: Exception) -> tuple[Response, int]:
     if isinstance(exc, HTTPException):
         return handle_http(exc)
+    if isinstance(exc, (OverflowError, DataError)) or (
+            isinstance(exc, StatementError) and isinstance(exc.orig, (ValueError, OverflowError))):
+        return handle_data_error(exc)
     log.exception("unhandled API error")
     return error_response(500, "internal_error", "Internal server error.")
 

@@ -1,62 +1,41 @@
-"""A fixed-window rate limit per client: Redis when ``REDIS_URL`` is set, else process memory.
+"""The API's rate limit (Flask-Limiter): per person once authenticated, per IP before.
 
-One counter per identity (token, person or IP address) and minute; over the limit the API
-answers 429 with ``Retry-After``. Memory mode suits the embedded single-process default;
-with several web processes set ``REDIS_URL`` so they share the counters.
+An authenticated client gets ``API_RATE_LIMIT_PER_MINUTE`` requests a minute for itself, so
+anonymous traffic from the same address (or the same proxy) cannot lock it out; requests without
+valid credentials share ``API_ANONYMOUS_RATE_LIMIT_PER_MINUTE`` per IP address. The counters
+live in Redis when ``REDIS_URL`` is set (shared by every web process), in memory otherwise.
+Over the limit the API answers 429 in its error envelope, with ``Retry-After``.
 """
 from __future__ import annotations
 
-import threading
-import time
-from typing import Any
+from flask import current_app, request
+from flask_smorest import Blueprint
 
-import redis
-from flask import Flask, current_app
+from coordinator.api.auth import resolve_api_person
+from coordinator.extensions import limiter
 
-WINDOW_SECONDS = 60
-
-
-class MemoryCounter:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: dict[str, int] = {}
-
-    def hit(self, key: str) -> int:
-        with self._lock:
-            if len(self._counts) > 50_000:  # old windows: drop them all, cheap and bounded
-                self._counts.clear()
-            self._counts[key] = self._counts.get(key, 0) + 1
-            return self._counts[key]
+SCOPE = "api"
 
 
-class RedisCounter:
-    def __init__(self, url: str) -> None:
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-    def hit(self, key: str) -> int:
-        pipe = self._redis.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, WINDOW_SECONDS * 2)
-        count, _ = pipe.execute()
-        return int(count)
+def api_rate_key() -> str:
+    """Whom this request counts against: its person, or its address when unauthenticated."""
+    person = resolve_api_person()
+    if person is not None:
+        return f"person:{person.id}"
+    return f"ip:{request.remote_addr or 'unknown'}"
 
 
-def init_app(app: Flask) -> None:
-    url = app.extensions["sinergi"].redis_url
-    app.extensions["sinergi_api_rate_counter"] = RedisCounter(url) if url else MemoryCounter()
+def api_rate_limit() -> str:
+    """The limit of this request's identity, as Flask-Limiter's text (``600 per minute``)."""
+    config = current_app.extensions["sinergi"]
+    if resolve_api_person() is not None:
+        return f"{config.api_rate_limit_per_minute} per minute"
+    return f"{config.api_anonymous_rate_limit_per_minute} per minute"
 
 
-def check(identity: str) -> int | None:
-    """Count one request for ``identity``; returns seconds to wait when over the limit."""
-    limit = current_app.extensions["sinergi"].api_rate_limit_per_minute
-    counter: Any = current_app.extensions["sinergi_api_rate_counter"]
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    try:
-        count = counter.hit(f"sinergi:api-rate:{identity}:{window}")
-    except Exception:  # noqa: BLE001 - losing Redis must not take the API down
-        current_app.logger.warning("rate limit store unavailable; request allowed")
-        return None
-    if count <= limit:
-        return None
-    return max(1, int((window + 1) * WINDOW_SECONDS - now))
+def limit_blueprint(blp: Blueprint) -> None:
+    """One shared bucket per identity over every API blueprint (applied once per blueprint)."""
+    if getattr(blp, "_sinergi_rate_limited", False):
+        return
+    limiter.shared_limit(api_rate_limit, scope=SCOPE, key_func=api_rate_key)(blp)
+    blp._sinergi_rate_limited = True  # type: ignore[attr-defined]

@@ -1,61 +1,41 @@
-"""Per-sender rate limit of inbound SMS: a sliding window in Redis, else in the database.
-
-Redis (``REDIS_URL``) keeps a sorted set of arrival times per sender; without Redis, or when
-it cannot be reached, the ``inbound_sms`` log is counted instead (losing Redis loses nothing).
+"""Per-sender rate limit of inbound SMS, in Flask-Limiter's storage (Redis when ``REDIS_URL`` is
+set, process memory otherwise), as a moving window of ``SMS_INBOUND_RATE_LIMIT`` messages per
+``SMS_INBOUND_RATE_WINDOW_SECONDS``. When Redis cannot be reached, the ``inbound_sms`` log is
+counted instead, so losing Redis loses no protection.
 """
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import datetime, timedelta
 
-import redis
 from flask import current_app
+from limits import RateLimitItem, RateLimitItemPerSecond
 from sqlalchemy import func, select
 
 from coordinator.config import Config
-from coordinator.extensions import db
+from coordinator.extensions import db, limiter
 from coordinator.models import InboundSms, utcnow
 
-KEY_PREFIX = "sinergi:sms-in:"
+NAMESPACE = "sinergi/sms-in"
+
+
+def _item(config: Config) -> RateLimitItem:
+    return RateLimitItemPerSecond(config.sms_inbound_rate_limit,
+                                  config.sms_inbound_rate_window_seconds)
+
+
+def _key(sender: str) -> str:
+    return hashlib.sha256(sender.encode()).hexdigest()[:32]  # no phone numbers in Redis
 
 
 def allow_inbound(sender: str, *, now: datetime | None = None) -> bool:
     """Whether one more message from ``sender`` fits in the window; counts it if so."""
     config: Config = current_app.extensions["sinergi"]
-    now = now or utcnow()
-    if config.redis_url:
-        allowed = _allow_redis(config, sender, now)
-        if allowed is not None:
-            return allowed
-    return _allow_database(config, sender, now)
-
-
-def _key(sender: str) -> str:
-    return KEY_PREFIX + hashlib.sha256(sender.encode()).hexdigest()[:32]
-
-
-def _allow_redis(config: Config, sender: str, now: datetime) -> bool | None:
-    window = config.sms_inbound_rate_window_seconds
-    stamp = now.timestamp()
-    key = _key(sender)
-    member = f"{stamp}:{secrets.token_hex(4)}"
     try:
-        client = redis.Redis.from_url(config.redis_url or "", socket_timeout=2, socket_connect_timeout=2)
-        # One MULTI: add first, then count, so two concurrent messages cannot both slip in.
-        with client.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(key, 0, stamp - window)
-            pipe.zadd(key, {member: stamp})
-            pipe.zcard(key)
-            pipe.expire(key, window)
-            count = pipe.execute()[2]
-        if count > config.sms_inbound_rate_limit:
-            client.zrem(key, member)
-            return False
-        return True
-    except redis.RedisError:
-        current_app.logger.warning("Redis unreachable for the inbound SMS rate limit; using the database")
-        return None
+        return bool(limiter.limiter.hit(_item(config), NAMESPACE, _key(sender)))
+    except Exception:  # noqa: BLE001 - Redis down (any client error): count the log instead
+        current_app.logger.warning("rate-limit storage unreachable for inbound SMS; using the database")
+        return _allow_database(config, sender, now or utcnow())
 
 
 def _allow_database(config: Config, sender: str, now: datetime) -> bool:

@@ -6,6 +6,7 @@ or ``dead`` (the number is wrong), by the provider's error code.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -25,6 +26,9 @@ STATUS_WORDS = {
 RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "failed": 3}
 # Twilio codes after which a retry may work: unreachable handset, queue overflow, unknown error.
 RETRYABLE_ERROR_CODES = frozenset({"30001", "30003", "30008", "30017"})
+# Twilio's message SIDs; every other SMS id came from the HTTP gateway.
+TWILIO_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
+PROVIDERS = ("twilio", "gateway")
 
 
 @dataclass(frozen=True)
@@ -38,11 +42,23 @@ def normalise_status(raw: str) -> str | None:
     return STATUS_WORDS.get((raw or "").strip().lower())
 
 
-def apply_status(provider_id: str, raw_status: str, error_code: str | None = None) -> StatusUpdate:
-    """Record a provider's status for the notification it sent as ``provider_id``; one transaction."""
+def issued_by(provider: str, provider_id: str) -> bool:
+    """Whether ``provider_id`` is an id ``provider`` hands out: a provider may report only on
+    its own messages (a gateway callback cannot touch a Twilio SMS, nor either an e-mail)."""
+    if provider == "twilio":
+        return TWILIO_SID.match(provider_id) is not None
+    return provider == "gateway" and TWILIO_SID.match(provider_id) is None
+
+
+def apply_status(provider: str, provider_id: str, raw_status: str,
+                 error_code: str | None = None) -> StatusUpdate:
+    """Record ``provider``'s status for the SMS it sent as ``provider_id``; one transaction."""
     status = normalise_status(raw_status)
+    if provider not in PROVIDERS or not issued_by(provider, provider_id):
+        return StatusUpdate(found=False, changed=False)
     notification = db.session.scalars(
-        select(Notification).where(Notification.provider_id == provider_id).with_for_update()
+        select(Notification).where(Notification.provider_id == provider_id,
+                                   Notification.channel == "sms").with_for_update()
     ).first()
     if notification is None or status is None:
         db.session.rollback()

@@ -52,11 +52,12 @@ def _check_assignee(assignee_id: int | None, kelurahan_code: str) -> None:
     if assignee_id is None:
         return
     person = db.session.get(Person, assignee_id)
-    if person is None or not person.active:
-        raise InvalidInput("unknown assignee", {"assignee_id": [N_("Unknown or inactive person.")]})
-    if not may_be_assigned(person, kelurahan_code):
+    # One answer for "no such person", "inactive" and "works elsewhere": an id from another
+    # region must not tell whether it exists.
+    if person is None or not person.active or not may_be_assigned(person, kelurahan_code):
         raise InvalidInput(
-            "assignee elsewhere", {"assignee_id": [N_("This person does not work in this kelurahan.")]}
+            "not an assignee here",
+            {"assignee_id": [N_("No active person of this kelurahan has this id.")]},
         )
 
 

@@ -123,12 +123,13 @@ def occurrences(request: BulkRequest) -> list[date]:
     assert request.until is not None
     dates: list[date] = []
     step = 0
-    while True:
+    while len(dates) <= MAX_OCCURRENCES:  # one past the cap is enough to refuse it
         d = _nth(request.due_date, request.recurrence, step)
         if d > request.until:
             return dates
         dates.append(d)
         step += 1
+    return dates
 
 
 def _nth(start: date, recurrence: str, n: int) -> date:

@@ -3,14 +3,11 @@ column per indicator (by code or name). A preview lists every error by row; the 
 the whole file or nothing, through ``record_case_stats``."""
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from coordinator.domain.case_stats import (
@@ -22,12 +19,12 @@ from coordinator.domain.case_stats import (
     kelurahan_in_scope,
     record_case_stats,
 )
+from coordinator.domain.import_files import FileProblem, max_upload_bytes, read_xlsx
 from coordinator.errors import InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Indicator, Person, Region
 
 MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -65,16 +62,12 @@ def _norm(value: Any) -> str:
 
 
 def _read_sheet(data: bytes) -> list[tuple[Any, ...]]:
-    if len(data) > MAX_BYTES:
-        raise ValueError(_l("The file is larger than 5 MB."))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ValueError(_l("This is not an Excel workbook (.xlsx).")) from None
-    sheet = workbook.worksheets[0]
-    rows = [r for r in sheet.iter_rows(values_only=True) if any(v not in (None, "") for v in r)]
-    workbook.close()
-    return rows
+    """The non-empty rows of the first sheet, read within the limits of ``import_files``."""
+    if len(data) > max_upload_bytes():
+        raise FileProblem(str(_l("The file is larger than %(mb)s MB.",
+                                 mb=max_upload_bytes() // 2**20)))
+    rows = read_xlsx(data, max_rows=MAX_ROWS, formulas_need_values=False)
+    return [tuple(r) for r in rows if any(v not in (None, "") for v in r)]
 
 
 def _indicator_columns(header: tuple[Any, ...], preview: ImportPreview) -> dict[int, Indicator]:
@@ -154,8 +147,8 @@ def preview_case_stats_import(*, actor: Person | None, data: bytes, month: date,
         preview.errors.append(_l("The month must not be in the future."))
     try:
         rows = _read_sheet(data)
-    except ValueError as exc:
-        preview.errors.append(exc.args[0])
+    except FileProblem as problem:
+        preview.errors.append(problem.message)
         return preview
     if len(rows) < 2:
         preview.errors.append(_l("The sheet has no rows of kelurahan under its header."))

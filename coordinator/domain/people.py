@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from coordinator import policy
 from coordinator.domain.changes import record_audit
 from coordinator.domain.events import PersonCreated, PersonDeactivated, PersonUpdated, record_event
+from coordinator.domain.sessions import end_all_sessions
 from coordinator.errors import N_, Conflict, InvalidInput, NotFound
 from coordinator.extensions import db
 from coordinator.models import Network, Person, Region
@@ -214,6 +215,7 @@ def deactivate_person(person_id: int, *, actor: Person | None) -> Person:
     person.active = False
     record_audit(_id(actor), "deactivate", "person", person.id, before, person_snapshot(person))
     record_event(PersonDeactivated(person_id=person.id))
+    end_all_sessions(person, actor=actor, reason="deactivated", commit=False)
     db.session.commit()
     return person
 
@@ -228,11 +230,13 @@ def _hash_password(password: str) -> str:
 
 
 def set_password(person: Person, password: str) -> None:
-    """Set ``person``'s password (scrypt hash), clear any lockout, and commit."""
+    """Set ``person``'s password (scrypt hash) and commit; every session and API token of the
+    person ends, so whoever knew the old password is out."""
     person.password_hash = _hash_password(password)
     person.failed_logins = 0
     person.locked_until = None
     record_audit(person.id, "set_password", "person", person.id, None, None)
+    end_all_sessions(person, actor=None, reason="password_set", commit=False)
     db.session.commit()
 
 

@@ -35,6 +35,7 @@ HEADERS = {
 }
 REQUIRED = ("name", "phone", "kelurahan", "network")
 MAX_ROWS = 5_000
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class ImportRow:
 class ImportPreview:
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Set when the file as a whole cannot be imported (unreadable, empty, too many rows).
+    file_problem: str | None = None
 
     @property
     def is_valid(self) -> bool:
@@ -144,6 +147,9 @@ def _check_row(line: int, cells: dict[str, str], lookups: _Lookups,
     name = " ".join(cells["name"].split())
     if not name or len(name) > 120:
         fail("name", _(N_("Name is required (at most 120 characters).")))
+    elif name.startswith(FORMULA_STARTS):
+        # A spreadsheet would run it as a formula when the list is exported again.
+        fail("name", _(N_("A name may not start with =, +, - or @.")))
     phone = ""
     try:
         phone = normalise_phone(cells["phone"])
@@ -224,10 +230,12 @@ def _check_against_database(rows: list[ImportRow], errors: list[RowError]) -> No
     for row in rows:
         if row.phone in taken_phones:
             errors.append(RowError(row.line, "phone", _(
-                "“%(value)s” is already registered.", value=row.phone)))
+                "“%(value)s” is already in use; ask an administrator if it should move here.",
+                value=row.phone)))
         if row.email and row.email in taken_emails:
             errors.append(RowError(row.line, "email", _(
-                "“%(value)s” is already registered.", value=row.email)))
+                "“%(value)s” is already in use; ask an administrator if it should move here.",
+                value=row.email)))
 
 
 def preview_people_import(filename: str, data: bytes, *, actor: Person | None) -> ImportPreview:
@@ -237,9 +245,11 @@ def preview_people_import(filename: str, data: bytes, *, actor: Person | None) -
         table = read_table(filename, data)
     except FileProblem as problem:
         preview.errors.append(RowError(problem.line, problem.column, problem.message))
+        preview.file_problem = problem.message
         return preview
     if not table:
-        preview.errors.append(RowError(0, "file", _("The file is empty.")))
+        preview.file_problem = _("The file is empty.")
+        preview.errors.append(RowError(0, "file", preview.file_problem))
         return preview
     columns, header_errors = _column_map([str(c or "") for c in table[0]])
     if header_errors:
@@ -249,7 +259,8 @@ def preview_people_import(filename: str, data: bytes, *, actor: Person | None) -
     if not body:
         preview.errors.append(RowError(0, "file", _("The file has no rows under its header.")))
     if len(body) > MAX_ROWS:
-        preview.errors.append(RowError(0, "file", _("At most %(n)s rows per file.", n=MAX_ROWS)))
+        preview.file_problem = _("At most %(n)s rows per file.", n=MAX_ROWS)
+        preview.errors.append(RowError(0, "file", preview.file_problem))
         return preview
     lookups = _Lookups(actor)
     for line, row in body:

@@ -19,6 +19,7 @@ from coordinator.models.rollups import (
     RollupMark,
     RollupRun,
 )
+from coordinator.models.sessions import WebSession
 from coordinator.models.targets import Annotation, CaseStat, Indicator, Target
 
 __all__ = [
@@ -26,6 +27,6 @@ __all__ = [
     "DeadLetter", "DeliveryAttempt", "DigestItem", "Event", "IdempotentRequest", "InboundSms",
     "Indicator", "IndicatorRollup", "Network", "Notification", "OutreachTarget", "OverdueMark",
     "Person", "ProcessedEvent", "Program", "ProgramRollup", "Region", "RollupActionState",
-    "RollupDrift", "RollupMark", "RollupRun", "Target",
+    "RollupDrift", "RollupMark", "RollupRun", "Target", "WebSession",
     "person_networks", "utcnow",
 ]

@@ -89,7 +89,9 @@ class Person(Base):
 
 
 class ApiToken(Base):
-    """A per-user API token; only its SHA-256 is stored, the token is shown once."""
+    """A per-user API token; only its SHA-256 is stored, the token is shown once.
+
+    It expires (``API_TOKEN_DAYS``); ``last_used_at`` is written at most once an hour."""
 
     __tablename__ = "api_tokens"
 
@@ -100,5 +102,6 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()

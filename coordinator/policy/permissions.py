@@ -101,6 +101,9 @@ PERMISSIONS: dict[str, Rule] = {
     "network.manage": lambda p, o, now, via: _yes(is_admin(p)),
     "region.view": lambda p, o, now, via: ALLOW,
     "token.manage": lambda p, o, now, via: _yes(o is None or getattr(o, "person_id", None) == p.id),
+    # End every session and API token of a person: an admin, or the person themself.
+    "person.sign_out": lambda p, o, now, via: _yes(
+        isinstance(o, Person) and (is_admin(p) or o.id == p.id), Reason.NOT_FOUND),
     # Targets, indicators, annotations, case statistics
     "target.save": lambda p, o, now, via: _staff_in(p, o, planners_only=True),
     "indicator.edit": lambda p, o, now, via: _yes(is_admin(p)),

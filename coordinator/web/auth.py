@@ -1,4 +1,5 @@
-"""Staff login (email + password, with lockout), logout, password change, language switch."""
+"""Staff login (throttled per address and account), logout, password change, "sign out
+everywhere", language switch. Every login is a server-side session (``domain.sessions``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -21,10 +22,13 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from coordinator import policy
+from coordinator.auth_loader import SESSION_KEY
 from coordinator.config import LANGUAGES
-from coordinator.domain.auth import AccountLocked, LoginFailed, authenticate, change_password
-from coordinator.errors import InvalidInput
-from coordinator.extensions import db
+from coordinator.domain.auth import LoginFailed, LoginThrottled, authenticate, change_password
+from coordinator.domain.sessions import end_all_sessions, end_session, start_session
+from coordinator.errors import InvalidInput, NotFound
+from coordinator.extensions import db, limiter
+from coordinator.models import Person
 from coordinator.web import errors
 from coordinator.web.forms import WebForm
 from coordinator.web.jinja import to_wib
@@ -72,36 +76,76 @@ def landing_url(person: Any) -> str:
     return url_for("actions.index")
 
 
+def login_attempts_per_ip() -> str:
+    """Flask-Limiter's limit of login posts per client address (``LOGIN_ATTEMPTS_PER_IP_PER_HOUR``)."""
+    return f"{current_app.extensions['sinergi'].login_attempts_per_ip_per_hour} per hour"
+
+
+def sign_in(person: Person) -> None:
+    """Start a fresh server-side session for ``person`` in this browser (new cookie)."""
+    language = session.get("language")
+    session.clear()
+    session[SESSION_KEY] = start_session(person, user_agent=request.user_agent.string)
+    if language:
+        session["language"] = language
+    login_user(person)
+
+
+def sign_out() -> None:
+    """End this browser's session on the server and forget the cookie's contents."""
+    language = session.get("language")
+    end_session(session.get(SESSION_KEY))
+    logout_user()
+    session.clear()
+    if language:
+        session["language"] = language
+
+
 @blp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_attempts_per_ip, methods=["POST"], scope="login")
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(landing_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            person = authenticate(form.email.data or "", form.password.data or "")
-        except AccountLocked as locked:
-            until = to_wib(locked.until)
+            person = authenticate(form.email.data or "", form.password.data or "",
+                                  client=request.remote_addr or "unknown")
+        except LoginThrottled as throttled:
+            until = to_wib(throttled.until)
             flash(_("Too many wrong passwords. Try again after %(time)s.",
                     time=until.strftime("%H:%M") if until else ""), "error")
         except LoginFailed:
             flash(_("Wrong email or password."), "error")
         else:
-            session.clear()
-            login_user(person)
+            sign_in(person)
             return redirect(safe_next(request.args.get("next")) or landing_url(person))
     return render_template("auth/login.html", form=form)
 
 
 @blp.post("/logout")
 def logout() -> Any:
-    language = session.get("language")
-    logout_user()
-    session.clear()
-    if language:
-        session["language"] = language
+    sign_out()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@blp.post("/orang/<int:person_id>/keluar-semua")
+@login_required
+def sign_out_everywhere(person_id: int) -> Any:
+    """End every session and API token of a person (an admin, or the person themself)."""
+    person = db.session.get(Person, person_id)  # CSRF: checked app-wide before this runs
+    if person is None or not policy.can(current_user, "person.sign_out", person):
+        raise NotFound("person")
+    myself = person.id == current_user.id
+    end_all_sessions(person, actor=current_user, reason="sign_out_everywhere")
+    if myself:
+        sign_out()
+        flash(_("You are logged out on every device."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("%(name)s is logged out on every device; their API tokens are revoked.",
+            name=person.name), "info")
+    return redirect(url_for("people.edit", person_id=person_id))
 
 
 @blp.route("/password", methods=["GET", "POST"])
@@ -117,8 +161,11 @@ def password() -> Any:
         except InvalidInput:
             form.new_password.errors = [_("At least 10 characters.")]
         else:
-            flash(_("Your password has been changed."), "info")
-            return redirect(landing_url(current_user))
+            person = current_user._get_current_object()  # type: ignore[attr-defined]
+            sign_in(person)  # the old sessions ended; this browser gets a new one
+            flash(_("Your password has been changed. Other devices are logged out and your "
+                    "API tokens are revoked."), "info")
+            return redirect(landing_url(person))
     return render_template("auth/password.html", form=form)
 
 

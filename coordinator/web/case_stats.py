@@ -24,11 +24,8 @@ from coordinator.domain.case_stats import (
     parse_month,
     record_case_stats,
 )
-from coordinator.domain.case_stats_import import (
-    MAX_BYTES,
-    import_case_stats,
-    preview_case_stats_import,
-)
+from coordinator.domain.case_stats_import import import_case_stats, preview_case_stats_import
+from coordinator.domain.import_files import max_upload_bytes
 from coordinator.errors import DomainError, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Indicator
@@ -149,6 +146,12 @@ def _upload_dir() -> Path:
     return path
 
 
+def _upload_path(token: str) -> Path:
+    """Where a previewed file waits; the name binds it to its uploader, so nobody else can
+    confirm it (a token of another person names a file that does not exist)."""
+    return _upload_dir() / f"{int(current_user.id)}-{token}.xlsx"
+
+
 @blp.get("/impor")
 @staff_required
 def import_form() -> Any:
@@ -161,18 +164,21 @@ def import_form() -> Any:
 def import_preview() -> Any:
     month, problem = _month_arg(request.form.get("month"))
     upload = request.files.get("file")
-    data = upload.read(MAX_BYTES + 1) if upload else b""
+    data = upload.read(max_upload_bytes() + 1) if upload else b""
     if problem or not data:
-        flash(problem or _("Choose an Excel file (.xlsx)."), "error")
+        named = Path((upload.filename if upload else "") or "").name[:120]
+        flash(problem or (_("%(name)s is empty: nothing will be saved.", name=named) if named
+                          else _("Choose an Excel file (.xlsx).")), "error")
         return render_template("dashboard/case_stats_import.html", preview=None, month=month,
                                token=None), 400
     preview = preview_case_stats_import(actor=current_user, data=data, month=month)
     token = None
     if preview.ok:
         token = secrets.token_urlsafe(24)
-        (_upload_dir() / f"{token}.xlsx").write_bytes(data)
+        _upload_path(token).write_bytes(data)
+    filename = Path((upload.filename if upload else "") or "").name[:120]
     return render_template("dashboard/case_stats_import.html", preview=preview, month=month,
-                           token=token), 200 if preview.ok else 400
+                           token=token, filename=filename), 200 if preview.ok else 400
 
 
 @blp.post("/impor/simpan")
@@ -180,7 +186,7 @@ def import_preview() -> Any:
 def import_confirm() -> Any:
     token = request.form.get("token") or ""
     month, problem = _month_arg(request.form.get("month"))
-    path = _upload_dir() / f"{token}.xlsx"
+    path = _upload_path(token)
     if problem or not TOKEN.match(token) or not path.exists():
         flash(_("This import expired or was already saved: upload the file again."), "error")
         return redirect(url_for("case_stats.import_form"))

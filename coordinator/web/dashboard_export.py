@@ -44,6 +44,10 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]],
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":
+                # A title like "=HYPERLINK(...)" is text someone typed, never a live formula.
+                cell.data_type = "s"
     for column, number_format in (formats or {}).items():
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = number_format

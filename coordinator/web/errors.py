@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+    TooManyRequests,
+)
 
 from coordinator.errors import Forbidden
 from coordinator.errors import NotFound as DomainNotFound
@@ -59,3 +65,23 @@ def install(blp: Blueprint) -> Blueprint:
     blp.register_error_handler(DataError, _out_of_range)  # PostgreSQL
     blp.register_error_handler(OverflowError, _out_of_range)  # SQLite
     return blp
+
+
+
+def not_found_page(error: Exception) -> Any:
+    """No such page (no route matched): the friendly 404 page."""
+    return render_template("errors/404.html"), 404
+
+
+def too_large_page(error: RequestEntityTooLarge) -> Any:
+    """A body above the size limit: a page in the user's language."""
+    mb = int(current_app.extensions["sinergi"].import_max_mb)
+    return render_template("errors/400.html", message=_(
+        "The request or the file is too large. Files for an import may be at most "
+        "%(mb)s MB.", mb=mb)), 413
+
+
+def too_many_page(error: TooManyRequests) -> Any:
+    """A rate limit: a page in the user's language."""
+    return render_template("errors/400.html", message=_(
+        "Too many requests from your connection. Wait a few minutes and try again.")), 429

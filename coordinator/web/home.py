@@ -1,4 +1,5 @@
-"""The public home page: what Sinergi is, the regions of the city and the active programs.
+"""The public home page: what Sinergi is and the regions of the city. Program titles are staff
+words (some name the kind of case) and never shown to anonymous visitors.
 
 Logged-in people go straight to their own start page (dashboard or Tugas saya)."""
 from __future__ import annotations
@@ -34,10 +35,9 @@ def index() -> Any:
             .group_by(Region.parent_code)
         ).all()
     )
-    programs = db.session.scalars(
-        select(Program).where(Program.status == "active").order_by(Program.created_at.desc())
-    ).all()
+    active_programs = db.session.scalar(
+        select(func.count()).select_from(Program).where(Program.status == "active"))
     return render_template(
         "home.html", city=city, kecamatan=kecamatan, kelurahan_counts=kelurahan_counts,
-        programs=programs,
+        active_programs=active_programs or 0,
     )

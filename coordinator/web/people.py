@@ -151,6 +151,7 @@ def edit(person_id: int) -> Any:
             flash(_("Saved."), "info")
             return redirect(url_for("people.edit", person_id=person.id))
     return render_template("people/form.html", form=form, person=person, may_manage=may_manage,
+                           may_sign_out=can(current_user, "person.sign_out", person),
                            button=ButtonForm()), (400 if form.errors else 200)
 
 

@@ -27,6 +27,8 @@ def twilio_valid(auth_token: str | None, urls: Iterable[str], params: MultiDict[
     """Whether ``signature`` signs ``params`` for one of the ``urls`` the request may have used."""
     if not auth_token or not signature:
         return False
+    if not signature.isascii():
+        return False  # compare_digest refuses non-ASCII text: a forged header, not a 500
     return any(
         hmac.compare_digest(twilio_signature(auth_token, url, params), signature) for url in urls
     )
@@ -37,6 +39,6 @@ def gateway_signature(secret: str, body: bytes) -> str:
 
 
 def gateway_valid(secret: str | None, body: bytes, signature: str | None) -> bool:
-    if not secret or not signature:
+    if not secret or not signature or not signature.isascii():
         return False
     return hmac.compare_digest(gateway_signature(secret, body), signature.strip().lower())

@@ -6,6 +6,7 @@ Twilio is answered with TwiML (its ``<Message>`` is the reply SMS); the gateway 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 from xml.sax.saxutils import escape
@@ -44,10 +45,11 @@ def _twiml(reply: str | None) -> Response:
 
 
 def _twilio_signed() -> bool:
+    # Only the URL Twilio was configured with (SINERGI_BASE_URL): a URL built from the request's
+    # Host header would let a caller pick the URL the signature is checked against.
     query = request.query_string.decode("latin-1")
     path = request.path + (f"?{query}" if query else "")
-    urls = {_config().base_url + path, request.url}
-    return twilio_valid(_config().twilio_auth_token, urls, request.form,
+    return twilio_valid(_config().twilio_auth_token, [_config().base_url + path], request.form,
                         request.headers.get("X-Twilio-Signature"))
 
 
@@ -71,7 +73,7 @@ def twilio_status() -> Any:
     sid, status = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
     if not sid or not status:
         return jsonify(error="MessageSid and MessageStatus are required"), 400
-    update = apply_status(sid[:80], status, request.form.get("ErrorCode"))
+    update = apply_status("twilio", sid[:80], status, request.form.get("ErrorCode"))
     return jsonify(found=update.found, changed=update.changed, status=update.status)
 
 
@@ -103,8 +105,10 @@ def gateway_inbound() -> Any:
     fields, error = _gateway_fields()
     if fields is None or not fields.get("from"):
         return jsonify(error=error or "field 'from' is required"), 400
-    outcome = receive_sms("gateway", fields["from"], fields.get("text", ""),
-                          message_id=fields.get("id") or None)
+    # Without an id, the signed body itself names the message: replaying it (after a reopen,
+    # say) is answered as the retry it is, not applied again.
+    message_id = fields.get("id") or "body-" + hashlib.sha256(request.get_data()).hexdigest()[:40]
+    outcome = receive_sms("gateway", fields["from"], fields.get("text", ""), message_id=message_id)
     if outcome.outcome == RATE_LIMITED:
         return jsonify(outcome=outcome.outcome, reply=None), 429
     return jsonify(outcome=outcome.outcome, reply=outcome.reply)
@@ -118,5 +122,5 @@ def gateway_status() -> Any:
     fields, error = _gateway_fields()
     if fields is None or not fields.get("id") or not fields.get("status"):
         return jsonify(error=error or "fields 'id' and 'status' are required"), 400
-    update = apply_status(fields["id"][:80], fields["status"], fields.get("error"))
+    update = apply_status("gateway", fields["id"][:80], fields["status"], fields.get("error"))
     return jsonify(found=update.found, changed=update.changed, status=update.status)

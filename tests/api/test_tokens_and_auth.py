@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from coordinator.api.auth import hash_token
 from coordinator.extensions import db
-from coordinator.models import ApiToken
+from coordinator.models import ApiToken, Person
 from tests.api.conftest import World
+from tests.support import logged_in_session
 
 
 def test_a_created_token_is_shown_once_stored_hashed_and_works(world: World) -> None:
@@ -40,8 +41,7 @@ def test_a_deactivated_persons_token_stops_working(world: World) -> None:
 def _session_client(world: World, person_id: int) -> tuple[object, str]:
     client = world.client.application.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(person_id)
-        session["_fresh"] = True
+        session.update(logged_in_session(db.session.get(Person, person_id)))
         session["csrf_token"] = "a" * 40
     secret = world.client.application.config["SECRET_KEY"]
     signed = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps("a" * 40)
@@ -81,7 +81,7 @@ def test_the_rate_limit_is_shared_through_redis(world: World, make_app, redis_ur
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter("sinergi:api-rate:*"):
+    for key in client.scan_iter("LIMITS:LIMITER/sinergi/*"):
         client.delete(key)
     first = _rate_limited_world(world, make_app, redis_url=redis_url)
     second = _rate_limited_world(world, make_app, redis_url=redis_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -109,10 +110,27 @@ def test_a_retried_twilio_message_is_handled_once(hooks: FlaskClient) -> None:
     assert completions() == 1
 
 
+MESSAGE_IDS = itertools.count(1)
+
+
 def reply(client: FlaskClient, text: str, sender: str = PHONE) -> dict[str, object]:
-    status, payload = post_gateway(client, {"from": sender, "text": text})
+    """One message through the gateway, with its own id as a real gateway gives it."""
+    status, payload = post_gateway(client, {"from": sender, "text": text,
+                                            "id": f"in-{next(MESSAGE_IDS)}"})
     assert status == 200, payload
     return payload
+
+
+def test_a_replayed_gateway_message_without_id_is_not_applied_again(hooks: FlaskClient) -> None:
+    cadre = make_person(phone=PHONE)
+    action = make_action(make_program(make_person("lead")), cadre, code="A7K2")
+    message = {"from": PHONE, "text": "SELESAI A7K2"}
+    assert post_gateway(hooks, message)[1]["outcome"] == "done"
+    action.status, action.completed_at = "open", None  # reopened by the coordinator
+    db.session.commit()
+    assert post_gateway(hooks, message)[1]["outcome"] == "duplicate"
+    db.session.refresh(action)
+    assert action.status == "open" and completions() == 1
 
 
 def test_unknown_number_gets_a_helpful_reply_and_nothing_changes(hooks: FlaskClient) -> None:
@@ -264,7 +282,7 @@ def test_rate_limit_in_redis(world: Flask, make_app: Callable[..., Flask], redis
         assert post_gateway(client, {"from": PHONE, "text": "a"})[0] == 200
         assert post_gateway(client, {"from": PHONE, "text": "b"})[0] == 200
         assert post_gateway(client, {"from": PHONE, "text": "c"})[0] == 429
-        assert redis.Redis.from_url(redis_url).keys("sinergi:sms-in:*")
+        assert redis.Redis.from_url(redis_url).keys("*sinergi*sms-in*")
 
 
 def sent_sms(provider_id: str) -> Notification:
@@ -282,25 +300,25 @@ def twilio_status(client: FlaskClient, sid: str, status: str, error: str | None 
 
 
 def test_twilio_status_callbacks_update_the_notification(hooks: FlaskClient) -> None:
-    notification = sent_sms("SM100")
-    assert twilio_status(hooks, "SM100", "sent") == 200
-    assert twilio_status(hooks, "SM100", "delivered") == 200
-    assert twilio_status(hooks, "SM100", "sent") == 200  # late, out of order: ignored
+    notification = sent_sms("SM00000000000000000000000000000100")
+    assert twilio_status(hooks, "SM00000000000000000000000000000100", "sent") == 200
+    assert twilio_status(hooks, "SM00000000000000000000000000000100", "delivered") == 200
+    assert twilio_status(hooks, "SM00000000000000000000000000000100", "sent") == 200  # late, out of order: ignored
     db.session.refresh(notification)
     assert (notification.status, notification.provider_status) == ("sent", "delivered")
 
 
 @pytest.mark.parametrize(("error", "status"), [("30005", "dead"), ("21211", "dead"), ("30003", "failed")])
 def test_twilio_failure_callback_marks_dead_or_failed(hooks: FlaskClient, error: str, status: str) -> None:
-    notification = sent_sms("SM200")
-    assert twilio_status(hooks, "SM200", "undelivered", error) == 200
+    notification = sent_sms("SM00000000000000000000000000000200")
+    assert twilio_status(hooks, "SM00000000000000000000000000000200", "undelivered", error) == 200
     db.session.refresh(notification)
     assert notification.status == status and error in (notification.last_error or "")
 
 
 def test_status_callback_with_bad_signature_changes_nothing(hooks: FlaskClient) -> None:
-    notification = sent_sms("SM300")
-    params = {"MessageSid": "SM300", "MessageStatus": "failed"}
+    notification = sent_sms("SM00000000000000000000000000000300")
+    params = {"MessageSid": "SM00000000000000000000000000000300", "MessageStatus": "failed"}
     assert post_twilio(hooks, params, path="/webhooks/sms/twilio/status", signature="AAAA")[0] == 403
     db.session.refresh(notification)
     assert notification.status == "sent" and notification.provider_status is None
@@ -385,4 +403,4 @@ def test_rate_limit_falls_back_to_the_database_when_redis_is_down(
         client = app.test_client()
         make_person(phone=PHONE)
         assert post_gateway(client, {"from": PHONE, "text": "halo"})[0] == 200
-        assert post_gateway(client, {"from": PHONE, "text": "halo"})[0] == 429
+        assert post_gateway(client, {"from": PHONE, "text": "halo lagi"})[0] == 429

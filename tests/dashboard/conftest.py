@@ -22,7 +22,7 @@ from tests.rollups.conftest import (
     utc,
 )
 from tests.rollups.test_program_rollups import build_march
-from tests.support import FreshGClient
+from tests.support import FreshGClient, logged_in_session
 
 NOW = utc(2022, 11, 20)
 
@@ -64,8 +64,7 @@ def login_as(app: Flask) -> Callable[[Person], FlaskClient]:
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(person.id)
-            session["_fresh"] = True
+            session.update(logged_in_session(person))
         return client
 
     return make

@@ -20,6 +20,7 @@ from coordinator.seeding.demo import DEMO_PASSWORD, load_demo
 from coordinator.seeding.demo_case_stats import seed_demo_case_stats
 from coordinator.seeding.demo_outreach import seed_demo_outreach
 from tests.rollups.conftest import apply_pending_events
+from tests.support import logged_in_session
 
 pytestmark = pytest.mark.browser
 DEMO_NOW = datetime(2022, 11, 21, 3, tzinfo=UTC)  # Monday 21 November 2022, 10:00 WIB
@@ -27,7 +28,7 @@ DEMO_NOW = datetime(2022, 11, 21, 3, tzinfo=UTC)  # Monday 21 November 2022, 10:
 
 def session_cookie(app: Flask, person_id: int) -> str:
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    return str(serializer.dumps({"_user_id": str(person_id), "_fresh": True}))
+    return str(serializer.dumps(logged_in_session(db.session.get(Person, person_id))))
 
 
 def charts_drawn(page: Any) -> None:

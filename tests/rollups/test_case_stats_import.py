@@ -84,7 +84,7 @@ def test_one_bad_row_among_good_ones_stores_nothing(world: World, request_ctx: A
 
 
 def test_not_a_workbook_and_a_future_month_are_refused(world: World, request_ctx: Any) -> None:
-    assert errors_of(world, b"kelurahan,ktpa_women\n") == ["This is not an Excel workbook (.xlsx)."]
+    assert errors_of(world, b"kelurahan,ktpa_women\n") == ["The file is not a readable Excel (.xlsx) file."]
     preview = preview_case_stats_import(actor=world.lead, data=workbook(HEADER, (GROGOL, 1, 1, 1)),
                                         month=date(2023, 1, 1), now=NOW)
     assert [str(e) for e in preview.errors] == ["The month must not be in the future."]

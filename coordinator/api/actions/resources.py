@@ -1,7 +1,7 @@
 """Actions: list with filters and cursor pagination, create, bulk-assign, and the state changes."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import time
 from typing import Any
 
 from flask import jsonify
@@ -24,7 +24,13 @@ from coordinator.api.actions.schemas import (
     RescheduleSchema,
 )
 from coordinator.api.auth import api_person
-from coordinator.api.common import bad_cursor, decode_cursor, encode_cursor, make_blueprint, page
+from coordinator.api.common import (
+    cursor_time,
+    decode_cursor,
+    encode_cursor,
+    make_blueprint,
+    page,
+)
 from coordinator.domain import actions as rules
 from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk, preview_bulk_assignment
 from coordinator.domain.overdue import overdue_clause
@@ -52,6 +58,7 @@ def _filtered(query: Select[Any], args: dict[str, Any]) -> Select[Any]:
 
 @blp.route("")
 class Actions(MethodView):
+    @blp.doc(operationId="listActions")
     @blp.arguments(ActionQueryArgsSchema, location="query")
     @blp.response(200, ActionPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -59,18 +66,14 @@ class Actions(MethodView):
         query = _filtered(policy.scoped_actions(api_person()), args)
         if args["cursor"]:
             due, last_id = decode_cursor(args["cursor"], (str, int))
-            try:
-                due_at = datetime.fromisoformat(due)
-            except ValueError:
-                raise bad_cursor() from None
-            if due_at.tzinfo is None:
-                raise bad_cursor()
+            due_at = cursor_time(due)
             query = query.where(or_(Action.due_at > due_at,
                                     and_(Action.due_at == due_at, Action.id > last_id)))
         query = query.order_by(Action.due_at, Action.id).limit(args["limit"] + 1)
         rows = list(db.session.scalars(query))
         return page(rows, args["limit"], lambda a: encode_cursor(a.due_at.isoformat(), a.id))
 
+    @blp.doc(operationId="createAction")
     @blp.arguments(ActionCreateSchema)
     @blp.response(201, ActionSchema)
     def post(self, data: dict[str, Any]) -> Action:
@@ -80,6 +83,7 @@ class Actions(MethodView):
 
 @blp.route("/bulk")
 class BulkAssignments(MethodView):
+    @blp.doc(operationId="bulkAssignActions")
     @blp.arguments(BulkSchema)
     @blp.response(201, BulkResultSchema)
     @blp.alt_response(200, schema=BulkPreviewSchema, description="the preview (preview: true)")
@@ -103,6 +107,7 @@ class BulkAssignments(MethodView):
 
 @blp.route("/<int:action_id>")
 class ActionById(MethodView):
+    @blp.doc(operationId="getAction")
     @blp.response(200, ActionSchema)
     def get(self, action_id: int) -> Action:
         """One action."""
@@ -111,6 +116,7 @@ class ActionById(MethodView):
 
 @blp.route("/<int:action_id>/complete")
 class ActionCompletion(MethodView):
+    @blp.doc(operationId="completeAction")
     @blp.arguments(CompleteSchema)
     @blp.response(200, CompletionSchema)
     @blp.doc(parameters=[idempotency.HEADER_DOC])
@@ -151,6 +157,7 @@ def _completion_body(action: Action, *, changed: bool) -> dict[str, Any]:
 
 @blp.route("/<int:action_id>/reopen")
 class ActionReopening(MethodView):
+    @blp.doc(operationId="reopenAction")
     @blp.response(200, ActionSchema)
     def post(self, action_id: int) -> Action:
         """Undo a completion (a cadre within 24 hours; coordinators and leads any time)."""
@@ -159,6 +166,7 @@ class ActionReopening(MethodView):
 
 @blp.route("/<int:action_id>/cancel")
 class ActionCancelling(MethodView):
+    @blp.doc(operationId="cancelAction")
     @blp.response(200, ActionSchema)
     def post(self, action_id: int) -> Action:
         """Cancel an open action."""
@@ -167,6 +175,7 @@ class ActionCancelling(MethodView):
 
 @blp.route("/<int:action_id>/reschedule")
 class ActionRescheduling(MethodView):
+    @blp.doc(operationId="rescheduleAction")
     @blp.arguments(RescheduleSchema)
     @blp.response(200, ActionSchema)
     def post(self, data: dict[str, Any], action_id: int) -> Action:
@@ -176,6 +185,7 @@ class ActionRescheduling(MethodView):
 
 @blp.route("/<int:action_id>/reassign")
 class ActionReassignment(MethodView):
+    @blp.doc(operationId="reassignAction")
     @blp.arguments(ReassignSchema)
     @blp.response(200, ActionSchema)
     def post(self, data: dict[str, Any], action_id: int) -> Action:

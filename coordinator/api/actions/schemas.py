@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from coordinator.api.common import PageArgsSchema, StrictSchema, page_schema
+from coordinator.api.common import (
+    DATE_RANGE,
+    DATETIME_RANGE,
+    ID,
+    PageArgsSchema,
+    StrictSchema,
+    page_schema,
+)
 from coordinator.domain.bulk import RECURRENCES
 from coordinator.domain.overdue import action_is_overdue
 from coordinator.models import Action, utcnow
@@ -15,7 +22,7 @@ KELURAHAN = ma.validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
                                error="Not a kelurahan code like 31.73.04.1001.")
 REGION = ma.validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
                             error="Not a region code like 31.73.04.")
-POSITIVE = ma.validate.Range(min=1)
+POSITIVE = ID
 
 
 class ActionSchema(ma.Schema):
@@ -44,7 +51,8 @@ class ActionCreateSchema(StrictSchema):
     program_id = ma.fields.Integer(required=True, validate=POSITIVE)
     kelurahan_code = ma.fields.String(required=True, validate=KELURAHAN)
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    due_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    due_at = ma.fields.AwareDateTime(required=True, validate=DATETIME_RANGE,
+                                     metadata={"description": "ISO 8601 with offset"})
     assignee_id = ma.fields.Integer(load_default=None, allow_none=True, validate=POSITIVE)
     network_id = ma.fields.Integer(load_default=None, allow_none=True, validate=POSITIVE)
 
@@ -78,7 +86,8 @@ class ReassignSchema(StrictSchema):
 
 
 class RescheduleSchema(StrictSchema):
-    due_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    due_at = ma.fields.AwareDateTime(required=True, validate=DATETIME_RANGE,
+                                     metadata={"description": "ISO 8601 with offset"})
 
 
 class BulkSchema(StrictSchema):
@@ -87,12 +96,14 @@ class BulkSchema(StrictSchema):
                                  validate=ma.validate.Length(min=1, max=50))
     region_codes = ma.fields.List(ma.fields.String(validate=REGION), required=True,
                                   validate=ma.validate.Length(min=1, max=500))
-    due_date = ma.fields.Date(required=True, metadata={"description": "local (WIB) date"})
+    due_date = ma.fields.Date(required=True, validate=DATE_RANGE,
+                              metadata={"description": "local (WIB) date"})
     due_time = ma.fields.Time(load_default=None, metadata={"description": "local time, 17:00"})
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     recurrence = ma.fields.String(load_default=None, allow_none=True,
                                   validate=ma.validate.OneOf(RECURRENCES))
-    until = ma.fields.Date(load_default=None, allow_none=True)
+    until = ma.fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE,
+                           metadata={"description": "last due date; at most 60 occurrences"})
     idempotency_key = ma.fields.String(load_default=None, allow_none=True,
                                        validate=ma.validate.Length(min=8, max=64))
     preview = ma.fields.Boolean(load_default=False)

@@ -10,6 +10,7 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import select
 
+from coordinator import policy
 from coordinator.api.auth import api_person
 from coordinator.api.case_stats.schemas import (
     CaseStatsBatchSchema,
@@ -25,9 +26,9 @@ from coordinator.domain.case_stats import (
     parse_month,
     record_case_stats,
 )
-from coordinator.errors import InvalidInput
+from coordinator.errors import InvalidInput, NotFound
 from coordinator.extensions import db
-from coordinator.models import Indicator
+from coordinator.models import Indicator, Region
 
 blp = make_blueprint("api_case_stats", "/case-stats",
                      "Monthly case statistics per kelurahan (counts only, never about a person).")
@@ -39,18 +40,26 @@ def _indicator_ids() -> dict[str, int]:
 
 @blp.route("")
 class CaseStats(MethodView):
+    @blp.doc(operationId="getCaseStats")
     @blp.arguments(CaseStatsQueryArgsSchema, location="query")
     @blp.response(200, CaseStatsMonthSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The recorded counts of one month in the kelurahan you may see (or under ``region``)."""
+        person = api_person()
+        region = args["region"]
+        if region is not None and db.session.get(Region, region) is None:
+            raise NotFound("region not found")
+        if not policy.can(person, "case_stats.view", region, via=policy.Via.API):
+            raise NotFound("region not found")  # out of scope, or not staff: nothing to see
         month = parse_month(args["month"])
-        codes = [k.code for k in kelurahan_in_scope(api_person(), args["region"])]
+        codes = [k.code for k in kelurahan_in_scope(person, region)]
         codes_of = {id_: code for code, id_ in _indicator_ids().items()}
         counts = counts_for_month(month, codes)
         return {"month": args["month"], "counts": [
             {"kelurahan_code": k, "indicator": codes_of[i], "count": n}
             for (k, i), n in sorted(counts.items())]}
 
+    @blp.doc(operationId="recordCaseStats")
     @blp.arguments(CaseStatsBatchSchema)
     @blp.response(200, CaseStatsResultSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:

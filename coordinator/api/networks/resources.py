@@ -16,6 +16,7 @@ blp = make_blueprint("api_networks", "/networks", "Cadre networks.")
 
 @blp.route("")
 class Networks(MethodView):
+    @blp.doc(operationId="listNetworks")
     @blp.response(200, NetworkSchema(many=True))
     def get(self) -> Sequence[Network]:
         """Every network, by name."""

@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 
 from coordinator import policy
 from coordinator.api.auth import api_person
 from coordinator.api.common import decode_cursor, encode_cursor, make_blueprint, page
-from coordinator.api.errors import ApiError
 from coordinator.api.people.schemas import (
-    ImportFileSchema,
-    ImportFormSchema,
     ImportResultSchema,
+    ImportUploadSchema,
     PeopleQueryArgsSchema,
     PersonCreateSchema,
     PersonPageSchema,
@@ -21,7 +18,6 @@ from coordinator.api.people.schemas import (
     PersonUpdateSchema,
 )
 from coordinator.domain import people as rules
-from coordinator.domain.import_files import MAX_BYTES
 from coordinator.domain.people_import import import_people, preview_people_import
 from coordinator.errors import InvalidInput
 from coordinator.extensions import db
@@ -30,15 +26,9 @@ from coordinator.models import Person, person_networks
 blp = make_blueprint("api_people", "/people", "People: staff and cadres.")
 
 
-@blp.before_request
-def refuse_oversized_uploads() -> None:
-    """Refuse a too-large upload before its body is parsed."""
-    if (request.content_length or 0) > MAX_BYTES + 64 * 1024:
-        raise ApiError(413, "too_large", f"The file is larger than {MAX_BYTES // 2**20} MB.")
-
-
 @blp.route("")
 class People(MethodView):
+    @blp.doc(operationId="listPeople")
     @blp.arguments(PeopleQueryArgsSchema, location="query")
     @blp.response(200, PersonPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +47,7 @@ class People(MethodView):
         rows = list(db.session.scalars(query.order_by(Person.id).limit(args["limit"] + 1)))
         return page(rows, args["limit"], lambda p: encode_cursor(p.id))
 
+    @blp.doc(operationId="createPerson")
     @blp.arguments(PersonCreateSchema)
     @blp.response(201, PersonSchema)
     def post(self, data: dict[str, Any]) -> Person:
@@ -66,11 +57,13 @@ class People(MethodView):
 
 @blp.route("/<int:person_id>")
 class PersonById(MethodView):
+    @blp.doc(operationId="getPerson")
     @blp.response(200, PersonSchema)
     def get(self, person_id: int) -> Person:
         """One person."""
         return policy.get_person_or_404(api_person(), person_id)
 
+    @blp.doc(operationId="updatePerson")
     @blp.arguments(PersonUpdateSchema)
     @blp.response(200, PersonSchema)
     def patch(self, data: dict[str, Any], person_id: int) -> Person:
@@ -80,6 +73,7 @@ class PersonById(MethodView):
 
 @blp.route("/<int:person_id>/deactivate")
 class PersonDeactivation(MethodView):
+    @blp.doc(operationId="deactivatePerson")
     @blp.response(200, PersonSchema)
     def post(self, person_id: int) -> Person:
         """Deactivate a person: no login, no new actions; history stays."""
@@ -88,24 +82,28 @@ class PersonDeactivation(MethodView):
 
 @blp.route("/import")
 class PeopleImport(MethodView):
-    @blp.arguments(ImportFileSchema, location="files")
-    @blp.arguments(ImportFormSchema, location="form")
+    @blp.doc(operationId="importPeople")
+    @blp.arguments(ImportUploadSchema, location="multipart")
     @blp.response(200, ImportResultSchema)
     @blp.alt_response(201, schema=ImportResultSchema, description="imported")
-    def post(self, files: dict[str, Any], form: dict[str, Any]) -> Any:
+    def post(self, form: dict[str, Any]) -> Any:
         """Import cadres from CSV or Excel: ``commit=false`` previews, ``commit=true`` imports
         the whole file or nothing (422 with row-level errors)."""
         person = api_person()
         policy.require(person, "person.import", person.region_code)
-        upload = files["file"]
+        upload = form["file"]
         data = upload.read()
-        preview = preview_people_import(upload.filename or "", data, actor=person)
+        filename = (upload.filename or "upload")[:120]
+        preview = preview_people_import(filename, data, actor=person)
+        if preview.file_problem is not None:  # nothing to preview: the file itself is refused
+            raise InvalidInput(f"{filename}: {preview.file_problem}", preview.error_fields())
         result = {"valid": preview.is_valid, "committed": False, "rows": preview.rows,
                   "errors": preview.errors, "created_ids": []}
         if not form["commit"]:
             return result, 200
         if not preview.is_valid:
-            raise InvalidInput("The file has errors; nothing was imported.", preview.error_fields())
-        result["created_ids"] = import_people(upload.filename or "", data, actor=person)
+            raise InvalidInput(f"{filename}: the file has errors; nothing was imported.",
+                               preview.error_fields())
+        result["created_ids"] = import_people(filename, data, actor=person)
         result["committed"] = True
         return result, 201

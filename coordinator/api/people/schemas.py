@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from coordinator.api.common import PageArgsSchema, StrictSchema, page_schema
+from coordinator.api.common import ID, PageArgsSchema, StrictSchema, page_schema
 from coordinator.models.people import CHANNEL_PREFERENCES, ROLES
 
 REGION = ma.validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
@@ -41,7 +41,7 @@ class _PersonFields(StrictSchema):
     channel_preference = ma.fields.String(validate=ma.validate.OneOf(CHANNEL_PREFERENCES))
     rt = ma.fields.String(allow_none=True, validate=RT_RW)
     rw = ma.fields.String(allow_none=True, validate=RT_RW)
-    network_ids = ma.fields.List(ma.fields.Integer(validate=ma.validate.Range(min=1)))
+    network_ids = ma.fields.List(ma.fields.Integer(validate=ID), validate=ma.validate.Length(max=50))
 
 
 class PersonCreateSchema(_PersonFields):
@@ -61,15 +61,13 @@ class PersonUpdateSchema(_PersonFields):
 class PeopleQueryArgsSchema(PageArgsSchema):
     role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
     region_code = ma.fields.String(validate=REGION)
-    network_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    network_id = ma.fields.Integer(validate=ID)
     active = ma.fields.Boolean()
 
 
-class ImportFileSchema(StrictSchema):
-    file = Upload(required=True, metadata={"description": "CSV (UTF-8) or .xlsx"})
-
-
-class ImportFormSchema(StrictSchema):
+class ImportUploadSchema(StrictSchema):
+    file = Upload(required=True, metadata={"description": "CSV (UTF-8) or .xlsx, at most "
+                                           "IMPORT_MAX_MB (5 MB by default)"})
     commit = ma.fields.Boolean(load_default=False,
                                metadata={"description": "false: preview only; true: import"})
 

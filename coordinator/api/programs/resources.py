@@ -26,6 +26,7 @@ blp = make_blueprint("api_programs", "/programs", "Programs of the gugus tugas."
 
 @blp.route("")
 class Programs(MethodView):
+    @blp.doc(operationId="listPrograms")
     @blp.arguments(ProgramQueryArgsSchema, location="query")
     @blp.response(200, ProgramPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +41,7 @@ class Programs(MethodView):
         rows = list(db.session.scalars(query.order_by(Program.id.desc()).limit(args["limit"] + 1)))
         return page(rows, args["limit"], lambda p: encode_cursor(p.id))
 
+    @blp.doc(operationId="createProgram")
     @blp.arguments(ProgramCreateSchema)
     @blp.response(201, ProgramSchema)
     def post(self, data: dict[str, Any]) -> Program:
@@ -58,11 +60,13 @@ def _detail(program: Program) -> dict[str, Any]:
 
 @blp.route("/<int:program_id>")
 class ProgramById(MethodView):
+    @blp.doc(operationId="getProgram")
     @blp.response(200, ProgramDetailSchema)
     def get(self, program_id: int) -> dict[str, Any]:
         """One program with the counts of its actions (those you may see) by status."""
         return _detail(policy.get_program_or_404(api_person(), program_id))
 
+    @blp.doc(operationId="updateProgram")
     @blp.arguments(ProgramUpdateSchema)
     @blp.response(200, ProgramSchema)
     def patch(self, data: dict[str, Any], program_id: int) -> Program:
@@ -72,6 +76,7 @@ class ProgramById(MethodView):
 
 @blp.route("/<int:program_id>/activate")
 class ProgramActivation(MethodView):
+    @blp.doc(operationId="activateProgram")
     @blp.response(200, ProgramSchema)
     def post(self, program_id: int) -> Program:
         """Activate a draft program: it now takes actions."""
@@ -80,6 +85,7 @@ class ProgramActivation(MethodView):
 
 @blp.route("/<int:program_id>/close")
 class ProgramClosing(MethodView):
+    @blp.doc(operationId="closeProgram")
     @blp.response(200, ProgramSchema)
     def post(self, program_id: int) -> Program:
         """Close a program; its open actions are cancelled."""

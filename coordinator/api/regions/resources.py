@@ -44,6 +44,7 @@ def _subtree(root: Region, depth: int) -> dict[str, Any]:
 
 @blp.route("")
 class Regions(MethodView):
+    @blp.doc(operationId="listRegions")
     @blp.arguments(RegionTreeArgsSchema, location="query")
     @blp.response(200, RegionTreeSchema(many=True))
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
@@ -58,6 +59,7 @@ class Regions(MethodView):
 
 @blp.route("/<string:code>")
 class RegionByCode(MethodView):
+    @blp.doc(operationId="getRegion")
     @blp.response(200, RegionDetailSchema)
     def get(self, code: str) -> dict[str, Any]:
         """One region with its parent and children."""

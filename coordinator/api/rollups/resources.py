@@ -40,6 +40,7 @@ def _place(person: Any, code: str | None) -> Any:
 
 @blp.route("/programs/<int:program_id>")
 class ProgramRollupById(MethodView):
+    @blp.doc(operationId="getProgramRollup")
     @blp.arguments(ProgramRollupArgsSchema, location="query")
     @blp.response(200, ProgramRollupSchema)
     def get(self, args: dict[str, Any], program_id: int) -> dict[str, Any]:
@@ -86,6 +87,7 @@ def _actual(item: IndicatorProgress) -> dict[str, Any]:
 
 @blp.route("/indicators")
 class IndicatorRollups(MethodView):
+    @blp.doc(operationId="getIndicatorRollups")
     @blp.arguments(IndicatorRollupArgsSchema, location="query")
     @blp.response(200, IndicatorRollupSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from coordinator.api.common import StrictSchema
+from coordinator.api.common import ID, StrictSchema
 
 REGION_CODE = ma.validate.Regexp(r"^(ID|\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)$",
                                  error="Not a region code like 31.73.04 (or ID).")
@@ -12,7 +12,7 @@ REGION_CODE = ma.validate.Regexp(r"^(ID|\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)$",
 class ProgramRollupArgsSchema(StrictSchema):
     region = ma.fields.String(load_default=None, validate=REGION_CODE,
                               metadata={"description": "region code; default: your region"})
-    network = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1),
+    network = ma.fields.Integer(load_default=None, validate=ID,
                                 metadata={"description": "one network's actions only"})
 
 

@@ -12,6 +12,8 @@ class TokenSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
     last_used_at = ma.fields.AwareDateTime(allow_none=True)
     revoked_at = ma.fields.AwareDateTime(allow_none=True)
+    expires_at = ma.fields.AwareDateTime(allow_none=True,
+                                         metadata={"description": "after it, the token is refused"})
 
 
 class NewTokenSchema(TokenSchema):

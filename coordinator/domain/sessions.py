@@ -1,0 +1,123 @@
+"""Web sessions and API tokens that end when they should.
+
+A web login is a ``WebSession`` row; the cookie carries its random id, the database its hash.
+Logout revokes that row, so a cookie copied before logout is dead. A password change, a
+deactivation and an admin's "sign out everywhere" revoke every session and API token of the
+person. Looking a session or a token up costs one indexed SELECT (joined with the person) and
+no write: a token's ``last_used_at`` is written at most once per ``LAST_USED_PRECISION``.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload
+
+from coordinator.config import Config
+from coordinator.domain.changes import record_audit
+from coordinator.extensions import db
+from coordinator.models import ApiToken, Person, WebSession, utcnow
+
+LAST_USED_PRECISION = timedelta(hours=1)
+TOKEN_PREFIX = "sng_"
+
+
+def _config() -> Config:
+    return current_app.extensions["sinergi"]  # type: ignore[no-any-return]
+
+
+def secret_hash(secret: str) -> str:
+    """The SHA-256 stored for a session id or an API token."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def start_session(person: Person, *, user_agent: str | None = None) -> str:
+    """Record a new web session for ``person``; returns the id for the cookie. Commits."""
+    session_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(WebSession(
+        person_id=person.id, token_hash=secret_hash(session_id), created_at=now,
+        expires_at=now + timedelta(hours=_config().session_lifetime_hours),
+        user_agent=(user_agent or "")[:200] or None,
+    ))
+    db.session.commit()
+    return session_id
+
+
+def person_for_session(person_id: int, session_id: str, *, now: datetime | None = None
+                       ) -> Person | None:
+    """The active person whose live session this is, in one SELECT; else None."""
+    now = now or utcnow()
+    return db.session.scalars(
+        select(Person).join(WebSession, WebSession.person_id == Person.id)
+        .where(WebSession.token_hash == secret_hash(session_id), Person.id == person_id,
+               WebSession.revoked_at.is_(None), WebSession.expires_at > now,
+               Person.active.is_(True))
+        .options(lazyload(Person.networks))
+    ).first()
+
+
+def end_session(session_id: str | None) -> None:
+    """Revoke one web session (logout). Commits; an unknown id is harmless."""
+    if not session_id:
+        return
+    db.session.execute(update(WebSession).where(
+        WebSession.token_hash == secret_hash(session_id), WebSession.revoked_at.is_(None)
+    ).values(revoked_at=utcnow()))
+    db.session.commit()
+
+
+def end_all_sessions(person: Person, *, actor: Person | None, reason: str,
+                     commit: bool = True) -> int:
+    """Revoke every web session and API token of ``person``; returns how many. Audited."""
+    now = utcnow()
+    sessions = _rowcount(db.session.execute(update(WebSession).where(
+        WebSession.person_id == person.id, WebSession.revoked_at.is_(None)
+    ).values(revoked_at=now)))
+    tokens = _rowcount(db.session.execute(update(ApiToken).where(
+        ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None)
+    ).values(revoked_at=now)))
+    record_audit(actor.id if actor is not None else None, "end_sessions", "person", person.id,
+                 None, {"reason": reason, "sessions": sessions, "tokens": tokens})
+    if commit:
+        db.session.commit()
+    return sessions + tokens
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def new_api_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_expiry(now: datetime | None = None) -> datetime:
+    """When a token made now expires (``API_TOKEN_DAYS``)."""
+    return (now or utcnow()) + timedelta(days=_config().api_token_days)
+
+
+def person_for_token(token: str, *, now: datetime | None = None
+                     ) -> tuple[ApiToken, Person] | None:
+    """The live token and its active person, in one SELECT; None if unknown, revoked,
+    expired or the person is inactive. Writes ``last_used_at`` at most once an hour."""
+    now = now or utcnow()
+    row = db.session.execute(
+        select(ApiToken, Person).join(Person, ApiToken.person_id == Person.id)
+        .where(ApiToken.token_hash == secret_hash(token), ApiToken.revoked_at.is_(None),
+               Person.active.is_(True))
+        .options(lazyload(Person.networks))
+    ).first()
+    if row is None:
+        return None
+    api_token, person = row
+    if api_token.expires_at is not None and api_token.expires_at <= now:
+        return None
+    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_PRECISION:
+        db.session.execute(update(ApiToken).where(ApiToken.id == api_token.id)
+                           .values(last_used_at=now))
+        db.session.commit()
+    return api_token, person
