@@ -101,6 +101,7 @@ class IndicatorRollups(MethodView):
 
 @blp.route("/areas")
 class AreaComparisons(MethodView):
+    @blp.doc(operationId="compareAreas")
     @blp.arguments(IndicatorRollupArgsSchema, location="query")
     @blp.response(200, AreaComparisonSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
