@@ -178,7 +178,7 @@ def make_app(
 
     def build(**overrides: Any) -> Flask:
         app = _shared_app(database_url, overrides, tmp_path_factory)
-        if app is None:
+        if app is None or app in apps:  # two apps asked by one test stand for two processes
             app = create_app(test_config(database_url, tmp_path / "instance", **overrides))
             fresh.append(app)
         apps.append(app)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import select
 
 from coordinator.api.auth import hash_token
 from coordinator.extensions import db
@@ -34,7 +33,9 @@ def test_malformed_and_unknown_tokens_are_401(world: World) -> None:
 
 
 def test_a_deactivated_persons_token_stops_working(world: World) -> None:
-    world.call("admin", "POST", f"/people/{world.people['cadre'].id}/deactivate")
+    assert world.call("cadre", "GET", "/actions").status_code == 200
+    deactivated = world.call("admin", "POST", f"/people/{world.people['cadre'].id}/deactivate")
+    assert deactivated.status_code == 200 and deactivated.json["active"] is False
     assert world.call("cadre", "GET", "/actions").status_code == 401
 
 
@@ -59,7 +60,10 @@ def test_session_auth_needs_the_csrf_header_on_unsafe_requests(world: World) -> 
 
 
 def test_token_requests_need_no_csrf(world: World) -> None:
-    assert world.call("kec_lead", "POST", "/tokens", json={"name": "x"}).status_code == 201
+    created = world.call("kec_lead", "POST", "/tokens", json={"name": "x"})
+    assert created.status_code == 201
+    headers = {"Authorization": f"Bearer {created.json['token']}"}
+    assert world.client.get("/api/v1/programs", headers=headers).status_code == 200
 
 
 def _rate_limited_world(world: World, make_app, **config):  # type: ignore[no-untyped-def]
@@ -88,5 +92,5 @@ def test_the_rate_limit_is_shared_through_redis(world: World, make_app, redis_ur
     headers = {"Authorization": f"Bearer {world.tokens['cadre']}"}
     statuses = [c.get("/api/v1/networks", headers=headers).status_code
                 for c in (first, second, first, second)]
+    assert first is not second  # two apps, as two web processes: only Redis is shared
     assert statuses == [200, 200, 200, 429]
-    assert db.session.scalars(select(ApiToken)).first() is not None

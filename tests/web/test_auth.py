@@ -86,8 +86,9 @@ def test_logout_ends_the_session(client, world: World) -> None:
     login(client, world.lead.email)
     page = client.get("/tugas/")
     response = client.post("/logout", data={"csrf_token": csrf_token(page.text)})
-    assert response.status_code == 302
-    assert client.get("/tugas/").status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    again = client.get("/tugas/")
+    assert again.status_code == 302 and again.headers["Location"].startswith("/login")
 
 
 def test_password_change_checks_the_current_password(client, world: World) -> None:
