@@ -74,7 +74,8 @@ def test_a_correction_keeps_history_and_emits_one_event(world: World) -> None:
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "case_stat")
                                .order_by(AuditEntry.id)).all()
     assert [(a.before and a.before["count"], a.after["count"]) for a in audit] == [(None, 4), (4, 1)]
-    events = db.session.scalars(select(Event).where(Event.type == "CaseStatsRecorded")).all()
+    events = db.session.scalars(select(Event).where(Event.type == "CaseStatsRecorded")
+                               .order_by(Event.id)).all()
     assert [(e.payload["count"], e.payload["previous_count"]) for e in events] == [(4, None), (1, 4)]
 
 
