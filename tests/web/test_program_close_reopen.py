@@ -52,6 +52,9 @@ def test_reopening_restores_what_closing_cancelled(client, world: World) -> None
     assert done.status_code == 303
     assert _statuses(world) == {world.action.id: "open", world.other_action.id: "cancelled"}
     assert db.session.get(Program, world.program.id).status == "active"  # type: ignore[union-attr]
+    history = " ".join(client.get(f"/aksi/{world.action.id}").text.split('id="history"')[1].split())
+    assert "Dibatalkan oleh Ketua Gugus Tugas · program ditutup" in history
+    assert "Terbuka lagi: Ketua Gugus Tugas membuka kembali program" in history
 
 
 def test_after_seven_days_reopening_is_refused_with_the_reason(client, world: World) -> None:
