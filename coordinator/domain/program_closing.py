@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, insert, literal, select, update
+from sqlalchemy import Select, and_, distinct, func, insert, literal, select, update
+from sqlalchemy.orm import aliased
 
 from coordinator.domain.changes import actor_id, record_changes
 from coordinator.domain.codes import new_public_codes
@@ -116,25 +117,30 @@ def restored_by_last_reopening(program_id: int | None) -> Select[Action]:
 
 
 def restore_closed_actions(program_id: int, actor: Person | None, now: datetime) -> int:
-    """Open again the actions the program's last closing cancelled; a code another open action
-    took meanwhile is replaced, so SMS replies still name one action."""
+    """Open again the actions the program's last closing cancelled, set-based; one whose code
+    another open action took meanwhile gets a fresh code, so SMS replies still name one action."""
     rows = db.session.execute(
         closed_by_last_closing(program_id).with_only_columns(
-            Action.id, Action.kelurahan_code, Action.public_code, ProgramClosedAction.closed_at)
+            Action.id, Action.kelurahan_code, ProgramClosedAction.closed_at)
         .order_by(Action.id).with_for_update(of=Action)
     ).all()
     if not rows:
         return 0
-    _give_free_codes([(r.id, r.public_code) for r in rows])
-    ids = [r.id for r in rows]
+    closing = and_(ProgramClosedAction.program_id == program_id,
+                   ProgramClosedAction.closed_at == rows[0].closed_at,
+                   ProgramClosedAction.restored_at.is_(None))
+    restoring = select(ProgramClosedAction.action_id).where(closing)
+    clashing = _clashing(restoring)
     db.session.execute(
-        update(Action).where(Action.id.in_(ids)).values(status="open", updated_at=now)
-        .execution_options(synchronize_session=False))
-    db.session.execute(
-        update(ProgramClosedAction)
-        .where(ProgramClosedAction.action_id.in_(ids),
-               ProgramClosedAction.closed_at == rows[0].closed_at)
-        .values(restored_at=now).execution_options(synchronize_session=False))
+        update(Action).where(Action.id.in_(restoring), Action.status == "cancelled",
+                             Action.id.not_in(clashing))
+        .values(status="open", updated_at=now).execution_options(synchronize_session=False))
+    if clashing:  # drawn now that the others are open: a fresh code is free among them too
+        db.session.execute(update(Action), [
+            {"id": action_id, "public_code": code, "status": "open", "updated_at": now}
+            for action_id, code in zip(clashing, new_public_codes(len(clashing)), strict=True)])
+    db.session.execute(update(ProgramClosedAction).where(closing).values(restored_at=now)
+                       .execution_options(synchronize_session=False))
     record_changes(actor, "restore", "action",
                    [(r.id, {"status": "cancelled"}, {"status": "open", "program_reopened": True})
                     for r in rows],
@@ -144,22 +150,10 @@ def restore_closed_actions(program_id: int, actor: Person | None, now: datetime)
     return len(rows)
 
 
-def _give_free_codes(actions: list[tuple[int, str]]) -> None:
-    """Codes are unique among open actions: keep each action's code unless an open action (or
-    an earlier one of these) holds it, else draw a fresh one. Written before they open."""
-    codes = {code for _, code in actions}
-    taken = set(db.session.scalars(
-        select(Action.public_code).where(Action.status == "open", Action.public_code.in_(codes))))
-    kept: set[str] = set()
-    clashing: list[int] = []
-    for action_id, code in actions:
-        if code in taken or code in kept:
-            clashing.append(action_id)
-        else:
-            kept.add(code)
-    if not clashing:
-        return
-    fresh = [c for c in new_public_codes(len(clashing) + len(kept)) if c not in kept]
-    db.session.execute(update(Action), [
-        {"id": action_id, "public_code": code}
-        for action_id, code in zip(clashing, fresh[:len(clashing)], strict=True)])
+def _clashing(restoring: Select[Any]) -> list[int]:
+    """Actions about to reopen whose code an open action now holds. (They were all open at
+    once before the closing, when codes were unique among open actions: not among themselves.)"""
+    holder = aliased(Action)
+    return list(db.session.scalars(select(Action.id).join(holder, and_(
+        holder.public_code == Action.public_code, holder.status == "open", holder.id != Action.id,
+    )).where(Action.id.in_(restoring)).order_by(Action.id)))
