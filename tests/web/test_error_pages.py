@@ -125,7 +125,7 @@ OWNERS = {  # where a reload lands, for the routes whose answer is not obvious
     "actions.cancel": "/aksi/1", "cadre.complete": "/tugas/", "programs.activate": "/program/1",
     "notifications.retry": "/notifications/dead", "notifications.retry_job": "/notifications/dead",
     "auth.logout": "/", "bulk.confirm": "/aksi/massal/", "targets.remove_outreach":
-    "/target/jangkauan/1", "people.deactivate": "/orang/1", "links.undo": "/t/abc",
+    "/target/jangkauan/1", "people.deactivate": "/orang/1",
 }
 
 
