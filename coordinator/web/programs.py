@@ -222,7 +222,7 @@ def _confirmed(program: Program, permission: str, operation: Any, page: str,
 def close(program_id: int) -> Any:
     """Closing cancels every open action: a page says which and who is told, then confirm."""
     program = get_program_or_404(current_user, program_id)
-    if program.status == "closed":
+    if program.status == "closed" and can(current_user, "program.close", program):
         flash(_("This program is already closed."), "info")
         return redirect(url_for("programs.show", program_id=program.id))
     return _confirmed(program, "program.close", close_program, "programs/close.html",
