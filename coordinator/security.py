@@ -15,14 +15,7 @@ from typing import Any, cast
 from flask import Blueprint, Flask, Response, current_app, request
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
-from werkzeug.exceptions import (
-    BadRequest,
-    HTTPException,
-    MethodNotAllowed,
-    NotFound,
-    RequestEntityTooLarge,
-    TooManyRequests,
-)
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -128,10 +121,11 @@ def init_headers(app: Flask, config: Config) -> None:
 
 
 def init_error_answers(app: Flask) -> None:
-    """Answers for what can stop a request before its view runs (a body above the limit, a
-    rate limit): the API's JSON envelope, plain text for webhooks, a page for people."""
+    """Answers for every HTTP error a view did not answer itself (a body above the limit, a rate
+    limit, no such route, a wrong method, a crash): the API's JSON envelope, plain text for
+    webhooks, a page in the reader's language for people (never Werkzeug's English pages)."""
     from coordinator.api.errors import handle_http
-    from coordinator.web.errors import not_found_page, too_large_page, too_many_page
+    from coordinator.web.errors import error_page, server_error_page
 
     def answer(page: Any) -> Any:
         def handler(error: HTTPException) -> Any:
@@ -142,11 +136,9 @@ def init_error_answers(app: Flask) -> None:
             return page(error)
         return handler
 
-    app.register_error_handler(RequestEntityTooLarge, answer(too_large_page))
-    app.register_error_handler(TooManyRequests, answer(too_many_page))
-    # No route matched (``/api/v1/actions/99999999999`` is beyond the id converter).
-    app.register_error_handler(NotFound, answer(not_found_page))
-    app.register_error_handler(MethodNotAllowed, answer(not_found_page))
+    app.register_error_handler(HTTPException, answer(error_page))
+    # Unhandled exceptions reach Flask's 500 handler as InternalServerError.
+    app.register_error_handler(InternalServerError, answer(server_error_page))
 
 
 def public_rate_limit() -> str:

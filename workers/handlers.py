@@ -12,14 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from coordinator.domain.events import EVENT_TYPES
+from coordinator.domain.program_closing import closed_by_last_closing, restored_by_last_reopening
 from coordinator.domain.reminder_policy import policy_from_json
 from coordinator.extensions import db
-from coordinator.models import Action, Event, ProcessedEvent, Program
-from coordinator.notifications.contents import cancelled_by_closing
+from coordinator.models import (
+    Action,
+    Event,
+    Notification,
+    ProcessedEvent,
+    Program,
+    ProgramClosedAction,
+)
 from coordinator.notifications.planning import Planned, coordinators_of, plan, recipients
 
 HANDLER_NAME = "notifications"
@@ -103,7 +110,7 @@ def on_program_closed(event: Event, now: datetime) -> list[int]:
     program_id = event.payload["program_id"]
     if not event.payload.get("cancelled_actions"):
         return []
-    cancelled = cancelled_by_closing(program_id).subquery()
+    cancelled = closed_by_last_closing(program_id).subquery()
     assignee_ids = set(db.session.scalars(
         select(cancelled.c.assignee_id).where(cancelled.c.assignee_id.is_not(None))
     ))
@@ -114,6 +121,27 @@ def on_program_closed(event: Event, now: datetime) -> list[int]:
     ], now=now)
 
 
+def on_program_reopened(event: Event, now: datetime) -> list[int]:
+    """Reopening tells whom closing told: each assignee of a restored action who was sent
+    "program closed" for that closing hears that their tasks are open again."""
+    program_id = event.payload["program_id"]
+    if not event.payload.get("restored_actions"):
+        return []
+    restored = restored_by_last_reopening(program_id).add_columns(
+        ProgramClosedAction.closed_at.label("closed_at")).subquery()
+    told_of_closing = exists().where(
+        Notification.kind == "program_closed", Notification.program_id == program_id,
+        Notification.recipient_id == restored.c.assignee_id,
+        Notification.created_at >= restored.c.closed_at)
+    assignee_ids = set(db.session.scalars(
+        select(restored.c.assignee_id).where(restored.c.assignee_id.is_not(None), told_of_closing)
+    ))
+    return plan([
+        Planned(p, "program_reopened", f"e{event.id}", now, None, program_id)
+        for p in recipients(assignee_ids).values()
+    ], now=now)
+
+
 HANDLERS: dict[str, Handler] = {
     "ActionAssigned": on_action_assigned,
     "ActionReassigned": on_action_assigned,
@@ -121,4 +149,5 @@ HANDLERS: dict[str, Handler] = {
     "ActionReopened": _coordinator_notice("action_reopened", "reopened"),
     "ActionCancelled": _coordinator_notice("action_cancelled", "cancelled"),
     "ProgramClosed": on_program_closed,
+    "ProgramReopened": on_program_reopened,
 }

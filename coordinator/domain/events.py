@@ -97,6 +97,18 @@ class ActionRescheduled(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ActionRestored(DomainEvent):
+    """A cancelled action open again because its program, whose closing cancelled it, was
+    reopened."""
+
+    aggregate_type: ClassVar[str] = "action"
+    action_id: int
+    program_id: int
+    kelurahan_code: str
+    restored_by_id: int | None
+
+
+@dataclass(frozen=True)
 class ActionOverdue(DomainEvent):
     aggregate_type: ClassVar[str] = "action"
     action_id: int
@@ -154,6 +166,13 @@ class ProgramClosed(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ProgramReopened(DomainEvent):
+    aggregate_type: ClassVar[str] = "program"
+    program_id: int
+    restored_actions: int
+
+
+@dataclass(frozen=True)
 class CaseStatsRecorded(DomainEvent):
     aggregate_type: ClassVar[str] = "indicator"
     indicator_id: int
@@ -167,7 +186,8 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.type_name(): cls
     for cls in (
         ActionAssigned, ActionReassigned, ActionCompleted, ActionReopened, ActionCancelled,
-        ActionRescheduled, ActionOverdue, ProgramActivated, ProgramClosed, CaseStatsRecorded,
+        ActionRescheduled, ActionOverdue, ActionRestored, ProgramActivated, ProgramClosed,
+        ProgramReopened, CaseStatsRecorded,
         ProgramCreated, ProgramUpdated, PersonCreated, PersonUpdated, PersonDeactivated,
     )
 }

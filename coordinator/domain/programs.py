@@ -1,24 +1,25 @@
-"""Rules for programs: create, edit, activate, close. One transaction each."""
+"""Rules for programs: create, edit, activate, close, reopen. One transaction each."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-
 from coordinator import policy
-from coordinator.domain.changes import changing, load_for_change, record_changes
+from coordinator.domain.changes import changing, load_for_change
 from coordinator.domain.events import (
-    ActionCancelled,
     ProgramActivated,
     ProgramClosed,
     ProgramCreated,
+    ProgramReopened,
     ProgramUpdated,
 )
+from coordinator.domain.program_closing import cancel_open_actions, restore_closed_actions
 from coordinator.domain.reminder_policy import DEFAULT_POLICY, ReminderPolicy, validate_policy
 from coordinator.errors import N_, Conflict, InvalidInput
 from coordinator.extensions import db
-from coordinator.models import Action, Person, Program, Region, utcnow
+from coordinator.models import Person, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
+from coordinator.policy import Reason
 
 EDITABLE = ("title", "description", "category", "year", "region_code")
 
@@ -124,42 +125,44 @@ def activate_program(program_id: int, *, actor: Person | None) -> Program:
     return program
 
 
-def close_program(program_id: int, *, actor: Person | None) -> Program:
-    """Close a program and cancel its open actions, set-based, with their events and audit."""
-    program = _load_for_edit(program_id, actor)
+def close_program(program_id: int, *, actor: Person | None,
+                  now: datetime | None = None) -> Program:
+    """Close a program and cancel its open actions (set-based, audited, evented); they are
+    remembered so that reopening the program within its window restores exactly them."""
+    now = now or utcnow()
+    program = load_for_change(Program, program_id, actor, "program.close", now=now)
     if program.status == "closed":
         db.session.rollback()
         return program
     with changing(actor, "close", program, program_snapshot) as change:
-        cancelled = _cancel_open_actions(program.id, actor)
-        program.status = "closed"
+        cancelled = cancel_open_actions(program.id, actor, now)
+        program.status, program.closed_at = "closed", now
         change.audit_extra["cancelled_actions"] = cancelled
         change.tell(ProgramClosed(program_id=program.id, cancelled_actions=cancelled))
     return program
 
 
-def _cancel_open_actions(program_id: int, actor: Person | None) -> int:
-    """Cancel the program's open actions in one UPDATE, audited and evented like one by one."""
-    rows = db.session.execute(
-        select(Action.id, Action.kelurahan_code)
-        .where(Action.program_id == program_id, Action.status == "open")
-        .with_for_update()
-    ).all()
-    if not rows:
-        return 0
-    db.session.execute(
-        update(Action)
-        .where(Action.program_id == program_id, Action.status == "open")
-        .values(status="cancelled", updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    record_changes(actor, "cancel", "action",
-                   [(r.id, {"status": "open"}, {"status": "cancelled"}) for r in rows],
-                   [ActionCancelled(action_id=r.id, program_id=program_id,
-                                    kelurahan_code=r.kelurahan_code,
-                                    cancelled_by_id=actor.id if actor else None)
-                    for r in rows])
-    return len(rows)
+def reopen_program(program_id: int, *, actor: Person | None,
+                   now: datetime | None = None) -> Program:
+    """Reopen a closed program within the window (:mod:`coordinator.policy.programs`) and open
+    again exactly the actions its closing cancelled; reopening an active program changes nothing."""
+    now = now or utcnow()
+    try:
+        program = load_for_change(Program, program_id, actor, "program.reopen", now=now)
+    except Conflict as exc:
+        if exc.reason != Reason.PROGRAM_NOT_CLOSED:
+            raise
+        db.session.rollback()
+        return db.session.get(Program, program_id)  # type: ignore[return-value]
+    if program.status != "closed":  # the system may ask too: same answer
+        db.session.rollback()
+        return program
+    with changing(actor, "reopen", program, program_snapshot) as change:
+        restored = restore_closed_actions(program.id, actor, now)
+        program.status, program.closed_at = "active", None
+        change.audit_extra["restored_actions"] = restored
+        change.tell(ProgramReopened(program_id=program.id, restored_actions=restored))
+    return program
 
 
 def set_reminder_policy(program_id: int, *, actor: Person | None,

@@ -6,6 +6,7 @@ Context each kind takes (objects or dicts; missing optional values render empty)
 - ``escalation``: ``action``, ``days_overdue`` (default: whole days since due), optional ``now``.
 - ``action_completed``, ``action_reopened``, ``action_cancelled``: ``action``.
 - ``program_closed``: ``program``, ``actions`` (the recipient's actions its closing cancelled).
+- ``program_reopened``: ``program``, ``actions`` (the recipient's actions its reopening restored).
 - ``digest``: ``actions`` (a list of actions of the recipient).
 - ``undeliverable``: ``about`` (the person who could not be reached), optional ``action``.
 - ``weekly_digest``: ``programs`` (items with title, done, total, overdue), ``overdue_by_kecamatan``
@@ -43,7 +44,7 @@ SMS_REPLY_KINDS = tuple(
         "garbage", "choose", "no_open", "invalid_count", "error",
     )
 )
-KINDS = (*ACTION_KINDS, *NOTICE_KINDS, "program_closed", "digest", "undeliverable", "weekly_digest",
+KINDS = (*ACTION_KINDS, *NOTICE_KINDS, "program_closed", "program_reopened", "digest", "undeliverable", "weekly_digest",
          "daily_summary", "case_stats_late", *SMS_REPLY_KINDS)
 FOOTERS = {
     "id": "Pesan otomatis dari Sinergi, Gugus Tugas TPPO dan KTPA Jakarta Barat.",
@@ -92,6 +93,14 @@ def _context(kind: str, person: Person | None, language: str, given: dict[str, A
                             "title": sms_text.subject_title(a.title, a.public_code, language)}
                            for a in given.get("actions", [])]
         values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])
+    if kind == "program_reopened":
+        program = given.get("program")
+        values["program_title"] = sms_text.program_title(getattr(program, "title", ""), language)
+        values["items"] = [{**_item(a, person),
+                            "title": sms_text.subject_title(a.title, a.public_code, language)}
+                           for a in given.get("actions", [])]
+        values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])
+        values["first_link"] = values["items"][0]["link"] if len(values["items"]) == 1 else ""
     if kind in ("digest", "daily_summary"):
         values["items"] = [_item(a, person) for a in given.get("actions", [])]
         values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])

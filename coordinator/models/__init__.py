@@ -8,7 +8,7 @@ from coordinator.models.notifications import Notification
 from coordinator.models.outbox import Event, ProcessedEvent
 from coordinator.models.outreach import OutreachTarget
 from coordinator.models.people import ApiToken, Person, person_networks
-from coordinator.models.programs import Action, BulkAssignment, Program
+from coordinator.models.programs import Action, BulkAssignment, Program, ProgramClosedAction
 from coordinator.models.regions import Region
 from coordinator.models.reliability import DeadLetter, IdempotentRequest
 from coordinator.models.rollups import (
@@ -26,7 +26,8 @@ __all__ = [
     "Action", "Annotation", "ApiToken", "AuditEntry", "Base", "BulkAssignment", "CaseStat",
     "DeadLetter", "DeliveryAttempt", "DigestItem", "Event", "IdempotentRequest", "InboundSms",
     "Indicator", "IndicatorRollup", "Network", "Notification", "OutreachTarget", "OverdueMark",
-    "Person", "ProcessedEvent", "Program", "ProgramRollup", "Region", "RollupActionState",
+    "Person", "ProcessedEvent", "Program", "ProgramClosedAction", "ProgramRollup", "Region",
+    "RollupActionState",
     "RollupDrift", "RollupMark", "RollupRun", "Target", "WebSession",
     "person_networks", "utcnow",
 ]

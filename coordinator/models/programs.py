@@ -47,6 +47,8 @@ class Program(Base):
     status: Mapped[str] = mapped_column(String(8), default="draft", server_default="draft")
     # Per-program reminder policy (steps and escalation days); NULL means the defaults.
     reminder_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When it was last closed (NULL while draft or active): the reopen window counts from here.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -133,3 +135,21 @@ class Action(Base):
 
     def __repr__(self) -> str:
         return f"<Action {self.id} {self.public_code} {self.status}>"
+
+
+class ProgramClosedAction(Base):
+    """An action that closing its program cancelled: what reopening the program restores.
+
+    One row per action and closing; ``restored_at`` is set when a reopening restored it.
+    Actions cancelled before the closing have no row, so reopening leaves them cancelled.
+    """
+
+    __tablename__ = "program_closed_actions"
+    __table_args__ = (Index("ix_program_closed_actions_program", "program_id", "closed_at"),)
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True
+    )
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

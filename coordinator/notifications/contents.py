@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from coordinator.domain.program_closing import closed_by_last_closing, restored_by_last_reopening
 from coordinator.extensions import db
 from coordinator.messages import compose
 from coordinator.models import Action, DigestItem, Notification, Person, Program, Region, utcnow
@@ -35,6 +36,9 @@ def _context(notification: Notification) -> dict[str, Any]:
     if notification.kind == "program_closed":
         program = db.session.get(Program, notification.program_id)
         return {"program": program, "actions": _cancelled_for(notification)}
+    if notification.kind == "program_reopened":
+        program = db.session.get(Program, notification.program_id)
+        return {"program": program, "actions": _restored_for(notification)}
     if notification.kind == "undeliverable":
         return {"about": db.session.get(Person, about_person_id(notification)), "action": action}
     if notification.kind == late_reports.KIND:
@@ -63,18 +67,20 @@ def about_person_id(notification: Notification) -> int | None:
         return None
 
 
-def cancelled_by_closing(program_id: int | None) -> Any:
-    """The program's actions that its closing cancelled: they share the last cancel time
-    (``close_program`` cancels them in one UPDATE), unlike ones cancelled one by one before."""
-    cancelled = (Action.program_id == program_id) & (Action.status == "cancelled")
-    last = select(func.max(Action.updated_at)).where(cancelled).scalar_subquery()
-    return select(Action).where(cancelled, Action.updated_at == last)
-
-
 def _cancelled_for(notification: Notification) -> list[Action]:
+    """The recipient's actions the program's last closing cancelled (and nobody restored)."""
     return list(db.session.scalars(
-        cancelled_by_closing(notification.program_id)
+        closed_by_last_closing(notification.program_id)
         .where(Action.assignee_id == notification.recipient_id)
+        .order_by(Action.due_at, Action.id)
+    ))
+
+
+def _restored_for(notification: Notification) -> list[Action]:
+    """The recipient's actions the program's last reopening opened again (still open)."""
+    return list(db.session.scalars(
+        restored_by_last_reopening(notification.program_id)
+        .where(Action.assignee_id == notification.recipient_id, Action.status == "open")
         .order_by(Action.due_at, Action.id)
     ))
 

@@ -5,6 +5,7 @@
 - :mod:`actions`: who may complete, reopen, cancel, reassign, reschedule an action, and open
   a link sent about it (pure functions of the person, the action and the clock).
 - :mod:`permissions`: every permission by name: ``decide`` (with a reason), ``can``, ``require``.
+- :mod:`programs`: when a closed program may be reopened (pure, over the program and the clock).
 - :mod:`audiences`: who is told of what, who may be given an action (SQL).
 - :mod:`limits`: lengths, counts and windows every entry point enforces alike.
 

@@ -22,6 +22,8 @@ class Reason(StrEnum):
     UNDO_WINDOW_PASSED = "undo_window_passed"
     PROGRAM_NOT_ACTIVE = "program_not_active"
     PROGRAM_CLOSED = "program_closed"
+    PROGRAM_NOT_CLOSED = "program_not_closed"  # only a closed program can be reopened
+    REOPEN_WINDOW_PASSED = "reopen_window_passed"  # closed too long ago to reopen
 
 
 ERROR_OF_REASON: dict[Reason, type[DomainError]] = {
@@ -45,6 +47,8 @@ TEXT_OF_REASON = {
     Reason.UNDO_WINDOW_PASSED: N_("the 24-hour undo window has passed; ask your coordinator"),
     Reason.PROGRAM_NOT_ACTIVE: N_("only an active program takes new actions"),
     Reason.PROGRAM_CLOSED: N_("a closed program cannot be changed"),
+    Reason.PROGRAM_NOT_CLOSED: N_("only a closed program can be reopened"),
+    Reason.REOPEN_WINDOW_PASSED: N_("a program can be reopened only within 7 days of its closing"),
 }
 
 

@@ -7,4 +7,6 @@ MAX_NOTE_LENGTH = 2_000
 MAX_PEOPLE_REACHED = 1_000_000
 # A cadre may take back their own completion for this long; staff may reopen any time.
 CADRE_UNDO_WINDOW = timedelta(hours=24)
+# A closed program may be reopened (restoring what its closing cancelled) for this long.
+PROGRAM_REOPEN_WINDOW = timedelta(days=7)
 MAX_TITLE_LENGTH = 200

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from coordinator.models import Action, Person, Program, utcnow
-from coordinator.policy import actions
+from coordinator.policy import actions, programs
 from coordinator.policy.actions import Via
 from coordinator.policy.decisions import ALLOW, Decision, Reason, refuse, refused
 from coordinator.policy.roles import (
@@ -69,6 +69,14 @@ def _program_edit(person: Person, program: Any) -> Decision:
     return _yes(plans_programs(person) and in_scope(person, _region_of(program)))
 
 
+def _program_reopen(person: Person, program: Any, now: datetime) -> Decision:
+    """Who may close it, while :func:`programs.reopen` (closed, within the window) allows."""
+    edits = _program_edit(person, program)
+    if not edits or not isinstance(program, Program):
+        return edits
+    return programs.reopen(program, now)
+
+
 PERMISSIONS: dict[str, Rule] = {
     # Pages and areas
     "staff.area": lambda p, o, now, via: _yes(is_staff(p)),
@@ -82,6 +90,9 @@ PERMISSIONS: dict[str, Rule] = {
     "program.view": lambda p, o, now, via: _yes(o is None or program_visible(p, o), Reason.NOT_FOUND),
     "program.create": lambda p, o, now, via: _staff_in(p, o, planners_only=True),
     "program.edit": lambda p, o, now, via: _program_edit(p, o),
+    # Closing cancels every open action (after a confirmation page); reopening restores them.
+    "program.close": lambda p, o, now, via: _program_edit(p, o),
+    "program.reopen": lambda p, o, now, via: _program_reopen(p, o, now),
     "outreach.save": lambda p, o, now, via: _program_edit(p, o),
     "bulk.assign": lambda p, o, now, via: _staff_in(p, o, planners_only=True),
     # Actions (the rules themselves are in coordinator.policy.actions)

@@ -1,5 +1,5 @@
-"""Staff pages for actions: filtered, paginated list; one action with reassign, cancel, reopen;
-exports of the filtered list."""
+"""Staff pages for actions: filtered, paginated list; one action with its history, reassign,
+cancel, reopen; exports of the filtered list."""
 from __future__ import annotations
 
 from typing import Any
@@ -21,6 +21,7 @@ from coordinator.domain.actions import (
     reschedule_action,
 )
 from coordinator.domain.calendar import local_datetime
+from coordinator.domain.history import action_history
 from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Network, Person, Program, utcnow
@@ -133,6 +134,7 @@ def _show(action: Action, form: ReassignForm, status: int = 200,
         may_cancel=can(current_user, "action.cancel", action),
         may_reopen=can(current_user, "action.reopen", action),
         may_reschedule=can(current_user, "action.reschedule", action), reschedule=reschedule,
+        history=action_history(action.id),
     ), status
 
 

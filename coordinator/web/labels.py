@@ -13,6 +13,10 @@ LABELS = {
                  "coordination": _l("coordination"), "sop": _l("SOP")},
     "channel": {"sms": _l("SMS"), "email": _l("email"), "both": _l("SMS and email")},
     "language": {"id": "Bahasa Indonesia", "en": "English"},
+    # How a completion was recorded (coordinator.policy.Via, and the demo loader's own).
+    "via": {"link": _l("by link"), "sms": _l("by SMS reply"), "web": _l("on the web"),
+            "api": _l("through the API"), "demo": _l("demo data")},
+    "message_channel": {"sms": _l("SMS"), "email": _l("email"), "outbox": _l("outbox only")},
     "level": {"country": _l("country"), "province": _l("province"), "city": _l("city"),
               "kecamatan": "kecamatan", "kelurahan": "kelurahan"},
     "recurrence": {"none": _l("once"), "weekly": _l("every week"), "monthly": _l("every month")},

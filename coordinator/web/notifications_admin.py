@@ -26,6 +26,7 @@ from coordinator.policy import can, scope_code
 from coordinator.queue import request_dispatch, request_job
 from coordinator.web import errors
 from coordinator.web.outbox import scoped_notifications
+from coordinator.web.prg import belongs_to
 from coordinator.web.staff import staff_required
 
 blp = errors.install(Blueprint("notifications", __name__, url_prefix="/notifications"))
@@ -69,6 +70,7 @@ def dead() -> Any:
 
 
 @blp.post("/<int:notification_id>/retry")
+@belongs_to("notifications.dead")
 @staff_required
 def retry(notification_id: int) -> Any:
     """Queue a dead message again; the dispatch sweep sends it within a minute."""
@@ -90,6 +92,7 @@ def retry(notification_id: int) -> Any:
 
 
 @blp.post("/jobs/<int:letter_id>/retry")
+@belongs_to("notifications.dead")
 @staff_required
 def retry_job(letter_id: int) -> Any:
     """Put a failed background job back on its queue."""

@@ -1,4 +1,5 @@
-"""Staff pages for programs: filtered list, create/edit, activate/close, one program's page."""
+"""Staff pages for programs: filtered list, create/edit, activate, close and reopen (each after
+a page that says what it will do), one program's page."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,20 +13,31 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from coordinator.domain.overdue import overdue_clause
+from coordinator.domain.program_closing import closing_preview, reopening_preview
 from coordinator.domain.programs import (
     activate_program,
     close_program,
     create_program,
+    reopen_program,
     update_program,
 )
 from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
-from coordinator.policy import can, get_program_or_404, scoped_actions, scoped_programs
+from coordinator.policy import (
+    Reason,
+    can,
+    decide,
+    get_program_or_404,
+    scoped_actions,
+    scoped_programs,
+)
+from coordinator.policy.programs import reopen_deadline
 from coordinator.web import errors
 from coordinator.web.forms import ButtonForm, WebForm
 from coordinator.web.labels import choices, label
+from coordinator.web.reasons import text_of
 from coordinator.web.regions import region_choices
 from coordinator.web.staff import flash_domain_error, run_button, staff_required
 
@@ -168,6 +180,9 @@ def show(program_id: int) -> Any:
         actions=recent, now=utcnow(), button=ButtonForm(), label=label,
         may_edit=can(current_user, "program.edit", program),
         may_bulk=can(current_user, "bulk.assign", program.region_code),
+        may_close=can(current_user, "program.close", program),
+        may_reopen=can(current_user, "program.reopen", program),
+        reopen_deadline=reopen_deadline(program),
     )
 
 
@@ -185,8 +200,40 @@ def activate(program_id: int) -> Any:
     return _transition(program_id, activate_program, _("Program activated."))
 
 
-@blp.post("/<int:program_id>/tutup")
+def _confirmed(program: Program, permission: str, operation: Any, page: str,
+               preview: Any, done: str) -> Any:
+    """GET: what the change will do, with a confirm button; POST: do it, back to the program.
+    A refusal (not allowed, window passed) goes back to the program page with its reason."""
+    decision = decide(current_user, permission, program)
+    if not decision:
+        if decision.reason in (Reason.NOT_FOUND, Reason.NOT_ALLOWED):
+            return errors._not_found(Exception())
+        flash(text_of(decision.reason), "error")
+        return redirect(url_for("programs.show", program_id=program.id))
+    if request.method == "POST":
+        run_button(lambda: operation(program.id, actor=current_user), done)
+        return redirect(url_for("programs.show", program_id=program.id))
+    return render_template(page, program=program, preview=preview(program.id),
+                           button=ButtonForm(), deadline=reopen_deadline(program))
+
+
+@blp.route("/<int:program_id>/tutup", methods=["GET", "POST"])
 @staff_required
 def close(program_id: int) -> Any:
-    return _transition(program_id, close_program,
-                       _("Program closed; its open actions were cancelled."))
+    """Closing cancels every open action: a page says which and who is told, then confirm."""
+    program = get_program_or_404(current_user, program_id)
+    if program.status == "closed" and can(current_user, "program.close", program):
+        flash(_("This program is already closed."), "info")
+        return redirect(url_for("programs.show", program_id=program.id))
+    return _confirmed(program, "program.close", close_program, "programs/close.html",
+                      closing_preview, _("Program closed; its open actions were cancelled."))
+
+
+@blp.route("/<int:program_id>/buka-lagi", methods=["GET", "POST"])
+@staff_required
+def reopen(program_id: int) -> Any:
+    """Reopen within the window: the actions the closing cancelled are open again."""
+    program = get_program_or_404(current_user, program_id)
+    return _confirmed(program, "program.reopen", reopen_program, "programs/reopen.html",
+                      reopening_preview,
+                      _("Program reopened; the actions its closing cancelled are open again."))

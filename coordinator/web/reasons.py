@@ -20,6 +20,9 @@ MESSAGES = {
     Reason.UNDO_WINDOW_PASSED: _l("The 24 hours to undo have passed; ask your coordinator."),
     Reason.PROGRAM_NOT_ACTIVE: _l("Only an active program takes new actions."),
     Reason.PROGRAM_CLOSED: _l("A closed program cannot be changed."),
+    Reason.PROGRAM_NOT_CLOSED: _l("Only a closed program can be reopened."),
+    Reason.REOPEN_WINDOW_PASSED: _l("A program can be reopened only within 7 days of its "
+                                    "closing; this one can no longer be reopened."),
 }
 
 
@@ -28,3 +31,8 @@ def message_for(error: DomainError) -> str | None:
     if error.reason is None:
         return None
     return str(MESSAGES.get(Reason(error.reason), MESSAGES[Reason.NOT_ALLOWED]))
+
+
+def text_of(reason: Reason | None) -> str:
+    """The reader's text for a refused decision's reason."""
+    return str(MESSAGES.get(reason or Reason.NOT_ALLOWED, MESSAGES[Reason.NOT_ALLOWED]))

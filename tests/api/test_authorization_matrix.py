@@ -50,6 +50,12 @@ def fresh_program(w: World, role: str, scope: str, *, active: bool) -> int:
     return program.id
 
 
+def closed_program(w: World, role: str, scope: str) -> int:
+    from coordinator.domain.programs import close_program
+
+    return close_program(fresh_program(w, role, scope, active=True), actor=None).id
+
+
 def bulk_body(w: World, role: str, scope: str, preview: bool) -> dict[str, Any]:
     side = _side(w, scope)
     pkk = next(n.id for n in w.people["cadre"].networks)
@@ -106,6 +112,8 @@ ROUTES: dict[str, Cell] = {
         r, "POST", f"/programs/{fresh_program(w, r, s, active=False)}/activate"),
     "POST /programs/<id>/close": lambda w, r, s: w.call(
         r, "POST", f"/programs/{fresh_program(w, r, s, active=True)}/close"),
+    "POST /programs/<id>/reopen": lambda w, r, s: w.call(
+        r, "POST", f"/programs/{closed_program(w, r, s)}/reopen"),
     "GET /actions": lambda w, r, s: w.call(r, "GET", "/actions"),
     "POST /actions": lambda w, r, s: w.call(r, "POST", "/actions", json={
         "program_id": _side(w, s)["program"].id, "kelurahan_code": _side(w, s)["kel"],
@@ -149,6 +157,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "PATCH /programs/<id>":         ("200/200", "200/200", "200/404", "403/404", "403/404", "401/401"),
     "POST /programs/<id>/activate": ("200/200", "200/200", "200/404", "403/404", "404/404", "401/401"),
     "POST /programs/<id>/close":    ("200/200", "200/200", "200/404", "403/404", "403/404", "401/401"),
+    "POST /programs/<id>/reopen":   ("200/200", "200/200", "200/404", "403/404", "403/404", "401/401"),
     "GET /actions":                 ("200/200", "200/200", "200/200", "200/200", "200/200", "401/401"),
     "POST /actions":                ("201/201", "201/201", "201/404", "201/404", "403/404", "401/401"),
     "POST /actions/bulk (preview)": ("200/200", "200/200", "200/422", "403/422", "403/422", "401/401"),

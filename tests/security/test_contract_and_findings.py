@@ -121,9 +121,9 @@ def test_a_case_statistics_import_cannot_be_confirmed_by_someone_else(world: Wor
     page = other.get("/statistik/impor")
     stolen = other.post("/statistik/impor/simpan", data={
         "csrf_token": csrf_token(page.text), "token": token, "month": "2022-03"})
-    assert stolen.status_code == 302
+    assert stolen.status_code == 303
     assert db.session.scalar(select(func.count()).select_from(CaseStat)) == 0
     mine = uploader.post("/statistik/impor/simpan", data={
         "csrf_token": csrf_token(form.text), "token": token, "month": "2022-03"})
-    assert mine.status_code == 302
+    assert mine.status_code == 303
     assert db.session.scalar(select(func.count()).select_from(CaseStat)) == 1

@@ -189,7 +189,7 @@ def test_copied_cookie_after_logout_reads_nothing(world: World) -> None:  # noqa
     from tests.web.conftest import csrf_token
 
     token = csrf_token(client.get("/aksi/").text)
-    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     thief = FreshGClient(app, app.response_class, use_cookies=True)
     thief.set_cookie("session", cookie.value)
     assert thief.get("/api/v1/programs").status_code == 401

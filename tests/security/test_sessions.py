@@ -60,7 +60,7 @@ def test_a_password_change_ends_every_other_session_and_every_token(world: World
     response = here.post("/password", data={
         "csrf_token": csrf_token(page.text), "current_password": "kata-sandi-lama-123",
         "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert signed_in(here)  # this browser got a fresh session
     assert not signed_in(elsewhere)
     assert world.call("kec_lead", "GET", "/programs").status_code == 401
@@ -88,7 +88,7 @@ def test_an_admin_signs_a_person_out_everywhere(world: World) -> None:  # noqa: 
     assert "Sign out everywhere" in page.text or "Keluarkan" in page.text
     response = console.post(f"/orang/{lead.id}/keluar-semua",
                             data={"csrf_token": csrf_token(page.text)})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert not signed_in(victim)
     assert world.call("kec_lead", "GET", "/programs").status_code == 401
     assert signed_in(console)

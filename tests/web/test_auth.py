@@ -11,7 +11,7 @@ from tests.web.conftest import PASSWORD, World, csrf_token, login, post_form
 
 def test_lead_logs_in_and_lands_on_a_staff_page(client, world: World) -> None:
     response = login(client, "LEAD@example.org")
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert "/login" not in response.headers["Location"]
 
 
@@ -53,7 +53,7 @@ def test_a_stranger_guessing_cannot_lock_the_owner_out(client, world: World) -> 
     for _ in range(limit + 2):
         login(stranger, world.lead.email, "salah-sekali-123")
     assert "Terlalu banyak" in login(stranger, world.lead.email).text
-    assert login(client, world.lead.email).status_code == 302  # the owner, elsewhere
+    assert login(client, world.lead.email).status_code == 303  # the owner, elsewhere
 
 
 def test_the_hold_back_ends_after_fifteen_minutes(client, world: World) -> None:
@@ -65,7 +65,7 @@ def test_the_hold_back_ends_after_fifteen_minutes(client, world: World) -> None:
             login(client, world.lead.email, "salah-sekali-123")
         assert "Terlalu banyak" in login(client, world.lead.email).text
         traveller.shift(timedelta(minutes=16))
-        assert login(client, world.lead.email).status_code == 302
+        assert login(client, world.lead.email).status_code == 303
 
 
 def test_an_unknown_email_costs_as_much_time_as_a_wrong_password(client, world: World) -> None:
@@ -86,7 +86,7 @@ def test_logout_ends_the_session(client, world: World) -> None:
     login(client, world.lead.email)
     page = client.get("/tugas/")
     response = client.post("/logout", data={"csrf_token": csrf_token(page.text)})
-    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
     again = client.get("/tugas/")
     assert again.status_code == 302 and again.headers["Location"].startswith("/login")
 
@@ -100,7 +100,7 @@ def test_password_change_checks_the_current_password(client, world: World) -> No
     ok = post_form(client, "/password", {"current_password": PASSWORD,
                                          "new_password": "baru-sekali-456",
                                          "confirm": "baru-sekali-456"})
-    assert ok.status_code == 302
+    assert ok.status_code == 303
     db.session.refresh(world.lead)
     assert check_password(world.lead, "baru-sekali-456")
 

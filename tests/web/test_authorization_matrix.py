@@ -15,6 +15,7 @@ from tests.web.conftest import World, csrf_token, login
 
 ROLES = ("admin", "lead", "kec_lead", "coordinator", "cadre", "anonymous")
 OK, REDIRECT, NOT_FOUND = 200, 302, 404
+SEE_OTHER = 303  # the redirect after a POST (post/redirect/get), the login redirect included
 
 
 def row(admin: int, lead: int, kec_lead: int, coordinator: int, cadre: int,
@@ -23,6 +24,8 @@ def row(admin: int, lead: int, kec_lead: int, coordinator: int, cadre: int,
 
 
 STAFF_PAGE = row(OK, OK, OK, OK, NOT_FOUND)
+# A change only admins and the city lead may make here: done (303), else 404.
+CITY_CHANGE = row(SEE_OTHER, SEE_OTHER, NOT_FOUND, NOT_FOUND, NOT_FOUND, SEE_OTHER)
 LEADS_ONLY = row(OK, OK, OK, NOT_FOUND, NOT_FOUND)
 
 
@@ -41,6 +44,10 @@ def routes(w: World, kembangan_program_id: int) -> list[tuple[str, str, dict[str
         ("GET", f"/program/{city_program}/ubah", row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
         ("GET", f"/program/{kembangan_program}/ubah",
          row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+        # Closing asks first: the confirmation page, for those who may close the program.
+        ("GET", f"/program/{city_program}/tutup", row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+        ("GET", f"/program/{kembangan_program}/tutup",
+         row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
         ("GET", "/aksi/", STAFF_PAGE),
         ("GET", f"/aksi/{w.action.id}", STAFF_PAGE),
         ("GET", f"/aksi/{w.other_action.id}", row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -55,16 +62,12 @@ def routes(w: World, kembangan_program_id: int) -> list[tuple[str, str, dict[str
         ("GET", "/orang/impor/", STAFF_PAGE),
         ("GET", action_link(w.cadre.id, w.action.id), row(OK, OK, OK, OK, OK, OK)),
         # Changes aimed outside one's scope: 404 and nothing changes.
-        ("POST", f"/aksi/{w.other_action.id}/tugaskan",
-         row(REDIRECT, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
-        ("POST", f"/aksi/{w.other_action.id}/batalkan",
-         row(REDIRECT, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+        ("POST", f"/aksi/{w.other_action.id}/tugaskan", CITY_CHANGE),
+        ("POST", f"/aksi/{w.other_action.id}/batalkan", CITY_CHANGE),
         ("POST", f"/tugas/{w.other_action.id}/selesai",
-         row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
-        ("POST", f"/program/{kembangan_program}/tutup",
-         row(REDIRECT, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
-        ("POST", f"/orang/{w.other_cadre.id}/nonaktifkan",
-         row(REDIRECT, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+         row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, SEE_OTHER)),
+        ("POST", f"/program/{kembangan_program}/tutup", CITY_CHANGE),
+        ("POST", f"/orang/{w.other_cadre.id}/nonaktifkan", CITY_CHANGE),
     ]
 
 

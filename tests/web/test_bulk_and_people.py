@@ -48,7 +48,7 @@ def test_preview_then_confirm_creates_actions_once(client, world: World) -> None
     fields = _hidden_fields(preview.text)
     data = {k: v if len(v) > 1 else v[0] for k, v in fields.items()}
     first = client.post("/aksi/massal/konfirmasi", data=data)
-    assert first.status_code == 302
+    assert first.status_code == 303
     second = client.post("/aksi/massal/konfirmasi", data=data, follow_redirects=True)
     assert "sudah dibuat" in second.text
     assert db.session.scalar(select(func.count()).select_from(Action)) == before + 11
@@ -97,14 +97,14 @@ def test_coordinator_adds_and_edits_a_cadre(client, world: World) -> None:
         "name": "Ibu Dewi", "role": "cadre", "region_code": TAMBORA_KEL, "phone": "0813 1111 2222",
         "email": "", "language": "id", "channel_preference": "sms", "rt": "3", "rw": "5",
         "network_ids": [str(pkk)], "password": ""})
-    assert created.status_code == 302
+    assert created.status_code == 303
     dewi = db.session.scalar(select(Person).where(Person.name == "Ibu Dewi"))
     assert dewi is not None and dewi.phone == "+6281311112222" and dewi.rt == "003"
     edited = post_form(client, f"/orang/{dewi.id}", {
         "name": "Ibu Dewi S.", "role": "cadre", "region_code": TAMBORA_KEL,
         "phone": "081311112222", "email": "", "language": "id", "channel_preference": "sms",
         "rt": "3", "rw": "5", "network_ids": [str(pkk)], "password": ""})
-    assert edited.status_code == 302
+    assert edited.status_code == 303
     token = csrf_token(client.get(f"/orang/{dewi.id}").text)
     client.post(f"/orang/{dewi.id}/nonaktifkan", data={"csrf_token": token})
     db.session.refresh(dewi)
@@ -161,7 +161,7 @@ def test_import_preview_then_confirm(client, world: World) -> None:
     confirm = client.post("/orang/impor/konfirmasi", data={
         "csrf_token": csrf_token(preview.text), "upload": upload.group(1),
         "filename": filename.group(1)})
-    assert confirm.status_code == 302
+    assert confirm.status_code == 303
     assert db.session.scalar(select(func.count()).select_from(Person).where(
         Person.name.in_(["Ibu Ani", "Ibu Budi"]))) == 2
     assert not any(upload.group(1) in p.name for p in folder.iterdir())

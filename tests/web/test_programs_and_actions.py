@@ -27,13 +27,13 @@ def test_lead_creates_edits_and_activates_a_program(client, world: World) -> Non
     created = post_form(client, "/program/baru", {
         "title": "Sosialisasi sekolah Tambora", "description": "SMP dan SMA",
         "category": "prevention", "year": "2022", "region_code": TAMBORA})
-    assert created.status_code == 302
+    assert created.status_code == 303
     program = db.session.scalar(select(Program).where(Program.title == "Sosialisasi sekolah Tambora"))
     assert program is not None and program.status == "draft" and program.owner_id == world.kec_lead.id
     edited = post_form(client, f"/program/{program.id}/ubah", {
         "title": "Sosialisasi sekolah", "description": "", "category": "prevention",
         "year": "2022", "region_code": TAMBORA})
-    assert edited.status_code == 302
+    assert edited.status_code == 303
     token = csrf_token(client.get(f"/program/{program.id}").text)
     client.post(f"/program/{program.id}/aktifkan", data={"csrf_token": token})
     db.session.refresh(program)
@@ -127,7 +127,7 @@ def test_coordinator_reassigns_cancels_and_reopens(client, world: World) -> None
     response = post_form(client, f"/aksi/{world.action.id}/tugaskan",
                          {"assignee_id": str(world.coordinator.id)},
                          form_url=f"/aksi/{world.action.id}")
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.refresh(world.action)
     assert world.action.assignee_id == world.coordinator.id
     refused = post_form(client, f"/aksi/{world.action.id}/tugaskan",

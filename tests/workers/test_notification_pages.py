@@ -44,7 +44,7 @@ def logged_in(app: Flask, person: Person) -> FlaskClient:
     token = CSRF.search(page.text).group(1)
     response = client.post("/login", data={"email": person.email, "password": PASSWORD,
                                            "csrf_token": token})
-    assert response.status_code == 302, response.text[:500]
+    assert response.status_code == 303, response.text[:500]
     return client
 
 
@@ -104,11 +104,11 @@ def test_a_dead_message_is_listed_and_sent_again_with_the_button(
     assert "SMS terkirim pada" in page.text
     url = f"/notifications/{note.id}/retry"
     response = post(client, "/notifications/dead", url, {})
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Notification, note.id).status == "pending"
     again = post(client, "/notifications/dead", url, {})
-    assert again.status_code == 302
+    assert again.status_code == 303
     assert "tidak lagi gagal" in client.get("/notifications/dead").text
     assert client.post(url, data={}).status_code == 400  # no CSRF token: nothing changes
 
@@ -132,7 +132,7 @@ def test_the_lead_edits_the_reminder_policy(seeded: Flask, world: dict[str, Any]
     form = {"on_assignment": "1", "before_due_hours": "48", "morning_hour": "8",
             "when_overdue": "1", "step_to_0": "kelurahan_coordinator", "step_days_0": "2",
             "step_to_1": "program_owner", "step_days_1": "10", "notify_completed": "1"}
-    assert post(client, url, url, form).status_code == 302
+    assert post(client, url, url, form).status_code == 303
     db.session.expire_all()
     stored = db.session.get(Program, program.id).reminder_policy
     assert stored["before_due_hours"] == 48 and stored["morning_of_due_day"] is False
@@ -187,7 +187,7 @@ def test_a_failed_job_is_shown_with_its_error_and_run_again_with_the_button(
     url = f"/notifications/jobs/{letter.id}/retry"
     # The test app's broker is the embedded SQLite one in the instance folder: it is reachable.
     seeded.extensions["sinergi"].instance_dir.mkdir(parents=True, exist_ok=True)
-    assert post(client, "/notifications/dead", url, {}).status_code == 302
+    assert post(client, "/notifications/dead", url, {}).status_code == 303
     db.session.expire_all()
     assert db.session.get(DeadLetter, letter.id).status == "retried"
     assert "Tidak ada pekerjaan latar yang gagal." in client.get("/notifications/dead").text

@@ -88,5 +88,16 @@ class ProgramClosing(MethodView):
     @blp.doc(operationId="closeProgram")
     @blp.response(200, ProgramSchema)
     def post(self, program_id: int) -> Program:
-        """Close a program; its open actions are cancelled."""
+        """Close a program; its open actions are cancelled (reopening within 7 days restores
+        them)."""
         return rules.close_program(program_id, actor=api_person())
+
+
+@blp.route("/<int:program_id>/reopen")
+class ProgramReopening(MethodView):
+    @blp.doc(operationId="reopenProgram")
+    @blp.response(200, ProgramSchema)
+    def post(self, program_id: int) -> Program:
+        """Reopen a program closed less than 7 days ago: exactly the actions its closing
+        cancelled are open again (409 conflict after that)."""
+        return rules.reopen_program(program_id, actor=api_person())
