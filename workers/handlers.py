@@ -62,7 +62,8 @@ def _open_action(action_id: int) -> tuple[Action, Program] | None:
 
 
 def on_action_assigned(event: Event, now: datetime) -> list[int]:
-    """Tell the assignee (or, for an unassigned action, the kelurahan's coordinators)."""
+    """Tell the assignee of the new task, or, for an unassigned action, ask the kelurahan's
+    coordinators to choose a cadre (``unassigned``, with an assign link)."""
     found = _open_action(event.payload["action_id"])
     if found is None:
         return []
@@ -70,11 +71,12 @@ def on_action_assigned(event: Event, now: datetime) -> list[int]:
     if not policy_from_json(program.reminder_policy).on_assignment:
         return []
     if action.assignee_id is not None:
-        people = list(recipients([action.assignee_id]).values())
+        kind, people = "assigned", list(recipients([action.assignee_id]).values())
     else:
+        kind = "unassigned"
         people = coordinators_of([action.kelurahan_code]).get(action.kelurahan_code, [])
     return plan([
-        Planned(p, "assigned", f"e{event.id}", now, action.id, program.id, action.kelurahan_code)
+        Planned(p, kind, f"e{event.id}", now, action.id, program.id, action.kelurahan_code)
         for p in people
     ], now=now)
 

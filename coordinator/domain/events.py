@@ -87,6 +87,17 @@ class ActionCancelled(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ActionRestored(DomainEvent):
+    """A cancelled action is open again (staff undid the cancellation)."""
+
+    aggregate_type: ClassVar[str] = "action"
+    action_id: int
+    program_id: int
+    kelurahan_code: str
+    restored_by_id: int | None
+
+
+@dataclass(frozen=True)
 class ActionRescheduled(DomainEvent):
     aggregate_type: ClassVar[str] = "action"
     action_id: int
@@ -167,7 +178,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.type_name(): cls
     for cls in (
         ActionAssigned, ActionReassigned, ActionCompleted, ActionReopened, ActionCancelled,
-        ActionRescheduled, ActionOverdue, ProgramActivated, ProgramClosed, CaseStatsRecorded,
+        ActionRestored, ActionRescheduled, ActionOverdue, ProgramActivated, ProgramClosed, CaseStatsRecorded,
         ProgramCreated, ProgramUpdated, PersonCreated, PersonUpdated, PersonDeactivated,
     )
 }

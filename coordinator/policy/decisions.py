@@ -22,6 +22,10 @@ class Reason(StrEnum):
     UNDO_WINDOW_PASSED = "undo_window_passed"
     PROGRAM_NOT_ACTIVE = "program_not_active"
     PROGRAM_CLOSED = "program_closed"
+    NOT_CANCELLED = "not_cancelled"  # only a cancelled action can be restored
+    RESTORE_WINDOW_PASSED = "restore_window_passed"
+    NO_ASSIGNEE = "no_assignee"  # nobody to remind: assign the action first
+    NOT_ASSIGNABLE = "not_assignable"  # the person cannot be given actions of this kelurahan
 
 
 ERROR_OF_REASON: dict[Reason, type[DomainError]] = {
@@ -30,6 +34,8 @@ ERROR_OF_REASON: dict[Reason, type[DomainError]] = {
     Reason.NOT_ALLOWED: Forbidden,
     Reason.NOT_YOUR_COMPLETION: Forbidden,
     Reason.UNDO_WINDOW_PASSED: Forbidden,
+    Reason.RESTORE_WINDOW_PASSED: Forbidden,
+    Reason.NOT_ASSIGNABLE: Forbidden,
 }
 # English texts for logs and the API; people read the translations their entry point keeps.
 TEXT_OF_REASON = {
@@ -45,6 +51,10 @@ TEXT_OF_REASON = {
     Reason.UNDO_WINDOW_PASSED: N_("the 24-hour undo window has passed; ask your coordinator"),
     Reason.PROGRAM_NOT_ACTIVE: N_("only an active program takes new actions"),
     Reason.PROGRAM_CLOSED: N_("a closed program cannot be changed"),
+    Reason.NOT_CANCELLED: N_("only a cancelled action can be restored"),
+    Reason.RESTORE_WINDOW_PASSED: N_("the 30-day window to restore a cancelled action has passed"),
+    Reason.NO_ASSIGNEE: N_("the action has no assignee to remind; assign it first"),
+    Reason.NOT_ASSIGNABLE: N_("only a cadre or coordinator of the kelurahan can take the action"),
 }
 
 

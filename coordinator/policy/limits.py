@@ -8,3 +8,6 @@ MAX_PEOPLE_REACHED = 1_000_000
 # A cadre may take back their own completion for this long; staff may reopen any time.
 CADRE_UNDO_WINDOW = timedelta(hours=24)
 MAX_TITLE_LENGTH = 200
+# Staff may restore an action they cancelled by mistake for this long (then it stays cancelled).
+RESTORE_WINDOW = timedelta(days=30)
+MAX_CANCEL_REASON_LENGTH = 500

@@ -20,6 +20,10 @@ MESSAGES = {
     Reason.UNDO_WINDOW_PASSED: _l("The 24 hours to undo have passed; ask your coordinator."),
     Reason.PROGRAM_NOT_ACTIVE: _l("Only an active program takes new actions."),
     Reason.PROGRAM_CLOSED: _l("A closed program cannot be changed."),
+    Reason.NOT_CANCELLED: _l("Only a cancelled task can be restored."),
+    Reason.RESTORE_WINDOW_PASSED: _l("The 30 days to restore this cancelled task have passed."),
+    Reason.NO_ASSIGNEE: _l("Nobody has this task yet: choose a cadre first."),
+    Reason.NOT_ASSIGNABLE: _l("Only a cadre or coordinator of this kelurahan can take this task."),
 }
 
 
