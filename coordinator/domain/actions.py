@@ -46,7 +46,6 @@ def action_snapshot(action: Action) -> dict[str, Any]:
         "people_reached": action.people_reached,
         "completed_at": action.completed_at.isoformat() if action.completed_at else None,
         "completed_by_id": action.completed_by_id,
-        "cancel_reason": action.cancel_reason,
     }
 
 
@@ -202,8 +201,8 @@ def _code_taken_by_open(action: Action) -> bool:
 
 def cancel_action(action_id: int, *, actor: Person | None, reason: str | None = None,
                   now: datetime | None = None) -> Action:
-    """Cancel an open action, keeping why (staff must say; see :func:`check_cancel_reason`);
-    cancelling a cancelled one changes nothing."""
+    """Cancel an open action, keeping why (the web asks for a reason); cancelling a cancelled
+    one changes nothing."""
     now = now or utcnow()
     try:
         action = load_for_change(Action, action_id, actor, "action.cancel", now=now)
@@ -215,20 +214,13 @@ def cancel_action(action_id: int, *, actor: Person | None, reason: str | None = 
     with changing(actor, "cancel", action, action_snapshot) as change:
         action_states.cancel(action, now=now,
                              reason=(reason or "").strip()[:MAX_CANCEL_REASON_LENGTH])
+        if action.cancel_reason:
+            change.audit_extra["reason"] = action.cancel_reason
         change.tell(ActionCancelled(
             action_id=action.id, program_id=action.program_id,
             kelurahan_code=action.kelurahan_code, cancelled_by_id=actor.id if actor else None,
         ))
     return action
-
-
-def check_cancel_reason(reason: str | None) -> None:
-    """A person cancelling an action says why: required, at most 500 characters."""
-    text = (reason or "").strip()
-    if not text:
-        raise InvalidInput("reason required", {"reason": [N_("Say why the action is cancelled.")]})
-    if len(text) > MAX_CANCEL_REASON_LENGTH:
-        raise InvalidInput("reason too long", {"reason": [N_("At most 500 characters.")]})
 
 
 def restore_action(action_id: int, *, actor: Person | None, now: datetime | None = None) -> Action:

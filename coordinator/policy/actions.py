@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from coordinator.policy.decisions import ALLOW, Decision, Reason, refuse
 from coordinator.policy.audiences import may_be_assigned
+from coordinator.policy.decisions import ALLOW, Decision, Reason, refuse
 from coordinator.policy.limits import CADRE_UNDO_WINDOW, RESTORE_WINDOW
 from coordinator.policy.roles import Someone, is_cadre, is_staff
 from coordinator.policy.scope import in_scope
