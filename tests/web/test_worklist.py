@@ -1,0 +1,79 @@
+"""A coordinator's "Tugas saya": what to assign, what to follow up, her own tasks; counts in
+the navigation from one grouped query over her scope."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from coordinator.domain.actions import cancel_action
+from coordinator.extensions import db
+from coordinator.models import utcnow
+from coordinator.web import worklist
+from tests.web.conftest import KEMBANGAN_KEL, TAMBORA_KEL, TAMBORA_KEL_2, World, login, make_action
+
+
+def _world_with_work(world: World) -> dict[str, object]:
+    work = {
+        "unassigned": make_action(world.program, TAMBORA_KEL, None, title="Pendataan RT 01"),
+        "unassigned_next_door": make_action(world.program, TAMBORA_KEL_2, None,
+                                            title="Pendataan RT 02"),
+        "late": make_action(world.program, TAMBORA_KEL, world.cadre, title="Kunjungan sekolah",
+                            due_in=-timedelta(days=4)),
+        "mine": make_action(world.program, TAMBORA_KEL, world.coordinator, title="Rapat RW"),
+        "elsewhere": make_action(world.program, KEMBANGAN_KEL, None, title="Di Kembangan"),
+        "cancelled": make_action(world.program, TAMBORA_KEL, None, title="Sudah batal"),
+    }
+    cancel_action(work["cancelled"].id, actor=None, reason="dobel")
+    return work  # type: ignore[return-value]
+
+
+def test_coordinator_sees_what_to_assign_follow_up_and_do(client, world: World) -> None:
+    _world_with_work(world)
+    login(client, world.coordinator.email)
+    page = client.get("/tugas/").text
+    to_assign = page[page.index('id="to-assign"'):page.index('id="to-follow-up"')]
+    follow_up = page[page.index('id="to-follow-up"'):page.index('id="mine"')]
+    mine = page[page.index('id="mine"'):]
+    assert "Pendataan RT 01" in to_assign
+    assert "Pendataan RT 02" not in page  # the next kelurahan is not hers
+    assert "Di Kembangan" not in page and "Sudah batal" not in page
+    assert "Kunjungan sekolah" in follow_up and "Ibu Sari" in follow_up
+    assert "terlambat 4 hari" in follow_up
+    assert "Rapat RW" in mine and "Kunjungan sekolah" not in mine
+    # The nav counts: 1 to assign + 1 to follow up + 1 of her own.
+    assert re.search(r'Tugas saya <span class="count">3</span>', page)
+
+
+def test_kecamatan_lead_counts_the_whole_kecamatan(world: World, app) -> None:  # type: ignore[no-untyped-def]
+    _world_with_work(world)
+    now = utcnow()
+    assert worklist.counts(world.kec_lead, now) == worklist.WorkCounts(2, 1, 0)
+    assert worklist.counts(world.lead, now) == worklist.WorkCounts(3, 1, 0)
+    assert worklist.counts(world.cadre, now) == worklist.WorkCounts(0, 0, 2)  # own: the two
+
+
+def test_the_nav_counts_cost_one_query(world: World, app) -> None:  # type: ignore[no-untyped-def]
+    _world_with_work(world)
+    coordinator, now = world.coordinator, utcnow()
+    db.session.refresh(coordinator)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        found = worklist.counts(coordinator, now)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and found == worklist.WorkCounts(1, 1, 1)
+
+
+def test_a_cadre_sees_only_her_own_tasks(client, world: World) -> None:
+    _world_with_work(world)
+    login(client, world.cadre.email)
+    page = client.get("/tugas/").text
+    assert 'id="to-assign"' not in page and "Kunjungan sekolah" in page
+    assert re.search(r'Tugas saya <span class="count">2</span>', page)
