@@ -77,3 +77,25 @@ def test_a_cadre_sees_only_her_own_tasks(client, world: World) -> None:
     page = client.get("/tugas/").text
     assert 'id="to-assign"' not in page and "Kunjungan sekolah" in page
     assert re.search(r'Tugas saya <span class="count">2</span>', page)
+
+
+def test_the_worklist_on_a_phone(world: World, live_server: str, phone_page, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.conftest import PASSWORD
+
+    _world_with_work(world)
+    page = phone_page
+    page.goto(live_server + "/login")
+    page.fill("input[name=email]", world.coordinator.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(live_server + "/tugas/")
+    assert page.inner_text("nav a.active") == "Tugas saya 3"
+    assert page.locator("#to-assign .card").count() == 1
+    assert page.locator("#to-follow-up .card").count() == 1
+    # Nothing wider than the phone: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(artifacts_dir / "worklist-coordinator.png"), full_page=True)
+    page.locator("#to-follow-up a").first.click()
+    page.get_by_text("Batalkan aksi").first.click()  # opens the reason form, cancels nothing
+    assert page.locator("textarea[name=reason]").is_visible()
+    page.screenshot(path=str(artifacts_dir / "action-cancel-reason.png"), full_page=True)
