@@ -41,14 +41,14 @@ def current_language() -> str:
     return language if language in LANGUAGES else "id"
 
 
-def nav_link(endpoint: str, label: str, count: int = 0) -> Markup:
+def nav_link(endpoint: str, label: str, count: int | str = "") -> Markup:
     """A nav link to ``endpoint`` (with a count badge when ``count``), or nothing when no area
     registered that endpoint."""
     if endpoint not in current_app.view_functions:
         return Markup("")
     url = url_for(endpoint)
     active = ' class="active"' if request and request.endpoint == endpoint else ""
-    badge = f' <span class="count">{int(count)}</span>' if count else ""
+    badge = f' <span class="count">{escape(count)}</span>' if count else ""
     return Markup(f'<a href="{escape(url)}"{active}>{escape(label)}{badge}</a>')
 
 

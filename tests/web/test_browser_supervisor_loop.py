@@ -73,8 +73,8 @@ def reply_by_sms(client: Any, sender: str, text: str) -> dict[str, Any]:
     return response.get_json()  # type: ignore[no-any-return]
 
 
-def test_the_supervisor_loop_closes_on_phones(web_seeded: Flask, live_server: str, phone_page: Any,
-                                              chromium: Any, artifacts_dir: Any) -> None:
+def test_the_supervisor_loop_closes_on_phones(web_seeded: Flask, live_server: str, chromium: Any,
+                                              artifacts_dir: Any) -> None:
     app = web_seeded
     pkk = db.session.scalar(select(Network).where(Network.slug == "pkk"))
     karang_taruna = db.session.scalar(select(Network).where(Network.slug != "pkk"))
@@ -104,11 +104,15 @@ def test_the_supervisor_loop_closes_on_phones(web_seeded: Flask, live_server: st
     rina = _person("cadre", TAMBORA_KEL, "Ibu Rina", None, [pkk.id], phone="081277778888")
 
     # 2. Kasi Dua opens the "choose a cadre" link on her phone and gives the task to Pak Budi.
-    page = phone_page
+    # Phones at 360 px with JavaScript off: every step is a plain form.
+    phone = chromium.new_context(viewport={"width": 360, "height": 740}, locale="id-ID",
+                                 java_script_enabled=False)
+    page = phone.new_page()
     assign_link = link_sent_to(kasi_dua.id, "unassigned", orphan.id)
     page.goto(live_server + assign_link)
     assert page.inner_text("h1") == "Pilih kader untuk tugas ini"
     assert page.title() == "Tugas · Sinergi"  # nothing of the task in a shared phone's history
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(artifacts_dir / "loop-1-assign-page.png"), full_page=True)
     page.get_by_label("Pak Budi").check()
     page.get_by_role("button", name="Tugaskan").click()
@@ -162,6 +166,7 @@ def test_the_supervisor_loop_closes_on_phones(web_seeded: Flask, live_server: st
     page.wait_for_load_state()
     assert "Terima kasih" in page.inner_text("main")
     page.screenshot(path=str(artifacts_dir / "loop-5-cadre-done.png"), full_page=True)
+    phone.close()
 
     # 7. The rollups follow; the lead's dashboard counts both done.
     apply_pending_events()

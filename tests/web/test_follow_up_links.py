@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coordinator.domain.people import create_person
 from coordinator.extensions import db
@@ -179,3 +179,19 @@ def test_follow_up_forms_do_not_answer_on_a_task_link(client, world: World) -> N
 def test_a_follow_up_link_outside_the_recipients_area_does_not_open(client, world: World) -> None:
     path = _follow_up(world, world.other_action, world.coordinator)
     assert client.get(path).status_code == 404
+
+
+def test_every_follow_up_form_without_its_csrf_token_changes_nothing(client, world: World) -> None:
+    _second_cadre(world)
+    path = _follow_up(world)
+    before = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    for suffix, data in (("", {"reported": "phone"}), ("/pilih", {"assignee_id": str(world.cadre.id)}),
+                         ("/ambil", {}), ("/ingatkan", {}), ("/batalkan", {"reason": "x"}),
+                         ("/pulihkan", {}), ("/batal", {})):
+        response = client.post(path + suffix, data=data)
+        assert response.status_code in (303, 400), suffix
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == before
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.kind == "reminder_now")) == 0
+    db.session.refresh(world.action)
+    assert (world.action.status, world.action.assignee_id) == ("open", world.cadre.id)

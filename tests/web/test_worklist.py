@@ -49,9 +49,9 @@ def test_coordinator_sees_what_to_assign_follow_up_and_do(client, world: World) 
 def test_kecamatan_lead_counts_the_whole_kecamatan(world: World, app) -> None:  # type: ignore[no-untyped-def]
     _world_with_work(world)
     now = utcnow()
-    assert worklist.counts(world.kec_lead, now) == worklist.WorkCounts(2, 1, 0)
-    assert worklist.counts(world.lead, now) == worklist.WorkCounts(3, 1, 0)
-    assert worklist.counts(world.cadre, now) == worklist.WorkCounts(0, 0, 2)  # own: the two
+    counted = [worklist.counts(p, now) for p in (world.kec_lead, world.lead, world.cadre)]
+    assert [(c.to_assign, c.to_follow_up, c.mine) for c in counted] == [
+        (2, 1, 0), (3, 1, 0), (0, 0, 2)]  # a cadre: her own two
 
 
 def test_the_nav_counts_cost_one_query(world: World, app) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +68,7 @@ def test_the_nav_counts_cost_one_query(world: World, app) -> None:  # type: igno
         found = worklist.counts(coordinator, now)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert len(statements) == 1 and found == worklist.WorkCounts(1, 1, 1)
+    assert len(statements) == 1 and (found.to_assign, found.to_follow_up, found.mine) == (1, 1, 1)
 
 
 def test_a_cadre_sees_only_her_own_tasks(client, world: World) -> None:
@@ -99,3 +99,11 @@ def test_the_worklist_on_a_phone(world: World, live_server: str, phone_page, art
     page.get_by_text("Batalkan aksi").first.click()  # opens the reason form, cancels nothing
     assert page.locator("textarea[name=reason]").is_visible()
     page.screenshot(path=str(artifacts_dir / "action-cancel-reason.png"), full_page=True)
+
+
+def test_counts_stop_at_the_cap(world: World, app) -> None:  # type: ignore[no-untyped-def]
+    for i in range(3):
+        make_action(world.program, TAMBORA_KEL, None, title=f"Pendataan RT 0{i}")
+    found = worklist.counts(world.kec_lead, utcnow(), cap=2)
+    assert found.to_assign == 2 and found.shown(found.to_assign) == "2+"
+    assert found.shown_total == "2+"
