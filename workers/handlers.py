@@ -119,6 +119,8 @@ def on_program_closed(event: Event, now: datetime) -> list[int]:
 HANDLERS: dict[str, Handler] = {
     "ActionAssigned": on_action_assigned,
     "ActionReassigned": on_action_assigned,
+    # A restored cancellation is the assignee's task again: they are told as for a new one.
+    "ActionRestored": on_action_assigned,
     "ActionCompleted": _coordinator_notice("action_completed", "completed"),
     "ActionReopened": _coordinator_notice("action_reopened", "reopened"),
     "ActionCancelled": _coordinator_notice("action_cancelled", "cancelled"),

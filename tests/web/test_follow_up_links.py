@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from coordinator.domain.people import create_person
 from coordinator.extensions import db
 from coordinator.messages.links import action_link
-from coordinator.models import Action, AuditEntry, Event, Network, Notification
+from coordinator.models import Action, AuditEntry, Event, Network, Notification, utcnow
 from coordinator.policy import LinkPurpose
 from tests.web.conftest import TAMBORA_KEL, World, csrf_token, make_action
 
@@ -134,8 +134,13 @@ def test_cancel_needs_a_reason_and_can_be_restored_from_the_same_page(client, wo
     assert restored.status_code == 303
     db.session.refresh(world.action)
     assert (world.action.status, world.action.cancel_reason) == ("open", None)
-    types = [e.type for e in db.session.scalars(select(Event).order_by(Event.id))]
-    assert types[-2:] == ["ActionCancelled", "ActionRestored"]
+    events = list(db.session.scalars(select(Event).order_by(Event.id)))
+    assert [e.type for e in events[-2:]] == ["ActionCancelled", "ActionRestored"]
+    from workers.handlers import handle_event
+
+    told = handle_event(events[-1].id, utcnow())  # the assignee hears the task is back
+    assert told and {n.recipient_id for n in db.session.scalars(
+        select(Notification).where(Notification.id.in_(told)))} == {world.cadre.id}
 
 
 def test_assign_link_lets_the_coordinator_pick_a_cadre_or_take_it(client, world: World) -> None:
