@@ -69,7 +69,8 @@ def _open_action(action_id: int) -> tuple[Action, Program] | None:
 
 
 def on_action_assigned(event: Event, now: datetime) -> list[int]:
-    """Tell the assignee (or, for an unassigned action, the kelurahan's coordinators)."""
+    """Tell the assignee of the new task, or, for an unassigned action, ask the kelurahan's
+    coordinators to choose a cadre (``unassigned``, with an assign link)."""
     found = _open_action(event.payload["action_id"])
     if found is None:
         return []
@@ -77,13 +78,22 @@ def on_action_assigned(event: Event, now: datetime) -> list[int]:
     if not policy_from_json(program.reminder_policy).on_assignment:
         return []
     if action.assignee_id is not None:
-        people = list(recipients([action.assignee_id]).values())
+        kind, people = "assigned", list(recipients([action.assignee_id]).values())
     else:
+        kind = "unassigned"
         people = coordinators_of([action.kelurahan_code]).get(action.kelurahan_code, [])
     return plan([
-        Planned(p, "assigned", f"e{event.id}", now, action.id, program.id, action.kelurahan_code)
+        Planned(p, kind, f"e{event.id}", now, action.id, program.id, action.kelurahan_code)
         for p in people
     ], now=now)
+
+
+def on_action_restored(event: Event, now: datetime) -> list[int]:
+    """A cancellation undone is the assignee's task again: told as for a new one. Actions
+    restored by reopening their program are told once, by ``ProgramReopened``."""
+    if event.payload.get("with_program"):
+        return []
+    return on_action_assigned(event, now)
 
 
 def _coordinator_notice(kind: str, policy_key: str) -> Handler:
@@ -145,6 +155,7 @@ def on_program_reopened(event: Event, now: datetime) -> list[int]:
 HANDLERS: dict[str, Handler] = {
     "ActionAssigned": on_action_assigned,
     "ActionReassigned": on_action_assigned,
+    "ActionRestored": on_action_restored,
     "ActionCompleted": _coordinator_notice("action_completed", "completed"),
     "ActionReopened": _coordinator_notice("action_reopened", "reopened"),
     "ActionCancelled": _coordinator_notice("action_cancelled", "cancelled"),

@@ -1,6 +1,6 @@
 """The life of an action, as pure state changes (no database, no clock of their own).
 
-open --complete--> done --reopen--> open;  open --cancel--> cancelled.
+open --complete--> done --reopen--> open;  open --cancel--> cancelled --restore--> open.
 Who may do each, and when, is the policy's (:mod:`coordinator.policy.actions`); these functions
 assume it said yes and only change the row's fields.
 """
@@ -11,7 +11,8 @@ from typing import Any
 
 OPEN, DONE, CANCELLED = "open", "done", "cancelled"
 STATUSES = (OPEN, DONE, CANCELLED)
-TRANSITIONS = {("complete", OPEN): DONE, ("reopen", DONE): OPEN, ("cancel", OPEN): CANCELLED}
+TRANSITIONS = {("complete", OPEN): DONE, ("reopen", DONE): OPEN, ("cancel", OPEN): CANCELLED,
+               ("restore", CANCELLED): OPEN}
 
 
 def next_status(operation: str, status: str) -> str:
@@ -38,8 +39,16 @@ def reopen(action: Any) -> None:
     action.people_reached = None
 
 
-def cancel(action: Any) -> None:
+def cancel(action: Any, *, now: datetime, reason: str | None = None) -> None:
     action.status = next_status("cancel", action.status)
+    action.cancelled_at = now
+    action.cancel_reason = (reason or "").strip() or None
+
+
+def restore(action: Any) -> None:
+    action.status = next_status("restore", action.status)
+    action.cancelled_at = None
+    action.cancel_reason = None
 
 
 def on_time(action: Any) -> bool:

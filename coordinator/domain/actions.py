@@ -24,6 +24,7 @@ from coordinator.domain.events import (
     ActionReassigned,
     ActionReopened,
     ActionRescheduled,
+    ActionRestored,
 )
 from coordinator.domain.validation import check_completion, check_due_at, check_title
 from coordinator.errors import N_, Conflict, InvalidInput, NotFound
@@ -31,6 +32,7 @@ from coordinator.extensions import db
 from coordinator.models import Action, Network, Person, Program, Region, utcnow
 from coordinator.policy import Reason, Via
 from coordinator.policy.audiences import may_be_assigned
+from coordinator.policy.limits import MAX_CANCEL_REASON_LENGTH
 
 
 def action_snapshot(action: Action) -> dict[str, Any]:
@@ -120,6 +122,10 @@ def assign_action(
     return action
 
 
+# How a completion recorded on the cadre's behalf reached the staff member who records it.
+REPORTED_HOW = ("phone", "in_person")
+
+
 @dataclass(frozen=True)
 class CompletionResult:
     action: Action
@@ -134,12 +140,16 @@ def complete_action(
     people_reached: int | None = None,
     now: datetime | None = None,
     via: Via = Via.WEB,
+    reported: str | None = None,
 ) -> CompletionResult:
     """Mark an open action done; completing a done action changes nothing and says so.
 
     Staff who record a completion reported by phone or in person complete "on behalf": the
-    audit entry and ``completed_by_id`` say who recorded it, ``via`` how.
+    audit entry and ``completed_by_id`` say who recorded it, ``via`` from where and
+    ``reported`` (one of ``REPORTED_HOW``) how the news reached them.
     """
+    if reported is not None and reported not in REPORTED_HOW:
+        raise InvalidInput("unknown report", {"reported": [N_("Choose how it was reported.")]})
     now = now or utcnow()
     check_completion(note, people_reached)
     try:
@@ -153,6 +163,8 @@ def complete_action(
         action_states.complete(action, by=actor.id if actor else None, now=now, note=note,
                                people_reached=people_reached)
         change.audit_extra["via"] = str(via)
+        if reported is not None:
+            change.audit_extra["reported"] = reported
         change.tell(ActionCompleted(
             action_id=action.id, program_id=action.program_id,
             kelurahan_code=action.kelurahan_code, completed_by_id=action.completed_by_id,
@@ -187,22 +199,43 @@ def _code_taken_by_open(action: Action) -> bool:
     return db.session.scalars(query).first() is not None
 
 
-def cancel_action(action_id: int, *, actor: Person | None, reason: str | None = None) -> Action:
-    """Cancel an open action; cancelling a cancelled one changes nothing."""
+def cancel_action(action_id: int, *, actor: Person | None, reason: str | None = None,
+                  now: datetime | None = None) -> Action:
+    """Cancel an open action, keeping why (the web asks for a reason); cancelling a cancelled
+    one changes nothing."""
+    now = now or utcnow()
     try:
-        action = load_for_change(Action, action_id, actor, "action.cancel")
+        action = load_for_change(Action, action_id, actor, "action.cancel", now=now)
     except Conflict as exc:
         if exc.reason != Reason.ALREADY_CANCELLED:
             raise
         db.session.rollback()
         return db.session.get(Action, action_id)  # type: ignore[return-value]
     with changing(actor, "cancel", action, action_snapshot) as change:
-        action_states.cancel(action)
-        if reason:
-            change.audit_extra["reason"] = reason.strip()[:500]
+        action_states.cancel(action, now=now,
+                             reason=(reason or "").strip()[:MAX_CANCEL_REASON_LENGTH])
+        if action.cancel_reason:
+            change.audit_extra["reason"] = action.cancel_reason
         change.tell(ActionCancelled(
             action_id=action.id, program_id=action.program_id,
             kelurahan_code=action.kelurahan_code, cancelled_by_id=actor.id if actor else None,
+        ))
+    return action
+
+
+def restore_action(action_id: int, *, actor: Person | None, now: datetime | None = None) -> Action:
+    """Undo a cancellation: the action is open again (with a fresh code if its code was taken)."""
+    now = now or utcnow()
+    action = load_for_change(Action, action_id, actor, "action.restore", now=now)
+    needs_new_code = _code_taken_by_open(action)
+    with changing(actor, "restore", action, action_snapshot) as change:
+        change.audit_extra["cancel_reason_was"] = action.cancel_reason
+        if needs_new_code:  # drawn before the status changes, which autoflush would write
+            action.public_code = new_public_codes(1)[0]
+        action_states.restore(action)
+        change.tell(ActionRestored(
+            action_id=action.id, program_id=action.program_id,
+            kelurahan_code=action.kelurahan_code, restored_by_id=actor.id if actor else None,
         ))
     return action
 

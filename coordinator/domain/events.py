@@ -87,6 +87,19 @@ class ActionCancelled(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ActionRestored(DomainEvent):
+    """A cancelled action is open again: staff undid its cancellation, or its program, whose
+    closing cancelled it, was reopened."""
+
+    aggregate_type: ClassVar[str] = "action"
+    action_id: int
+    program_id: int
+    kelurahan_code: str
+    restored_by_id: int | None
+    with_program: bool = False  # restored by reopening its program (ProgramReopened tells people)
+
+
+@dataclass(frozen=True)
 class ActionRescheduled(DomainEvent):
     aggregate_type: ClassVar[str] = "action"
     action_id: int
@@ -94,18 +107,6 @@ class ActionRescheduled(DomainEvent):
     kelurahan_code: str
     previous_due_at: str
     due_at: str
-
-
-@dataclass(frozen=True)
-class ActionRestored(DomainEvent):
-    """A cancelled action open again because its program, whose closing cancelled it, was
-    reopened."""
-
-    aggregate_type: ClassVar[str] = "action"
-    action_id: int
-    program_id: int
-    kelurahan_code: str
-    restored_by_id: int | None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ def action_is_overdue(action: Action, now: datetime) -> bool:
     return is_overdue(action.status, action.due_at, now)
 
 
+def days_overdue(status: str, due_at: datetime, now: datetime) -> int:
+    """Whole days an overdue action is late (0 when it is not overdue, or late by hours)."""
+    return (now - due_at).days if is_overdue(status, due_at, now) else 0
+
+
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
     """SQL: the action is overdue at ``now``."""
     return and_(Action.status == OPEN, Action.due_at < now)

@@ -87,7 +87,7 @@ def cancel_open_actions(program_id: int, actor: Person | None, now: datetime) ->
     ))
     db.session.execute(
         update(Action).where(Action.program_id == program_id, Action.status == "open")
-        .values(status="cancelled", updated_at=now)
+        .values(status="cancelled", cancelled_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     record_changes(actor, "cancel", "action",
@@ -134,10 +134,12 @@ def restore_closed_actions(program_id: int, actor: Person | None, now: datetime)
     db.session.execute(
         update(Action).where(Action.id.in_(restoring), Action.status == "cancelled",
                              Action.id.not_in(clashing))
-        .values(status="open", updated_at=now).execution_options(synchronize_session=False))
+        .values(status="open", cancelled_at=None, cancel_reason=None, updated_at=now)
+        .execution_options(synchronize_session=False))
     if clashing:  # drawn now that the others are open: a fresh code is free among them too
         db.session.execute(update(Action), [
-            {"id": action_id, "public_code": code, "status": "open", "updated_at": now}
+            {"id": action_id, "public_code": code, "status": "open", "cancelled_at": None,
+             "cancel_reason": None, "updated_at": now}
             for action_id, code in zip(clashing, new_public_codes(len(clashing)), strict=True)])
     db.session.execute(update(ProgramClosedAction).where(closing).values(restored_at=now)
                        .execution_options(synchronize_session=False))
@@ -146,7 +148,8 @@ def restore_closed_actions(program_id: int, actor: Person | None, now: datetime)
                     for r in rows],
                    [ActionRestored(action_id=r.id, program_id=program_id,
                                    kelurahan_code=r.kelurahan_code,
-                                   restored_by_id=actor_id(actor)) for r in rows])
+                                   restored_by_id=actor_id(actor), with_program=True)
+                    for r in rows])
     return len(rows)
 
 

@@ -124,7 +124,7 @@ def _is_int(value: Any) -> bool:
 
 
 # When is a reminder sent: the timing rules, pure functions of the policy and the clock.
-REMINDER_KINDS = ("reminder_24h", "reminder_due_today", "overdue", "escalation")
+REMINDER_KINDS = ("reminder_24h", "reminder_due_today", "reminder_now", "overdue", "escalation")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Context each kind takes (objects or dicts; missing optional values render empty):
 
-- ``assigned``, ``reminder_24h``, ``reminder_due_today``, ``overdue``: ``action``.
+- ``assigned``, ``unassigned`` (to the kelurahan's coordinators: choose a cadre),
+  ``reminder_24h``, ``reminder_due_today``, ``reminder_now`` (staff pressed "remind again"),
+  ``overdue``: ``action``.
 - ``escalation``: ``action``, ``days_overdue`` (default: whole days since due), optional ``now``.
 - ``action_completed``, ``action_reopened``, ``action_cancelled``: ``action``.
 - ``program_closed``: ``program``, ``actions`` (the recipient's actions its closing cancelled).
@@ -29,13 +31,15 @@ from typing import Any
 from babel.dates import format_date
 from flask import current_app
 
+from coordinator.domain.overdue import days_overdue
 from coordinator.messages import sms_text
 from coordinator.messages.links import action_link
 from coordinator.messages.template_env import render_layout, render_section
 from coordinator.models import Action, Person, Region, utcnow
 from coordinator.policy.actions import link_purpose_for
 
-ACTION_KINDS = ("assigned", "reminder_24h", "reminder_due_today", "overdue", "escalation")
+ACTION_KINDS = ("assigned", "unassigned", "reminder_24h", "reminder_due_today", "reminder_now",
+                "overdue", "escalation")
 # Told to a kelurahan's coordinators when the program's reminder policy asks for it.
 NOTICE_KINDS = ("action_completed", "action_reopened", "action_cancelled")
 SMS_REPLY_KINDS = tuple(
@@ -149,6 +153,8 @@ def _action_values(action: Action, person: Person | None, language: str) -> dict
         "kelurahan_name": kelurahan_name,
         "kelurahan_sms": sms_text.discreet_name(kelurahan_name),
         "assignee_name": assignee.name if assignee is not None else "-",
+        "assignee_sms": sms_text.discreet_name(assignee.name) if assignee is not None else "",
+        "has_assignee": assignee is not None,
         "link": _link(person, action),
     }
 
@@ -170,7 +176,9 @@ def _link(person: Person | None, action: Action) -> str:
 def _days_overdue(action: Any, now: datetime | None) -> int:
     if not isinstance(action, Action):
         return 0
-    return max(0, ((now or utcnow()) - action.due_at).days)
+    # An escalation is about an open action; a later read (the page of a sent message) still
+    # says how late it was then, whatever became of it.
+    return max(0, days_overdue("open", action.due_at, now or utcnow()))
 
 
 def _get(item: Any, name: str, default: Any) -> Any:

@@ -120,6 +120,9 @@ class Action(Base):
     )
     note: Mapped[str | None] = mapped_column(Text)
     people_reached: Mapped[int | None] = mapped_column(Integer)
+    # Why and when staff cancelled it (a cancelled action can be restored for a while).
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     public_code: Mapped[str] = mapped_column(String(8))
     bulk_assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("bulk_assignments.id", ondelete="SET NULL"), index=True

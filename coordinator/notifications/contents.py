@@ -5,6 +5,7 @@ Filling late means the person's current language and a fresh link. Every kind is
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -17,9 +18,11 @@ from coordinator.models import Action, DigestItem, Notification, Person, Program
 from coordinator.notifications import late_reports
 
 
-def render_into(notification: Notification) -> None:
-    """Fill ``subject``, ``body`` and ``html_body`` for the notification's channel."""
-    message = compose(notification.kind, notification.recipient, **_context(notification))
+def render_into(notification: Notification, now: datetime | None = None) -> None:
+    """Fill ``subject``, ``body`` and ``html_body`` for the notification's channel (``now``:
+    the sending time, by default the clock's)."""
+    message = compose(notification.kind, notification.recipient,
+                      **_context(notification, now or utcnow()))
     notification.subject = (message.subject or "")[:200] or None
     if notification.channel == "sms":
         notification.body = message.sms
@@ -29,7 +32,7 @@ def render_into(notification: Notification) -> None:
         notification.html_body = message.html
 
 
-def _context(notification: Notification) -> dict[str, Any]:
+def _context(notification: Notification, now: datetime) -> dict[str, Any]:
     action = db.session.get(Action, notification.action_id) if notification.action_id else None
     if notification.kind == "digest":
         return {"actions": digest_actions(notification.id)}
@@ -43,7 +46,7 @@ def _context(notification: Notification) -> dict[str, Any]:
         return {"about": db.session.get(Person, about_person_id(notification)), "action": action}
     if notification.kind == late_reports.KIND:
         return _late_report_context(notification)
-    return {"action": action, "now": utcnow()}
+    return {"action": action, "now": now}
 
 
 def digest_actions(digest_id: int) -> list[Action]:

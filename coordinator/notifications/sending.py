@@ -110,7 +110,7 @@ def send_notification(notification_id: int, now: datetime) -> SendOutcome:
     assert notification is not None
     try:
         if not notification.body:
-            render_into(notification)
+            render_into(notification, now)
             db.session.commit()
     except (OperationalError, InterfaceError):
         raise  # the database went away, not the message: the task retries (the lease holds)

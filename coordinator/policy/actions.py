@@ -4,6 +4,9 @@ The one answer to "who may complete which action": the assignee (from the web, a
 reply or the API), or staff whose region holds the action (on the cadre's behalf, from the web,
 the API or a follow-up link; never by SMS, where only the assignee's phone counts). A cadre may
 take back a completion they recorded within ``CADRE_UNDO_WINDOW``; staff may reopen any time.
+Staff cancel an open action (with a reason) and may restore it within ``RESTORE_WINDOW`` while
+its program is active; they remind its assignee, reassign it, or take it themselves when they
+may be given actions of its kelurahan.
 """
 from __future__ import annotations
 
@@ -11,8 +14,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from coordinator.policy.audiences import may_be_assigned
 from coordinator.policy.decisions import ALLOW, Decision, Reason, refuse
-from coordinator.policy.limits import CADRE_UNDO_WINDOW
+from coordinator.policy.limits import CADRE_UNDO_WINDOW, RESTORE_WINDOW
 from coordinator.policy.roles import Someone, is_cadre, is_staff
 from coordinator.policy.scope import in_scope
 
@@ -44,6 +48,12 @@ class ActionFacts(Protocol):
     status: str
     completed_at: datetime | None
     completed_by_id: int | None
+
+
+class CancelledFacts(ActionFacts, Protocol):
+    """What restoring needs besides: when the action was cancelled (None: before it was kept)."""
+
+    cancelled_at: datetime | None
 
 
 def is_assignee(person: Someone, action: ActionFacts) -> bool:
@@ -133,23 +143,58 @@ def reschedule(person: Someone, action: ActionFacts) -> Decision:
 
 
 def remind(person: Someone, action: ActionFacts) -> Decision:
-    return _supervised_while(OPEN, person, action)
+    """Staff of its region remind the assignee of an open action (there must be one)."""
+    managed = _supervised_while(OPEN, person, action)
+    if not managed:
+        return managed
+    return ALLOW if action.assignee_id is not None else refuse(Reason.NO_ASSIGNEE)
+
+
+def take(person: Someone, action: ActionFacts) -> Decision:
+    """Staff take an open action themselves ("Saya kerjakan sendiri"): only someone who may be
+    given actions of its kelurahan (its coordinator), not a lead or an admin."""
+    managed = reassign(person, action)
+    if not managed:
+        return managed
+    if is_assignee(person, action):
+        return refuse(Reason.NOT_OPEN)
+    return ALLOW if may_be_assigned(person, action.kelurahan_code) else refuse(Reason.NOT_ASSIGNABLE)
+
+
+def restore(person: Someone, action: CancelledFacts, now: datetime, program_status: str,
+            window: timedelta = RESTORE_WINDOW) -> Decision:
+    """Undo a cancellation: staff of its region, within ``window`` of it, while the program is
+    active (a closed program's actions come back only by reopening the program)."""
+    managed = _supervises(person, action)
+    if not managed:
+        return managed
+    if action.status != CANCELLED:
+        return refuse(Reason.NOT_CANCELLED)
+    if program_status != "active":
+        return refuse(Reason.PROGRAM_NOT_ACTIVE)
+    if action.cancelled_at is not None and now - action.cancelled_at > window:
+        return refuse(Reason.RESTORE_WINDOW_PASSED)
+    return ALLOW
+
+
+def restore_deadline(action: CancelledFacts, window: timedelta = RESTORE_WINDOW) -> datetime | None:
+    """Until when a cancelled action may be restored (None: no time is known)."""
+    return action.cancelled_at + window if action.cancelled_at else None
 
 
 def open_link(person: Someone, action: ActionFacts, purpose: LinkPurpose) -> Decision:
     """May the person a link was sent to open it for its purpose?
 
-    A task link works for its assignee while the task is theirs; a follow-up or assign link
-    works for staff whose region holds the action (an escalation's coordinator, lead, owner).
+    A task link works for its assignee while the task is theirs and not cancelled; a follow-up
+    or assign link works for staff whose region holds the action (an escalation's coordinator,
+    lead, owner), whatever its status: they see what became of it, and may restore a cancelled
+    one from there.
     """
     if purpose == LinkPurpose.DO:
         if not (person.active and is_assignee(person, action)):
             return refuse(Reason.NOT_YOURS)
-    else:
-        managed = _supervises(person, action)
-        if not managed:
-            return managed
-    return refuse(Reason.CANCELLED) if action.status == CANCELLED else ALLOW
+        return refuse(Reason.CANCELLED) if action.status == CANCELLED else ALLOW
+    return _supervises(person, action)
 
 
 def link_purpose_for(person: Someone, action: ActionFacts) -> LinkPurpose:

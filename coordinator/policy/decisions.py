@@ -24,6 +24,10 @@ class Reason(StrEnum):
     PROGRAM_CLOSED = "program_closed"
     PROGRAM_NOT_CLOSED = "program_not_closed"  # only a closed program can be reopened
     REOPEN_WINDOW_PASSED = "reopen_window_passed"  # closed too long ago to reopen
+    NOT_CANCELLED = "not_cancelled"  # only a cancelled action can be restored
+    RESTORE_WINDOW_PASSED = "restore_window_passed"
+    NO_ASSIGNEE = "no_assignee"  # nobody to remind: assign the action first
+    NOT_ASSIGNABLE = "not_assignable"  # the person cannot be given actions of this kelurahan
 
 
 ERROR_OF_REASON: dict[Reason, type[DomainError]] = {
@@ -32,6 +36,8 @@ ERROR_OF_REASON: dict[Reason, type[DomainError]] = {
     Reason.NOT_ALLOWED: Forbidden,
     Reason.NOT_YOUR_COMPLETION: Forbidden,
     Reason.UNDO_WINDOW_PASSED: Forbidden,
+    Reason.RESTORE_WINDOW_PASSED: Forbidden,
+    Reason.NOT_ASSIGNABLE: Forbidden,
 }
 # English texts for logs and the API; people read the translations their entry point keeps.
 TEXT_OF_REASON = {
@@ -49,6 +55,10 @@ TEXT_OF_REASON = {
     Reason.PROGRAM_CLOSED: N_("a closed program cannot be changed"),
     Reason.PROGRAM_NOT_CLOSED: N_("only a closed program can be reopened"),
     Reason.REOPEN_WINDOW_PASSED: N_("a program can be reopened only within 7 days of its closing"),
+    Reason.NOT_CANCELLED: N_("only a cancelled action can be restored"),
+    Reason.RESTORE_WINDOW_PASSED: N_("the 30-day window to restore a cancelled action has passed"),
+    Reason.NO_ASSIGNEE: N_("the action has no assignee to remind; assign it first"),
+    Reason.NOT_ASSIGNABLE: N_("only a cadre or coordinator of the kelurahan can take the action"),
 }
 
 

@@ -10,3 +10,6 @@ CADRE_UNDO_WINDOW = timedelta(hours=24)
 # A closed program may be reopened (restoring what its closing cancelled) for this long.
 PROGRAM_REOPEN_WINDOW = timedelta(days=7)
 MAX_TITLE_LENGTH = 200
+# Staff may restore an action they cancelled by mistake for this long (then it stays cancelled).
+RESTORE_WINDOW = timedelta(days=30)
+MAX_CANCEL_REASON_LENGTH = 500

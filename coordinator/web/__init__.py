@@ -5,7 +5,7 @@ from flask import Flask
 from flask_babel import lazy_gettext
 
 from coordinator.extensions import login_manager
-from coordinator.web import jinja, notifications_admin, outbox, prg, reminder_policy
+from coordinator.web import jinja, notifications_admin, outbox, prg, reminder_policy, worklist
 from coordinator.web.actions import blp as actions_blp
 from coordinator.web.auth import blp as auth_blp
 from coordinator.web.bulk import blp as bulk_blp
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
 
     jinja.init_app(app)
     prg.init_app(app)  # a POST's 302 becomes 303; GET on a POST-only address -> its page
+    worklist.init_app(app)
     # A cadre may open a task page and press "done" hours later: keep its form valid a day.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 24 * 3600)
     login_manager.login_message = lazy_gettext("Please log in to open this page.")

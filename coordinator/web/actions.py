@@ -19,6 +19,7 @@ from coordinator.domain.actions import (
     reassign_action,
     reopen_action,
     reschedule_action,
+    restore_action,
 )
 from coordinator.domain.calendar import local_datetime
 from coordinator.domain.history import action_history
@@ -26,6 +27,7 @@ from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Network, Person, Program, utcnow
 from coordinator.policy import audiences, can, get_action_or_404, scoped_people, scoped_programs
+from coordinator.policy.actions import restore_deadline
 from coordinator.web import errors, exports
 from coordinator.web.action_filters import (
     STATUSES,
@@ -33,6 +35,7 @@ from coordinator.web.action_filters import (
     page_number,
     parse_filters,
 )
+from coordinator.web.follow_up import CancelForm
 from coordinator.web.forms import ButtonForm, WebForm
 from coordinator.web.jinja import to_wib
 from coordinator.web.labels import label
@@ -123,7 +126,7 @@ def _reassign_form(action: Action) -> ReassignForm:
 
 
 def _show(action: Action, form: ReassignForm, status: int = 200,
-          reschedule: RescheduleForm | None = None) -> Any:
+          reschedule: RescheduleForm | None = None, cancel: CancelForm | None = None) -> Any:
     if reschedule is None:
         local = to_wib(action.due_at)
         reschedule = RescheduleForm(formdata=None, due_date=local.date() if local else None,
@@ -132,6 +135,9 @@ def _show(action: Action, form: ReassignForm, status: int = 200,
         "actions/show.html", action=action, form=form, button=ButtonForm(), now=utcnow(),
         may_reassign=can(current_user, "action.reassign", action),
         may_cancel=can(current_user, "action.cancel", action),
+        cancel_form=cancel or CancelForm(formdata=None),
+        may_restore=can(current_user, "action.restore", action),
+        restore_until=restore_deadline(action),
         may_reopen=can(current_user, "action.reopen", action),
         may_reschedule=can(current_user, "action.reschedule", action), reschedule=reschedule,
         history=action_history(action.id),
@@ -167,7 +173,25 @@ def _button(action_id: int, operation: Any, done_message: str) -> Any:
 @blp.post("/<int:action_id>/batalkan")
 @staff_required
 def cancel(action_id: int) -> Any:
-    return _button(action_id, cancel_action, _("The action has been cancelled."))
+    """Cancel, saying why (required); "Pulihkan" undoes it for a while."""
+    action = get_action_or_404(current_user, action_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _show(action, _reassign_form(action), 400, cancel=form)
+    try:
+        cancel_action(action.id, actor=current_user, reason=form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash_domain_error(exc, form)
+        return redirect(url_for("actions.show", action_id=action.id))
+    flash(_("The action has been cancelled. You can restore it from this page."), "info")
+    return redirect(url_for("actions.show", action_id=action.id))
+
+
+@blp.post("/<int:action_id>/pulihkan")
+@staff_required
+def restore(action_id: int) -> Any:
+    return _button(action_id, restore_action, _("The action is restored and open again."))
 
 
 @blp.post("/<int:action_id>/buka-lagi")

@@ -1,4 +1,6 @@
-""""Tugas saya": a person's own open and overdue actions, completed in two taps on a phone."""
+""""Tugas saya": a person's own open and overdue actions, completed in two taps on a phone; for
+staff also what their area waits for: actions to assign and overdue ones to follow up
+(:mod:`coordinator.web.worklist`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,10 +10,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from coordinator import policy
+from coordinator.domain.overdue import days_overdue
 from coordinator.extensions import db
 from coordinator.models import Action, utcnow
 from coordinator.policy.limits import CADRE_UNDO_WINDOW
-from coordinator.web import errors
+from coordinator.web import errors, worklist
 from coordinator.web.completion import (
     CompleteForm,
     UndoForm,
@@ -44,9 +47,15 @@ def _own_actions() -> tuple[list[Action], list[Action]]:
 @login_required
 def index() -> Any:
     open_actions, recent_done = _own_actions()
+    now = utcnow()
+    staff = policy.can(current_user, "staff.area")
     return render_template(
         "cadre/index.html", open_actions=open_actions, recent_done=recent_done,
-        now=utcnow(), form=CompleteForm(), undo_form=UndoForm(), can_undo=can_undo,
+        now=now, form=CompleteForm(), undo_form=UndoForm(), can_undo=can_undo,
+        staff=staff, counts=worklist.current_counts(),
+        to_assign=worklist.to_assign(current_user) if staff else [],
+        to_follow_up=worklist.to_follow_up(current_user, now) if staff else [],
+        days_late=lambda action: days_overdue(action.status, action.due_at, now),
     )
 
 

@@ -46,11 +46,14 @@ class Outcome:
 
 def complete_from_form(action: Action, person: Person, form: CompleteForm,
                        via: Via = Via.WEB) -> Outcome:
-    """Call the domain with the form's values and say what happened, in the person's language."""
+    """Call the domain with the form's values and say what happened, in the person's language.
+
+    A form with a ``reported`` field is a completion recorded on the cadre's behalf."""
+    reported = form["reported"].data if "reported" in form else None
     try:
         result = complete_action(
             action.id, actor=person, note=form.note.data or None,
-            people_reached=form.people_reached.data, via=via,
+            people_reached=form.people_reached.data, via=via, reported=reported,
         )
     except InvalidInput as exc:
         for name, messages in exc.fields.items():

@@ -41,13 +41,15 @@ def current_language() -> str:
     return language if language in LANGUAGES else "id"
 
 
-def nav_link(endpoint: str, label: str) -> Markup:
-    """A nav link to ``endpoint``, or nothing when no area registered that endpoint."""
+def nav_link(endpoint: str, label: str, count: int | str = "") -> Markup:
+    """A nav link to ``endpoint`` (with a count badge when ``count``), or nothing when no area
+    registered that endpoint."""
     if endpoint not in current_app.view_functions:
         return Markup("")
     url = url_for(endpoint)
     active = ' class="active"' if request and request.endpoint == endpoint else ""
-    return Markup(f'<a href="{escape(url)}"{active}>{escape(label)}</a>')
+    badge = f' <span class="count">{escape(count)}</span>' if count else ""
+    return Markup(f'<a href="{escape(url)}"{active}>{escape(label)}{badge}</a>')
 
 
 def can(permission: str, obj: Any = None) -> bool:

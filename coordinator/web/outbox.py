@@ -32,7 +32,8 @@ STATUS_LABELS = {
 
 
 KIND_LABELS = {
-    "assigned": _l("new task"), "reminder_24h": _l("reminder before the due time"),
+    "assigned": _l("new task"), "unassigned": _l("task without a cadre"),
+    "reminder_now": _l("reminder from a coordinator"), "reminder_24h": _l("reminder before the due time"),
     "reminder_due_today": _l("reminder on the due day"), "overdue": _l("overdue"),
     "escalation": _l("escalation"), "digest": _l("digest of several tasks"),
     "undeliverable": _l("could not reach someone"), "weekly_digest": _l("weekly summary"),

@@ -23,6 +23,10 @@ MESSAGES = {
     Reason.PROGRAM_NOT_CLOSED: _l("Only a closed program can be reopened."),
     Reason.REOPEN_WINDOW_PASSED: _l("A program can be reopened only within 7 days of its "
                                     "closing; this one can no longer be reopened."),
+    Reason.NOT_CANCELLED: _l("Only a cancelled task can be restored."),
+    Reason.RESTORE_WINDOW_PASSED: _l("The 30 days to restore this cancelled task have passed."),
+    Reason.NO_ASSIGNEE: _l("Nobody has this task yet: choose a cadre first."),
+    Reason.NOT_ASSIGNABLE: _l("Only a cadre or coordinator of this kelurahan can take this task."),
 }
 
 

@@ -1,7 +1,7 @@
 """Reopening a closed program: when it was closed, and which actions its closing cancelled.
 
 Revision ID: 0006_program_reopen
-Revises: 0004_sessions_and_tokens
+Revises: 0005_cancel_reason
 Create Date: 2026-12-01 09:00:00
 
 Programs closed before this revision keep ``closed_at`` NULL: nothing recorded which of their
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_program_reopen'
-down_revision = '0004_sessions_and_tokens'
+down_revision = '0005_cancel_reason'
 branch_labels = None
 depends_on = None
 

@@ -61,9 +61,24 @@ def test_escalation_to_coordinator_does_not_suggest_an_sms_reply(world: Flask) -
     message = compose("escalation", coordinator, action=action,
                       now=action.due_at + timedelta(days=3, hours=2))
     assert message.subject.endswith("is 3 days overdue")
-    assert "for Siti, is 3 days past" in message.text and "reply by SMS" not in message.text
-    assert "reassign" in message.html
-    assert message.sms.startswith("Sinergi: task C3DE (Tanah Sereal) is 3 days overdue.")
+    # What happened (who, where, how late) and what to do with the link.
+    assert "Siti's task in Tanah Sereal is 3 days past" in message.text
+    assert "reply by SMS" not in message.text
+    assert "remind Siti again, reassign the task" in message.text and "reassign" in message.html
+    assert message.sms.startswith("Sinergi: task C3DE (Siti, Tanah Sereal) is 3 days overdue. "
+                                  "Remind, reassign or record done: http")
+
+
+def test_unassigned_notice_asks_the_coordinator_to_choose_a_cadre(world: Flask) -> None:
+    coordinator = make_person("coordinator")
+    action = make_action(make_program(make_person("lead")), None, code="U7KL")
+    message = compose("unassigned", coordinator, action=action)
+    assert message.subject.startswith("Tugas belum punya kader: pilih kader")
+    assert "SELESAI" not in message.text + message.sms  # not "do it yourself"
+    assert "Pilih kader: http" in message.text and "/t/" in message.sms
+    escalation = compose("escalation", coordinator, action=action,
+                         now=action.due_at + timedelta(days=4))
+    assert "belum punya kader" in escalation.text and "memilih kader" in escalation.text
 
 
 def test_long_title_is_shortened_to_keep_two_gsm_parts(world: Flask) -> None:

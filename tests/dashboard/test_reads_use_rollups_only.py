@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from coordinator.extensions import db
 from coordinator.models import Person
+from coordinator.web.worklist import TAG as WORKLIST_TAG
 from tests.dashboard.conftest import World
 
 SOURCE_TABLES = re.compile(r"\b(FROM|JOIN)\s+(actions|case_stats|events)\b", re.IGNORECASE)
@@ -49,5 +50,7 @@ def test_dashboard_export_print_and_api_read_only_rollup_tables(
         for url in urls:
             assert client.get(url).status_code == 200, url
     assert len(seen) > len(urls)
-    offending = [s for s in seen if SOURCE_TABLES.search(s)]
+    # The navigation's personal worklist count ("Tugas saya 3") reads the actions, bounded, by
+    # design (coordinator.web.worklist); it is no dashboard figure.
+    offending = [s for s in seen if SOURCE_TABLES.search(s) and WORKLIST_TAG not in s]
     assert offending == []

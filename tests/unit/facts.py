@@ -26,6 +26,8 @@ class A:
     completed_at: datetime | None = None
     completed_by_id: int | None = None
     due_at: datetime = NOW
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
 
 
 CADRE = P(1, "cadre", KEL)

@@ -1,4 +1,4 @@
-"""The life of an action: open -> done -> open, open -> cancelled; nothing else."""
+"""The life of an action: open -> done -> open, open -> cancelled -> open; nothing else."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,6 +11,7 @@ from tests.unit.facts import NOW, A
 
 @pytest.mark.parametrize(("operation", "status", "result"), [
     ("complete", "open", "done"), ("reopen", "done", "open"), ("cancel", "open", "cancelled"),
+    ("restore", "cancelled", "open"),
 ])
 def test_each_allowed_transition(operation: str, status: str, result: str) -> None:
     assert action_states.next_status(operation, status) == result
@@ -19,6 +20,7 @@ def test_each_allowed_transition(operation: str, status: str, result: str) -> No
 @pytest.mark.parametrize(("operation", "status"), [
     ("complete", "done"), ("complete", "cancelled"), ("reopen", "open"),
     ("reopen", "cancelled"), ("cancel", "done"), ("cancel", "cancelled"),
+    ("restore", "open"), ("restore", "done"),
 ])
 def test_every_other_transition_is_refused(operation: str, status: str) -> None:
     with pytest.raises(ValueError, match=operation):
@@ -41,3 +43,12 @@ def test_on_time_is_done_at_or_before_the_due_time() -> None:
     exact = A(status="done", completed_at=NOW)
     assert not action_states.on_time(late) and action_states.on_time(exact)
     assert not action_states.on_time(A(status="open"))
+
+
+def test_cancelling_keeps_why_and_when_and_restoring_forgets_it() -> None:
+    action = A()
+    action_states.cancel(action, now=NOW, reason="  dobel dengan tugas lain ")
+    assert (action.status, action.cancelled_at, action.cancel_reason) == (
+        "cancelled", NOW, "dobel dengan tugas lain")
+    action_states.restore(action)
+    assert (action.status, action.cancelled_at, action.cancel_reason) == ("open", None, None)

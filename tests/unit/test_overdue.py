@@ -18,3 +18,12 @@ from tests.unit.facts import NOW
 ])
 def test_open_and_past_due_is_overdue(status: str, due, expected: bool) -> None:  # type: ignore[no-untyped-def]
     assert is_overdue(status, due, NOW) is expected
+
+
+def test_days_overdue_counts_whole_days_of_an_open_late_action() -> None:
+    from coordinator.domain.overdue import days_overdue
+
+    assert days_overdue("open", NOW - timedelta(days=3, hours=2), NOW) == 3
+    assert days_overdue("open", NOW - timedelta(hours=5), NOW) == 0
+    assert days_overdue("done", NOW - timedelta(days=3), NOW) == 0
+    assert days_overdue("open", NOW + timedelta(days=1), NOW) == 0

@@ -90,6 +90,8 @@ def test_supervising_an_open_action_is_for_staff_of_its_region(rule) -> None:  #
     (COORDINATOR, LinkPurpose.FOLLOW_UP, A(), None),  # the escalation's reader
     (KEC_LEAD, LinkPurpose.FOLLOW_UP, A(), None),
     (COORDINATOR, LinkPurpose.ASSIGN, A(assignee_id=None), None),
+    # Staff see what became of a cancelled action, and may restore it from their link.
+    (COORDINATOR, LinkPurpose.FOLLOW_UP, A(status="cancelled"), None),
     (OUTSIDER, LinkPurpose.FOLLOW_UP, A(), Reason.NOT_FOUND),
     (CADRE, LinkPurpose.FOLLOW_UP, A(), Reason.NOT_ALLOWED),  # a cadre follows up nobody
     (COORDINATOR, LinkPurpose.DO, A(), Reason.NOT_YOURS),

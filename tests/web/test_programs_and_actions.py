@@ -137,9 +137,21 @@ def test_coordinator_reassigns_cancels_and_reopens(client, world: World) -> None
     db.session.refresh(world.action)
     assert world.action.assignee_id == world.coordinator.id
     token = csrf_token(client.get(f"/aksi/{world.action.id}").text)
-    client.post(f"/aksi/{world.action.id}/batalkan", data={"csrf_token": token})
+    no_reason = client.post(f"/aksi/{world.action.id}/batalkan", data={"csrf_token": token})
+    assert no_reason.status_code == 400 and "Tulis alasan" in no_reason.text
     db.session.refresh(world.action)
-    assert world.action.status == "cancelled"
+    assert world.action.status == "open"
+    cancelled = client.post(f"/aksi/{world.action.id}/batalkan",
+                            data={"csrf_token": token, "reason": "Dobel dengan tugas RW 02"})
+    assert cancelled.status_code == 302
+    db.session.refresh(world.action)
+    assert (world.action.status, world.action.cancel_reason) == (
+        "cancelled", "Dobel dengan tugas RW 02")
+    page = client.get(f"/aksi/{world.action.id}").text
+    assert "Dobel dengan tugas RW 02" in page and "Pulihkan" in page
+    client.post(f"/aksi/{world.action.id}/pulihkan", data={"csrf_token": token})
+    db.session.refresh(world.action)
+    assert world.action.status == "open"
     other = make_action(world.program, TAMBORA_KEL, world.cadre)
     complete_action(other.id, actor=world.cadre, now=utcnow() - timedelta(days=3))
     client.post(f"/aksi/{other.id}/buka-lagi", data={"csrf_token": token})
