@@ -24,7 +24,7 @@ def test_assigned_message_in_indonesian_carries_code_due_time_and_signed_link(wo
     link = message.sms.rsplit(" ", 1)[1]
     assert read_action_token(link.rsplit("/", 1)[1])[:2] == (cadre.id, action.id)
     assert f'href="{link}"' in message.html and '<html lang="id">' in message.html
-    assert analyse(message.sms).parts <= 2
+    assert analyse(message.sms).parts == 1
 
 
 def test_english_speaker_gets_english_and_done_keyword(world: Flask) -> None:
@@ -66,14 +66,14 @@ def test_escalation_to_coordinator_does_not_suggest_an_sms_reply(world: Flask) -
     assert message.sms.startswith("Sinergi: task C3DE (Tanah Sereal) is 3 days overdue.")
 
 
-def test_long_title_is_shortened_to_keep_two_gsm_parts(world: Flask) -> None:
+def test_long_title_is_shortened_at_a_word_to_keep_one_gsm_part(world: Flask) -> None:
     cadre = make_person()
     title = "Sosialisasi pencegahan di sekolah dasar negeri " * 4
     action = make_action(make_program(make_person("lead")), cadre, title=title[:200])
     sms = compose("overdue", cadre, action=action).sms
     info = analyse(sms)
-    assert info.encoding == "gsm7" and info.parts <= 2
-    assert "..." in sms
+    assert info.encoding == "gsm7" and info.parts == 1
+    assert "Terlambat: Sosialisasi pencegahan di sekolah dasar..., batas" in sms
 
 
 def test_accents_and_curly_quotes_are_folded_so_sms_stays_gsm7(world: Flask) -> None:
