@@ -136,6 +136,15 @@ def remind(person: Someone, action: ActionFacts) -> Decision:
     return _supervised_while(OPEN, person, action)
 
 
+def resend_link(person: Someone, action: ActionFacts) -> Decision:
+    """Send the assignee a new task link (the old one revoked): staff of its region, while
+    the action is open and has an assignee."""
+    managed = _supervised_while(OPEN, person, action)
+    if not managed:
+        return managed
+    return ALLOW if action.assignee_id is not None else refuse(Reason.UNASSIGNED)
+
+
 def open_link(person: Someone, action: ActionFacts, purpose: LinkPurpose) -> Decision:
     """May the person a link was sent to open it for its purpose?
 

@@ -22,6 +22,7 @@ class Reason(StrEnum):
     UNDO_WINDOW_PASSED = "undo_window_passed"
     PROGRAM_NOT_ACTIVE = "program_not_active"
     PROGRAM_CLOSED = "program_closed"
+    UNASSIGNED = "unassigned"  # nobody to send the task's link to
 
 
 ERROR_OF_REASON: dict[Reason, type[DomainError]] = {
@@ -45,6 +46,7 @@ TEXT_OF_REASON = {
     Reason.UNDO_WINDOW_PASSED: N_("the 24-hour undo window has passed; ask your coordinator"),
     Reason.PROGRAM_NOT_ACTIVE: N_("only an active program takes new actions"),
     Reason.PROGRAM_CLOSED: N_("a closed program cannot be changed"),
+    Reason.UNASSIGNED: N_("the action has no assignee to send a link to"),
 }
 
 

@@ -8,3 +8,5 @@ MAX_PEOPLE_REACHED = 1_000_000
 # A cadre may take back their own completion for this long; staff may reopen any time.
 CADRE_UNDO_WINDOW = timedelta(hours=24)
 MAX_TITLE_LENGTH = 200
+# Staff may send a task's link again to its assignee at most once in this long.
+RESEND_LINK_INTERVAL = timedelta(minutes=10)

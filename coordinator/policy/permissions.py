@@ -93,6 +93,7 @@ PERMISSIONS: dict[str, Rule] = {
     "action.reassign": lambda p, o, now, via: actions.reassign(p, o),
     "action.reschedule": lambda p, o, now, via: actions.reschedule(p, o),
     "action.remind": lambda p, o, now, via: actions.remind(p, o),
+    "action.resend_link": lambda p, o, now, via: actions.resend_link(p, o),
     # People, networks, regions, tokens
     "person.view": lambda p, o, now, via: _yes(o is None or person_visible(p, o), Reason.NOT_FOUND),
     "person.manage": lambda p, o, now, via: _manages_person(p, o),

@@ -38,7 +38,7 @@ KIND_LABELS = {
     "undeliverable": _l("could not reach someone"), "weekly_digest": _l("weekly summary"),
     "daily_summary": _l("daily overdue summary"), "action_completed": _l("task completed"),
     "action_reopened": _l("task reopened"), "action_cancelled": _l("task cancelled"),
-    "program_closed": _l("program closed"),
+    "program_closed": _l("program closed"), "link_resent": _l("task link sent again"),
 }
 
 

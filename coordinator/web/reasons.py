@@ -20,6 +20,7 @@ MESSAGES = {
     Reason.UNDO_WINDOW_PASSED: _l("The 24 hours to undo have passed; ask your coordinator."),
     Reason.PROGRAM_NOT_ACTIVE: _l("Only an active program takes new actions."),
     Reason.PROGRAM_CLOSED: _l("A closed program cannot be changed."),
+    Reason.UNASSIGNED: _l("This task has nobody to send a link to: assign it first."),
 }
 
 
