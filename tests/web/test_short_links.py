@@ -131,3 +131,17 @@ def test_the_nightly_task_purges_through_the_same_rule(world: World) -> None:
     db.session.commit()
     assert purge_expired_links() == 1
     assert read_action_token(live)
+
+
+def test_signing_a_person_out_everywhere_revokes_their_links_a_new_password_does_not(
+        world: World) -> None:
+    from coordinator.domain.people import set_password
+    from coordinator.domain.sessions import end_all_sessions
+
+    key = action_key(world.cadre.id, world.action.id)
+    db.session.commit()
+    set_password(world.cadre, "kata-sandi-baru-123")
+    assert read_action_token(key)
+    end_all_sessions(world.cadre, actor=world.admin, reason="sign_out_everywhere")
+    with pytest.raises(LinkRevoked):
+        read_action_token(key)
