@@ -6,6 +6,11 @@ rate limit is hopeless. A message about an action reuses the live key of the sam
 purpose and extends its life, so a message composed twice (a retried send, a digest) never
 piles up rows, and a link stays valid ``max_age`` after the last message that carried it.
 Issuing happens in the caller's transaction (the worker composing a message commits it).
+
+Keys are revoked when staff send a link again and when a person is signed out everywhere or
+deactivated. Reassigning or cancelling an action revokes nothing: the policy already refuses
+such a link (``policy.actions.open_link``) with a page that says why ("no longer yours",
+"cancelled"), which a revoked key could not.
 """
 from __future__ import annotations
 
