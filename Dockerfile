@@ -22,4 +22,4 @@ RUN pip install -e .
 
 USER sinergi
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "coordinator:create_app()"]
+CMD ["gunicorn", "--config", "python:coordinator.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3", "coordinator:create_app()"]

@@ -15,7 +15,7 @@ from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk
 from coordinator.domain.people import set_password
 from coordinator.extensions import db
 from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENT, PING, RELAY_OUTBOX, SEND_NOTIFICATION
-from coordinator.messages.links import action_token
+from coordinator.messages.links import action_key
 from coordinator.models import (
     Action,
     ApiToken,
@@ -57,7 +57,7 @@ __all__ = [
     "Person",
     "ProcessedEvent",
     "Program",
-    "action_token",
+    "action_key",
     "apply_event",
     "assign_actions_in_bulk",
     "complete_action",

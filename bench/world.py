@@ -9,7 +9,7 @@ from datetime import timedelta
 import requests
 
 from bench import data
-from bench.app import action_token, db, recompute_all
+from bench.app import action_key, db, recompute_all
 from bench.context import Context
 
 CITY = "31.73"
@@ -19,7 +19,7 @@ CITY = "31.73"
 class WebWorld:
     staff: data.Staff
     program_id: int
-    link_path: str  # a cadre's signed link to an open action
+    link_path: str  # a cadre's link to an open action
     complete_ids: list[int]  # open actions the write benchmark completes, one per request
     probe_ids: list[int]  # open actions the end-to-end probe completes
 
@@ -40,7 +40,9 @@ def build_web_world(ctx: Context) -> WebWorld:
     link_id, probe, complete = open_ids[0], open_ids[1:101], open_ids[101:]
     assignee = db.session.execute(data.text("SELECT assignee_id FROM actions WHERE id = :i"),
                                   {"i": link_id}).scalar_one()
-    return WebWorld(staff, program, "/t/" + action_token(assignee, link_id), complete, probe)
+    key = action_key(assignee, link_id)
+    db.session.commit()
+    return WebWorld(staff, program, "/t/" + key, complete, probe)
 
 
 def login_cookie(base: str, email: str, password: str) -> str:

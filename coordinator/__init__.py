@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from coordinator import auth_loader, i18n, queue
+from coordinator import access_log, auth_loader, i18n, queue
 from coordinator.api import init_app as init_api
 from coordinator.cli import init_app as init_cli
 from coordinator.config import Config, load_config
@@ -53,6 +53,7 @@ def create_app(config: Config | None = None, environ: Mapping[str, str] | None =
     if config.database_url.startswith("sqlite"):
         config.instance_dir.mkdir(parents=True, exist_ok=True)
         install_sqlite_pragmas()
+    access_log.init_app(app)
     init_proxy_fix(app, config)
     init_request_limits(app, config)  # before CSRF and the limiter: both read the form
     db.init_app(app)

@@ -26,6 +26,7 @@ WEEKLY_DIGEST = Job("sinergi.digests.weekly", "default")
 DAILY_SUMMARY = Job("sinergi.digests.daily", "default")
 REMIND_LATE_CASE_STATS = Job("sinergi.case_stats.remind_late", "default")
 PING = Job("sinergi.ping", "default")
+PURGE_EXPIRED_LINKS = Job("sinergi.links.purge_expired", "default")
 DISPATCH_DUE = Job("sinergi.notifications.dispatch_due", "notifications")
 SEND_NOTIFICATION = Job("sinergi.notifications.send", "notifications")
 APPLY_TO_ROLLUPS = Job("sinergi.rollups.apply_event", "rollups")
@@ -33,7 +34,7 @@ RECOMPUTE_ROLLUPS = Job("sinergi.rollups.recompute_all", "rollups")
 
 ALL_JOBS = (
     RELAY_OUTBOX, REPUBLISH_UNHANDLED, HANDLE_EVENT, SWEEP_REMINDERS, WEEKLY_DIGEST, DAILY_SUMMARY,
-    REMIND_LATE_CASE_STATS, PING,
+    REMIND_LATE_CASE_STATS, PING, PURGE_EXPIRED_LINKS,
     DISPATCH_DUE, SEND_NOTIFICATION, APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS,
 )
 QUEUES = tuple(dict.fromkeys(job.queue for job in ALL_JOBS))

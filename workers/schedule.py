@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from coordinator.jobs import (
     DAILY_SUMMARY,
     DISPATCH_DUE,
+    PURGE_EXPIRED_LINKS,
     RECOMPUTE_ROLLUPS,
     RELAY_OUTBOX,
     REMIND_LATE_CASE_STATS,
@@ -43,6 +44,7 @@ def build_schedule(relay_seconds: float = 10, dispatch_seconds: float = 60,
         # Every morning; the task itself waits for the due day and skips days off.
         "late-case-stats-reminder": _entry(REMIND_LATE_CASE_STATS, crontab(hour=8, minute=0)),
         "nightly-rollup-recompute": _entry(RECOMPUTE_ROLLUPS, crontab(hour=2, minute=30)),
+        "purge-expired-links": _entry(PURGE_EXPIRED_LINKS, crontab(hour=3, minute=15)),
     }
 
 

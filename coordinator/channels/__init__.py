@@ -11,9 +11,9 @@ from coordinator.channels.base import (
     TransientDeliveryError,
     UncertainDeliveryError,
 )
-from coordinator.channels.transport import confirm_sent, transmit
+from coordinator.channels.transport import confirm_sent, messages_leave, transmit
 
 __all__ = [
     "DeliveryError", "DeliveryResult", "PermanentDeliveryError", "TransientDeliveryError",
-    "UncertainDeliveryError", "confirm_sent", "transmit",
+    "UncertainDeliveryError", "confirm_sent", "messages_leave", "transmit",
 ]

@@ -25,6 +25,16 @@ def sms_configured(config: Config) -> bool:
     return config.sms_provider in ("twilio", "http")
 
 
+def messages_leave(config: Config) -> bool:
+    """Whether any message really leaves this server (SMTP or an SMS provider configured).
+
+    Where none does, the outbox is the only channel (the embedded demo): staff may open the
+    links shown there to try a cadre's journey. Where some do, a link shown to staff would let
+    them act as its recipient, so pages mask them (``messages.links.mask_links``).
+    """
+    return email_configured(config) or sms_configured(config)
+
+
 def transmit(notification: Notification) -> DeliveryResult:
     """Send ``notification``; raises ``TransientDeliveryError`` or ``PermanentDeliveryError``."""
     config: Config = current_app.extensions["sinergi"]

@@ -236,7 +236,7 @@ def set_password(person: Person, password: str) -> None:
     person.failed_logins = 0
     person.locked_until = None
     record_audit(person.id, "set_password", "person", person.id, None, None)
-    end_all_sessions(person, actor=None, reason="password_set", commit=False)
+    end_all_sessions(person, actor=None, reason="password_set", commit=False, links=False)
     db.session.commit()
 
 

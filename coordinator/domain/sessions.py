@@ -3,7 +3,7 @@
 A web login is a ``WebSession`` row; the cookie carries its random id, the database its hash.
 Logout revokes that row, so a cookie copied before logout is dead. A password change, a
 deactivation and an admin's "sign out everywhere" revoke every session and API token of the
-person. Looking a session or a token up costs one indexed SELECT (joined with the person) and
+person (the last two also the links sent to them: a password does not open a link). Looking a session or a token up costs one indexed SELECT (joined with the person) and
 no write: a token's ``last_used_at`` is written at most once per ``LAST_USED_PRECISION``.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import lazyload
 
 from coordinator.config import Config
+from coordinator.domain import short_links
 from coordinator.domain.changes import record_audit
 from coordinator.extensions import db
 from coordinator.models import ApiToken, Person, WebSession, utcnow
@@ -71,8 +72,9 @@ def end_session(session_id: str | None) -> None:
 
 
 def end_all_sessions(person: Person, *, actor: Person | None, reason: str,
-                     commit: bool = True) -> int:
-    """Revoke every web session and API token of ``person``; returns how many. Audited."""
+                     commit: bool = True, links: bool = True) -> int:
+    """Revoke every web session and API token of ``person`` and, with ``links``, the links
+    sent to them (a lost or shared phone); returns how many sessions and tokens. Audited."""
     now = utcnow()
     sessions = _rowcount(db.session.execute(update(WebSession).where(
         WebSession.person_id == person.id, WebSession.revoked_at.is_(None)
@@ -80,8 +82,10 @@ def end_all_sessions(person: Person, *, actor: Person | None, reason: str,
     tokens = _rowcount(db.session.execute(update(ApiToken).where(
         ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None)
     ).values(revoked_at=now)))
+    revoked_links = short_links.revoke_all_of(person.id, now=now) if links else 0
     record_audit(actor.id if actor is not None else None, "end_sessions", "person", person.id,
-                 None, {"reason": reason, "sessions": sessions, "tokens": tokens})
+                 None, {"reason": reason, "sessions": sessions, "tokens": tokens,
+                        "links": revoked_links})
     if commit:
         db.session.commit()
     return sessions + tokens

@@ -4,7 +4,7 @@ Context each kind takes (objects or dicts; missing optional values render empty)
 
 - ``assigned``, ``unassigned`` (to the kelurahan's coordinators: choose a cadre),
   ``reminder_24h``, ``reminder_due_today``, ``reminder_now`` (staff pressed "remind again"),
-  ``overdue``: ``action``.
+  ``overdue``, ``link_resent``: ``action``.
 - ``escalation``: ``action``, ``days_overdue`` (default: whole days since due), optional ``now``.
 - ``action_completed``, ``action_reopened``, ``action_cancelled``: ``action``.
 - ``program_closed``: ``program``, ``actions`` (the recipient's actions its closing cancelled).
@@ -19,8 +19,9 @@ Context each kind takes (objects or dicts; missing optional values render empty)
 - ``sms_reply_*``: optional ``code``, ``people_reached``, ``open_codes``; ``person`` may be None
   (unknown number), then ``language`` picks the language.
 
-The SMS section never carries a sensitive word (``coordinator.domain.discretion``) and is kept
-within two GSM-7 parts where the content allows it.
+The SMS section never carries a sensitive word (``coordinator.domain.discretion``); it is kept to
+one GSM-7 part where a readable title allows it (a task SMS with its link: see ``sms_text.fit``),
+else within two.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from coordinator.models import Action, Person, Region, utcnow
 from coordinator.policy.actions import link_purpose_for
 
 ACTION_KINDS = ("assigned", "unassigned", "reminder_24h", "reminder_due_today", "reminder_now",
-                "overdue", "escalation")
+                "overdue", "escalation", "link_resent")
 # Told to a kelurahan's coordinators when the program's reminder policy asks for it.
 NOTICE_KINDS = ("action_completed", "action_reopened", "action_cancelled")
 SMS_REPLY_KINDS = tuple(

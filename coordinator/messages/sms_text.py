@@ -1,15 +1,18 @@
-"""Discreet, short SMS text: no case words, GSM-7 where possible, at most two parts if it fits."""
+"""Discreet, short SMS text: no case words, GSM-7 where possible, one part whenever a readable
+title allows it (SMS credit is paid per part), else at most two."""
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from typing import Any
 
-from coordinator.channels.sms_encoding import PART_LIMIT, analyse, to_gsm7
+from coordinator.channels.sms_encoding import PART_LIMIT, SINGLE_LIMIT, analyse, to_gsm7
 from coordinator.domain.discretion import sensitive_words_in
 
 MAX_PARTS = 2
 MAX_TITLE = 60
+# A title cut shorter than this says too little: the SMS may take a second part instead.
+MIN_TITLE = 20
 MAX_NAME = 30
 MAX_CODES = 8
 NEUTRAL_TITLE = {"id": "Tugas {code}", "en": "Task {code}"}
@@ -23,9 +26,14 @@ def clean(text: str) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut at a word where one is near, with "..."."""
     if len(text) <= limit:
         return text
-    return text[: max(0, limit - 3)].rstrip() + "..."
+    cut = text[: max(0, limit - 3)]
+    space = cut.rfind(" ")
+    if space >= len(cut) * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "..."
 
 
 def discreet_title(title: str, code: str, language: str) -> str:
@@ -67,18 +75,33 @@ def mask_sensitive(text: str) -> str:
 
 
 def fit(render: Callable[[dict[str, Any]], str], values: dict[str, Any], language: str) -> str:
-    """Render the SMS; shorten the title until it fits in two parts, else use a neutral title."""
+    """Render the SMS in one part if the title, shortened to no less than ``MIN_TITLE``
+    characters, allows it; else in two (the title shortened as needed); else with a neutral
+    title."""
     text = mask_sensitive(clean(render({})))
     title = values.get("sms_title")
-    if analyse(text).parts <= MAX_PARTS or not title:
+    if analyse(text).parts == 1 or not title:
         return text
-    budget = PART_LIMIT[analyse(text).encoding] * MAX_PARTS
-    overflow = analyse(text).units - budget
-    shorter = shorten(title, len(title) - overflow - 3)
-    if len(shorter) > 3:
-        text = mask_sensitive(clean(render({"sms_title": shorter})))
-        if analyse(text).parts <= MAX_PARTS:
-            return text
+    for parts, shortest in ((1, MIN_TITLE), (MAX_PARTS, 4)):
+        fitted = _with_title_within(render, text, title, parts, shortest)
+        if fitted is not None:
+            return fitted
     code = values.get("code", "")
     neutral = NEUTRAL_TITLE.get(language, NEUTRAL_TITLE["id"]).format(code=code)
     return mask_sensitive(clean(render({"sms_title": neutral})))
+
+
+def _with_title_within(render: Callable[[dict[str, Any]], str], text: str, title: str,
+                       parts: int, shortest: int) -> str | None:
+    """The text in at most ``parts`` parts with the title cut to fit, if it stays readable
+    (``shortest`` characters or more)."""
+    for _ in range(3):  # extension characters count twice: a second cut may be needed
+        info = analyse(text)
+        if info.parts <= parts:
+            return text
+        budget = SINGLE_LIMIT[info.encoding] if parts == 1 else PART_LIMIT[info.encoding] * parts
+        title = shorten(title, len(title) - (info.units - budget))
+        if len(title) < shortest:
+            return None
+        text = mask_sensitive(clean(render({"sms_title": title})))
+    return text if analyse(text).parts <= parts else None

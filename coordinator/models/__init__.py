@@ -2,6 +2,7 @@
 from coordinator.models.audit import AuditEntry
 from coordinator.models.base import Base, utcnow
 from coordinator.models.inbound_sms import InboundSms
+from coordinator.models.links import ShortLink
 from coordinator.models.networks import Network
 from coordinator.models.notification_log import DeliveryAttempt, DigestItem, OverdueMark
 from coordinator.models.notifications import Notification
@@ -28,6 +29,6 @@ __all__ = [
     "Indicator", "IndicatorRollup", "Network", "Notification", "OutreachTarget", "OverdueMark",
     "Person", "ProcessedEvent", "Program", "ProgramClosedAction", "ProgramRollup", "Region",
     "RollupActionState",
-    "RollupDrift", "RollupMark", "RollupRun", "Target", "WebSession",
+    "RollupDrift", "RollupMark", "RollupRun", "ShortLink", "Target", "WebSession",
     "person_networks", "utcnow",
 ]

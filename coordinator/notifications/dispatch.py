@@ -113,6 +113,13 @@ def apply_sms_cap(now: datetime) -> int:
     return folded
 
 
+def sms_cap_reached(recipient_id: int, now: datetime) -> bool:
+    """Whether the person already had today's ``SMS_DAILY_CAP`` SMS: a new one waits for the
+    next morning's digest."""
+    cap = current_app.extensions["sinergi"].sms_daily_cap
+    return _sms_sent_today([recipient_id], now).get(recipient_id, 0) >= cap
+
+
 def _sms_sent_today(recipient_ids: list[int], now: datetime) -> dict[int, int]:
     start = local_datetime(to_local(now).date(), time(0))
     rows = db.session.execute(

@@ -182,6 +182,15 @@ def restore_deadline(action: CancelledFacts, window: timedelta = RESTORE_WINDOW)
     return action.cancelled_at + window if action.cancelled_at else None
 
 
+def resend_link(person: Someone, action: ActionFacts) -> Decision:
+    """Send the assignee a new task link (the old one revoked): staff of its region, while
+    the action is open and has an assignee."""
+    managed = _supervised_while(OPEN, person, action)
+    if not managed:
+        return managed
+    return ALLOW if action.assignee_id is not None else refuse(Reason.NO_ASSIGNEE)
+
+
 def open_link(person: Someone, action: ActionFacts, purpose: LinkPurpose) -> Decision:
     """May the person a link was sent to open it for its purpose?
 

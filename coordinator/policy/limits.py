@@ -13,3 +13,5 @@ MAX_TITLE_LENGTH = 200
 # Staff may restore an action they cancelled by mistake for this long (then it stays cancelled).
 RESTORE_WINDOW = timedelta(days=30)
 MAX_CANCEL_REASON_LENGTH = 500
+# Staff may send a task's link again to its assignee at most once in this long.
+RESEND_LINK_INTERVAL = timedelta(minutes=10)

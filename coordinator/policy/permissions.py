@@ -106,6 +106,7 @@ PERMISSIONS: dict[str, Rule] = {
     "action.remind": lambda p, o, now, via: actions.remind(p, o),
     "action.take": lambda p, o, now, via: actions.take(p, o),
     "action.restore": lambda p, o, now, via: actions.restore(p, o, now, o.program.status),
+    "action.resend_link": lambda p, o, now, via: actions.resend_link(p, o),
     # People, networks, regions, tokens
     "person.view": lambda p, o, now, via: _yes(o is None or person_visible(p, o), Reason.NOT_FOUND),
     "person.manage": lambda p, o, now, via: _manages_person(p, o),

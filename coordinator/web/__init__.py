@@ -5,7 +5,15 @@ from flask import Flask
 from flask_babel import lazy_gettext
 
 from coordinator.extensions import login_manager
-from coordinator.web import jinja, notifications_admin, outbox, prg, reminder_policy, worklist
+from coordinator.web import (
+    jinja,
+    notifications_admin,
+    outbox,
+    prg,
+    reminder_policy,
+    resend,
+    worklist,
+)
 from coordinator.web.actions import blp as actions_blp
 from coordinator.web.auth import blp as auth_blp
 from coordinator.web.bulk import blp as bulk_blp
@@ -50,3 +58,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(outbox.blp)
     app.register_blueprint(notifications_admin.blp)
     app.register_blueprint(reminder_policy.blp)
+    app.register_blueprint(resend.blp)

@@ -2,20 +2,28 @@
 outbox channel (the embedded default), so a newcomer sees exactly what would have been sent.
 
 Admins see everything; leads and coordinators the messages to people in their region.
+Where messages really leave (``channels.messages_leave``), the links in them are masked and the
+search does not look into message texts (it could spell a key out letter by letter): a link
+works for its recipient only, and staff must not act as a cadre by copying one. Where the outbox
+is the only channel (the embedded demo), links stay usable and are marked as such.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from coordinator.channels import messages_leave
 from coordinator.extensions import db
+from coordinator.messages.links import mask_links
 from coordinator.models import Notification, Person
 from coordinator.models.notifications import CHANNELS, NOTIFICATION_STATUSES
 from coordinator.notifications.budget import month_bounds
@@ -40,6 +48,7 @@ KIND_LABELS = {
     "daily_summary": _l("daily overdue summary"), "action_completed": _l("task completed"),
     "action_reopened": _l("task reopened"), "action_cancelled": _l("task cancelled"),
     "program_closed": _l("program closed"), "program_reopened": _l("program reopened"),
+    "link_resent": _l("task link sent again"),
 }
 
 
@@ -86,6 +95,22 @@ def _filters(args: Any) -> tuple[dict[str, Any], list[str]]:
     return values, problems
 
 
+_LINK = re.compile(r"https?://[^\s<>\"']+/t/[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*")
+
+
+def openable_links(text: str) -> Markup:
+    """The text with its links clickable (only where the outbox is the only channel)."""
+    escaped = str(escape(text))
+    return Markup(_LINK.sub(
+        lambda m: f'<a href="{m.group(0)}" rel="noreferrer" target="_blank">{m.group(0)}</a>',
+        escaped))
+
+
+def links_masked() -> bool:
+    """Whether this server's outbox hides the links of messages (they really leave)."""
+    return messages_leave(current_app.extensions["sinergi"])
+
+
 def _apply(query: Any, f: dict[str, Any]) -> Any:
     if f["status"]:
         query = query.where(Notification.status == f["status"])
@@ -97,7 +122,8 @@ def _apply(query: Any, f: dict[str, Any]) -> Any:
         query = query.where(Notification.provider_status == "outbox")
     if f["q"]:
         like = f"%{f['q']}%"
-        query = query.where(Person.name.ilike(like) | Notification.body.ilike(like))
+        text = Notification.subject if links_masked() else Notification.body
+        query = query.where(Person.name.ilike(like) | text.ilike(like))
     if f.get("month_date"):
         start, end = month_bounds(f["month_date"])
         query = query.where(Notification.created_at >= start, Notification.created_at < end)
@@ -116,7 +142,9 @@ def index() -> Any:
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .offset((f["page"] - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
+    masked = links_masked()
     return render_template(
         "outbox/index.html", notifications=rows, total=total, filters=f, problems=problems,
         statuses=NOTIFICATION_STATUSES, channels=CHANNELS, page_size=PAGE_SIZE,
+        links_masked=masked, shown_text=mask_links if masked else openable_links,
     ), (400 if problems else 200)

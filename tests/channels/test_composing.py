@@ -24,7 +24,7 @@ def test_assigned_message_in_indonesian_carries_code_due_time_and_signed_link(wo
     link = message.sms.rsplit(" ", 1)[1]
     assert read_action_token(link.rsplit("/", 1)[1])[:2] == (cadre.id, action.id)
     assert f'href="{link}"' in message.html and '<html lang="id">' in message.html
-    assert analyse(message.sms).parts <= 2
+    assert analyse(message.sms).parts == 1
 
 
 def test_english_speaker_gets_english_and_done_keyword(world: Flask) -> None:
@@ -81,14 +81,14 @@ def test_unassigned_notice_asks_the_coordinator_to_choose_a_cadre(world: Flask) 
     assert "belum punya kader" in escalation.text and "memilih kader" in escalation.text
 
 
-def test_long_title_is_shortened_to_keep_two_gsm_parts(world: Flask) -> None:
+def test_long_title_is_shortened_at_a_word_to_keep_one_gsm_part(world: Flask) -> None:
     cadre = make_person()
     title = "Sosialisasi pencegahan di sekolah dasar negeri " * 4
     action = make_action(make_program(make_person("lead")), cadre, title=title[:200])
     sms = compose("overdue", cadre, action=action).sms
     info = analyse(sms)
-    assert info.encoding == "gsm7" and info.parts <= 2
-    assert "..." in sms
+    assert info.encoding == "gsm7" and info.parts == 1
+    assert "Terlambat: Sosialisasi pencegahan di sekolah dasar..., batas" in sms
 
 
 def test_accents_and_curly_quotes_are_folded_so_sms_stays_gsm7(world: Flask) -> None:

@@ -49,6 +49,10 @@ def check_gunicorn(argv: list[str]) -> None:
     assert any(dep.startswith("gunicorn") for dep in PROJECT["dependencies"])
     importlib.import_module("gunicorn")
     check_app_spec(argv[-1])
+    # The config whose logger keeps link keys out of the access log (tests/security).
+    config = argv[argv.index("--config") + 1]
+    assert config == "python:coordinator.gunicorn_conf"
+    assert importlib.import_module(config.split(":", 1)[1]).logger_class
 
 
 def check_celery(argv: list[str], app) -> None:
@@ -81,6 +85,7 @@ def test_the_image_default_command_serves_the_app():
     dockerfile = (ROOT / "Dockerfile").read_text()
     cmd = re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)
     assert cmd and '"coordinator:create_app()"' in cmd.group(1)
+    assert '"--config", "python:coordinator.gunicorn_conf"' in cmd.group(1)
     assert "curl" in dockerfile  # used by the web health check
     # `sinergi db upgrade` finds migrations/ next to the coordinator package: both in /app.
     for folder in ("coordinator", "workers", "migrations"):

@@ -74,12 +74,20 @@ def test_who_may_cancel(person: P, status: str, expected: Reason | None) -> None
     assert reason(rules.cancel(person, A(status=status))) == expected
 
 
-@pytest.mark.parametrize("rule", [rules.reassign, rules.reschedule, rules.remind])
+@pytest.mark.parametrize("rule", [rules.reassign, rules.reschedule, rules.remind,
+                                  rules.resend_link])
 def test_supervising_an_open_action_is_for_staff_of_its_region(rule) -> None:  # type: ignore[no-untyped-def]
     assert rule(COORDINATOR, A())
     assert reason(rule(CADRE, A())) == Reason.NOT_ALLOWED
     assert reason(rule(OUTSIDER, A())) == Reason.NOT_FOUND
     assert reason(rule(COORDINATOR, A(status="done"))) == Reason.NOT_OPEN
+
+
+def test_a_link_is_sent_again_only_to_an_assignee_by_staff_of_the_region() -> None:
+    assert rules.resend_link(KEC_LEAD, A()) and rules.resend_link(ADMIN, A())
+    assert reason(rules.resend_link(COORDINATOR, A(assignee_id=None))) == Reason.NO_ASSIGNEE
+    assert reason(rules.resend_link(COORDINATOR, A(status="cancelled"))) == Reason.NOT_OPEN
+    assert reason(decide(CADRE, "action.resend_link", A())) == Reason.NOT_ALLOWED  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("person", "purpose", "action", "expected"), [

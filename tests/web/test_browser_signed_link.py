@@ -15,6 +15,7 @@ def test_cadre_completes_an_action_from_a_signed_link_on_a_phone(
     world: World, live_server: str, phone_page, artifacts_dir  # type: ignore[no-untyped-def]
 ) -> None:
     link = action_link(world.cadre.id, world.action.id)
+    db.session.commit()  # the server reads the key's row on its own connection
     phone_page.goto(live_server + link[link.index("/t/"):])
     assert world.action.title in phone_page.inner_text("h2")
     # Nothing overflows the phone's width.

@@ -17,7 +17,12 @@ from sqlalchemy import exists, select, update
 from coordinator.domain.actions import cancel_action, complete_action, reopen_action
 from coordinator.domain.calendar import is_day_off, local_datetime, to_local
 from coordinator.domain.people import create_person
-from coordinator.domain.programs import activate_program, close_program, create_program
+from coordinator.domain.programs import (
+    activate_program,
+    close_program,
+    create_program,
+    reopen_program,
+)
 from coordinator.extensions import db
 from coordinator.messages import compose
 from coordinator.messages.composing import KINDS, SMS_REPLY_KINDS
@@ -28,6 +33,7 @@ from coordinator.notifications.dispatch import prepare_and_list_due
 from coordinator.notifications.follow_up import remind_now
 from coordinator.notifications.late_reports import month_due, remind_late_reporters
 from coordinator.notifications.reminders import sweep_reminders
+from coordinator.notifications.resend import resend_link
 from coordinator.notifications.summaries import daily_summaries, weekly_digests
 from coordinator.policy import LinkPurpose
 from coordinator.policy.actions import link_purpose_for
@@ -138,6 +144,7 @@ def test_every_message_kind_has_links_a_stranger_can_open(world: World, app: Fla
 
     # A coordinator's "remind again", and the notices she asked for.
     remind_now(late.id, actor=world.coordinator)
+    assert resend_link(late.id, actor=world.coordinator).outcome == "planned"
     done = more[0]
     complete_action(done.id, actor=world.cadre, people_reached=9)
     reopen_action(done.id, actor=world.coordinator)
@@ -152,7 +159,7 @@ def test_every_message_kind_has_links_a_stranger_can_open(world: World, app: Fla
     remind_late_reporters(_weekday_at(after, 9, lambda d: month_due(d) is not None))
     messages.check_new()
 
-    # Closing a program tells its cadres what it cancelled.
+    # Closing a program tells its cadres what it cancelled; reopening it, what it restored.
     closing = create_program(actor=world.lead, title="Program penutupan", description="",
                              category="coordination", year=2022, region_code="31.73")
     activate_program(closing.id, actor=world.lead)
@@ -160,6 +167,9 @@ def test_every_message_kind_has_links_a_stranger_can_open(world: World, app: Fla
     messages.relay(after)
     messages.check_new()
     close_program(closing.id, actor=world.lead)
+    messages.relay(after)
+    messages.check_new()
+    reopen_program(closing.id, actor=world.lead)  # ... and reopening it, what it restored
     messages.relay(after)
     messages.check_new()
 
@@ -176,4 +186,5 @@ def test_every_message_kind_has_links_a_stranger_can_open(world: World, app: Fla
     linked = {kind for kind, path, _ in messages.links if path.startswith(PATH_PREFIX)}
     assert {"assigned", "unassigned", "reminder_24h", "reminder_due_today", "reminder_now",
             "overdue", "escalation", "digest", "daily_summary", "undeliverable",
-            "action_completed", "action_reopened", "action_cancelled"} <= linked
+            "action_completed", "action_reopened", "action_cancelled", "link_resent",
+            "program_reopened"} <= linked

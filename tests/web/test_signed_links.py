@@ -1,4 +1,5 @@
-"""Signed links: valid, expired, tampered, another action, reused after completion."""
+"""Links in messages: short keys (and the old signed tokens still read): valid, expired,
+revoked, tampered, another action, reused after completion."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -10,9 +11,10 @@ from coordinator.extensions import db
 from coordinator.messages.links import (
     LinkExpired,
     LinkInvalid,
+    LinkRevoked,
     action_link,
-    action_token,
     read_action_token,
+    signed_token,
 )
 from coordinator.models import Event
 from tests.web.conftest import World, csrf_token
@@ -22,15 +24,22 @@ def _path(link: str) -> str:
     return link[link.index("/t/"):]
 
 
+def _link(person_id: int, action_id: int) -> str:
+    """A link as a worker makes it: the key's row committed with the message."""
+    link = action_link(person_id, action_id)
+    db.session.commit()
+    return link
+
+
 def test_link_is_absolute_short_and_round_trips(world: World) -> None:
-    link = action_link(world.cadre.id, world.action.id)
+    link = _link(world.cadre.id, world.action.id)
     assert link.startswith("http://127.0.0.1:5000/t/")
-    assert len(link) < 80
+    assert len(link) == len("http://127.0.0.1:5000/t/") + 10
     assert read_action_token(link.rsplit("/", 1)[1])[:2] == (world.cadre.id, world.action.id)
 
 
-def test_token_older_than_max_age_is_expired(world: World) -> None:
-    token = action_token(world.cadre.id, world.action.id)
+def test_old_signed_token_still_works_until_it_expires(world: World) -> None:
+    token = signed_token(world.cadre.id, world.action.id)
     later = datetime.now(UTC) + timedelta(days=14, minutes=1)
     with pytest.raises(LinkExpired):
         read_action_token(token, now=later)
@@ -46,18 +55,18 @@ def test_token_older_than_max_age_is_expired(world: World) -> None:
 ])
 def test_tampered_tokens_are_invalid(world: World, mangle) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(LinkInvalid):
-        read_action_token(mangle(action_token(world.cadre.id, world.action.id)))
+        read_action_token(mangle(signed_token(world.cadre.id, world.action.id)))
 
 
 def test_token_signed_with_another_key_is_invalid(world: World, make_app) -> None:  # type: ignore[no-untyped-def]
-    token = action_token(world.cadre.id, world.action.id)
+    token = signed_token(world.cadre.id, world.action.id)
     other = make_app(secret_key="another-secret-key-0123456789")
     with other.app_context(), pytest.raises(LinkInvalid):
         read_action_token(token)
 
 
 def test_cadre_completes_from_the_link_without_logging_in(client, world: World) -> None:
-    path = _path(action_link(world.cadre.id, world.action.id))
+    path = _path(_link(world.cadre.id, world.action.id))
     page = client.get(path)
     assert page.status_code == 200
     assert world.action.title in page.text and "Tandai selesai" in page.text
@@ -73,7 +82,7 @@ def test_cadre_completes_from_the_link_without_logging_in(client, world: World) 
 
 
 def test_reusing_the_link_after_completion_changes_nothing(client, world: World) -> None:
-    path = _path(action_link(world.cadre.id, world.action.id))
+    path = _path(_link(world.cadre.id, world.action.id))
     page = client.get(path)
     token = csrf_token(page.text)
     client.post(path, data={"csrf_token": token, "people_reached": "3"})
@@ -91,7 +100,7 @@ def test_reusing_the_link_after_completion_changes_nothing(client, world: World)
 
 
 def test_cadre_can_undo_from_the_link(client, world: World) -> None:
-    path = _path(action_link(world.cadre.id, world.action.id))
+    path = _path(_link(world.cadre.id, world.action.id))
     token = csrf_token(client.get(path).text)
     client.post(path, data={"csrf_token": token})
     response = client.post(path + "/batal", data={"csrf_token": token}, follow_redirects=True)
@@ -102,7 +111,7 @@ def test_cadre_can_undo_from_the_link(client, world: World) -> None:
 
 def test_link_for_another_persons_action_is_refused(client, world: World) -> None:
     # A genuine signature, but the action belongs to someone else.
-    path = _path(action_link(world.cadre.id, world.other_action.id))
+    path = _path(_link(world.cadre.id, world.other_action.id))
     page = client.get(path)
     assert page.status_code == 404
     assert "bukan tugas Anda lagi" in page.text
@@ -113,7 +122,7 @@ def test_link_for_another_persons_action_is_refused(client, world: World) -> Non
 
 
 def test_tampered_link_gets_a_friendly_indonesian_page(client, world: World) -> None:
-    path = _path(action_link(world.cadre.id, world.action.id))
+    path = _path(_link(world.cadre.id, world.action.id))
     page = client.get(path[:-2] + "xx")
     assert page.status_code == 404
     assert "Tautan ini tidak berlaku" in page.text
@@ -123,7 +132,7 @@ def test_tampered_link_gets_a_friendly_indonesian_page(client, world: World) -> 
 def test_expired_link_page_explains_how_to_get_a_new_one(client, world: World, make_app) -> None:  # type: ignore[no-untyped-def]
     import time_machine
 
-    path = _path(action_link(world.cadre.id, world.action.id))
+    path = _path(_link(world.cadre.id, world.action.id))
     with time_machine.travel(datetime.now(UTC) + timedelta(days=15), tick=False):
         page = client.get(path)
     assert page.status_code == 410
@@ -131,7 +140,7 @@ def test_expired_link_page_explains_how_to_get_a_new_one(client, world: World, m
 
 
 def test_link_post_without_csrf_token_changes_nothing(client, world: World) -> None:
-    path = _path(action_link(world.cadre.id, world.action.id))
+    path = _path(_link(world.cadre.id, world.action.id))
     response = client.post(path, data={"people_reached": "4"})
     assert response.status_code == 400
     db.session.refresh(world.action)
@@ -139,7 +148,7 @@ def test_link_post_without_csrf_token_changes_nothing(client, world: World) -> N
 
 
 def test_negative_people_reached_is_refused(client, world: World) -> None:
-    path = _path(action_link(world.cadre.id, world.action.id))
+    path = _path(_link(world.cadre.id, world.action.id))
     page = client.get(path)
     response = client.post(path, data={"csrf_token": csrf_token(page.text), "people_reached": "-3"})
     assert response.status_code == 400
@@ -151,5 +160,20 @@ def test_link_of_a_cancelled_action_says_so(client, world: World) -> None:
     from coordinator.domain.actions import cancel_action
 
     cancel_action(world.action.id, actor=None)
-    page = client.get(_path(action_link(world.cadre.id, world.action.id)))
+    page = client.get(_path(_link(world.cadre.id, world.action.id)))
     assert page.status_code == 410 and "dibatalkan" in page.text
+
+
+def test_a_revoked_link_is_gone_like_an_expired_one(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    from coordinator.domain.short_links import revoke
+
+    path = _path(_link(world.cadre.id, world.action.id))
+    revoke(world.action.id, person_id=world.cadre.id, now=datetime.now(UTC))
+    db.session.commit()
+    with pytest.raises(LinkRevoked):
+        read_action_token(path.rsplit("/", 1)[1])
+    page = client.get(path)
+    assert page.status_code == 410 and "tautan baru" in page.text
+    assert client.post(path, data={"csrf_token": "x"}).status_code in (400, 410)
+    db.session.refresh(world.action)
+    assert world.action.status == "open"

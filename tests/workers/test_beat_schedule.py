@@ -19,3 +19,11 @@ def test_every_scheduled_job_is_a_registered_task_on_its_own_queue(app: Flask) -
 def test_every_job_has_a_task_and_every_task_a_job(app: Flask) -> None:
     ours = {name for name in get_celery_for(app).tasks if name.startswith("sinergi.")}
     assert ours == {job.name for job in ALL_JOBS}
+
+
+def test_links_long_expired_are_purged_every_night() -> None:
+    from coordinator.jobs import PURGE_EXPIRED_LINKS
+
+    entry = SCHEDULE["purge-expired-links"]
+    assert entry["task"] == PURGE_EXPIRED_LINKS.name
+    assert entry["schedule"].hour == {3} and entry["schedule"].minute == {15}
