@@ -143,7 +143,7 @@ def test_coordinator_reassigns_cancels_and_reopens(client, world: World) -> None
     assert world.action.status == "open"
     cancelled = client.post(f"/aksi/{world.action.id}/batalkan",
                             data={"csrf_token": token, "reason": "Dobel dengan tugas RW 02"})
-    assert cancelled.status_code == 302
+    assert cancelled.status_code == 303
     db.session.refresh(world.action)
     assert (world.action.status, world.action.cancel_reason) == (
         "cancelled", "Dobel dengan tugas RW 02")
