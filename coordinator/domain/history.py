@@ -4,8 +4,8 @@ Built from the two records the rules already keep, in a fixed number of queries 
 the length of the history (no query per entry):
 
 - the audit trail (``audit_entries`` of the action: created, reassigned, rescheduled, completed
-  with ``via``, reopened, cancelled with its reason or by the program's closing, restored when
-  the program was reopened), with the actor's name;
+  with ``via``, reopened, cancelled with its reason or by the program's closing, restored by staff or
+  when the program was reopened), with the actor's name;
 - the notifications about the action (each message: kind, channel, delivery status, time),
   with the recipient's name; escalations are the messages of kind ``escalation``.
 
@@ -48,6 +48,7 @@ class HistoryEntry:
     people_reached: int | None = None
     reason: str | None = None  # cancelled: the reason given, if any
     by_program_closing: bool = False  # cancelled when its program was closed
+    #                                   (restored: when its program was reopened)
     due_at: datetime | None = None  # created / rescheduled: the (new) due time
     previous_due_at: datetime | None = None
     message_kind: str | None = None  # message / escalation: assigned, reminder_24h, ...
@@ -112,6 +113,8 @@ def _from_audit(entry: AuditEntry, actor: str | None, names: dict[int, str]) -> 
     if kind == "cancelled":
         fields.update(reason=after.get("reason") or None,
                       by_program_closing=bool(after.get("program_closed")))
+    if kind == "restored":
+        fields.update(by_program_closing=bool(after.get("program_reopened")))
     return HistoryEntry(at=entry.at, kind=kind, actor=actor, **fields)
 
 

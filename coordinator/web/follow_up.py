@@ -1,5 +1,5 @@
 """What a supervisor's page about one action needs: its forms, the people it may go to (same
-network first), the messages already sent about it, and the answers in the reader's language.
+network first) and the answers in the reader's language.
 
 Shared by the follow-up / assign link pages (:mod:`coordinator.web.links`) and the staff
 action page (the cancel form with its reason).
@@ -7,7 +7,6 @@ action page (the cancel form with its reason).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,14 +17,12 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from coordinator.domain.actions import REPORTED_HOW
 from coordinator.extensions import db
-from coordinator.models import Action, Notification, Person, person_networks
+from coordinator.models import Action, Person, person_networks
 from coordinator.policy import audiences
 from coordinator.policy.limits import MAX_CANCEL_REASON_LENGTH
 from coordinator.web.completion import CompleteForm
 from coordinator.web.forms import WebForm
-from coordinator.web.outbox import KIND_LABELS, STATUS_LABELS
 
-MAX_HISTORY = 50
 REPORTED_LABELS = {"phone": _l("by phone"), "in_person": _l("in person")}
 
 
@@ -85,30 +82,6 @@ def choose_form(action: Action, viewer: Person | None, formdata: Any = None) -> 
     form.assignee_id.choices = [(str(c.person.id), c.person.name)
                                 for c in candidates(action, viewer)]
     return form
-
-
-@dataclass(frozen=True)
-class SentMessage:
-    at: datetime | None
-    recipient: str
-    kind: str
-    channel: str
-    status: str
-
-
-def sent_messages(action_id: int) -> list[SentMessage]:
-    """The messages about the action, newest first: who, what kind, which channel, what became
-    of it (the statuses of the outbox page)."""
-    rows = db.session.execute(
-        select(Notification.kind, Notification.channel, Notification.status,
-               Notification.sent_at, Notification.scheduled_for, Person.name)
-        .join(Person, Person.id == Notification.recipient_id)
-        .where(Notification.action_id == action_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(MAX_HISTORY)
-    )
-    return [SentMessage(r.sent_at or r.scheduled_for, r.name,
-                        str(KIND_LABELS.get(r.kind, r.kind)), r.channel,
-                        str(STATUS_LABELS.get(r.status, r.status))) for r in rows]
 
 
 def reminded_message(planned: int, name: str) -> tuple[str, str]:

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from coordinator import policy
 from coordinator.domain.actions import cancel_action, reassign_action, restore_action
+from coordinator.domain.history import action_history
 from coordinator.domain.overdue import days_overdue
 from coordinator.errors import DomainError
 from coordinator.extensions import db
@@ -44,7 +45,6 @@ from coordinator.web.follow_up import (
     candidates,
     choose_form,
     reminded_message,
-    sent_messages,
 )
 from coordinator.web.forms import ButtonForm
 from coordinator.web.reasons import message_for
@@ -122,7 +122,7 @@ def _manage_page(token: str, person: Person, action: Action, claim: LinkClaim, s
             complete=forms.get("complete") or (CompleteForm(formdata=None) if mine
                                                else OnBehalfForm(formdata=None)),
             cancel=forms.get("cancel") or CancelForm(formdata=None),
-            button=ButtonForm(), messages=sent_messages(action.id),
+            button=ButtonForm(), history=action_history(action.id),
             restore_until=policy.actions.restore_deadline(action), hide_nav=True,
         )
     return html, status

@@ -15,6 +15,9 @@ from tests.web.conftest import TAMBORA_KEL, World, csrf_token, make_action
 
 
 def _path(link: str) -> str:
+    """The link's path; its key row (made in this session's transaction) is committed, as a
+    sent message's is, so a refused POST's rollback cannot take it away."""
+    db.session.commit()
     return link[link.index("/t/"):]
 
 
