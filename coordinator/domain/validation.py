@@ -49,6 +49,16 @@ def check_due_not_past(due_at: datetime, now: datetime | None = None,
     return {}
 
 
+def require_due_not_past(due_at: object, field: str = "due_at") -> None:
+    """Raise ``InvalidInput`` for a due time a person set in the past (entry points that set
+    one action's due time call this; the bulk rule checks its own first occurrence). Values
+    without a time zone are left to :func:`check_due_at`."""
+    if isinstance(due_at, datetime) and due_at.tzinfo is not None:
+        errors = check_due_not_past(due_at, field=field)
+        if errors:
+            raise InvalidInput("due time in the past", errors)
+
+
 def people_reached_valid(value: object) -> bool:
     return (isinstance(value, int) and not isinstance(value, bool)
             and 0 <= value <= MAX_PEOPLE_REACHED)
