@@ -250,7 +250,7 @@ def _plan(request: BulkRequest, actor: Person | None) -> _Plan:
         kelurahan_count=len(codes),
         unassigned_count=len(unassigned) * len(dates),
         occurrences=due_ats,
-        days_off=[DayOff(d, calendar.holiday_name(d) or "day off")
+        days_off=[DayOff(d, calendar.holiday_name(d, "en") or "day off")
                   for d in dates if calendar.is_day_off(d)],
         sensitive_words=sensitive_words_in(request.title),
         per_kelurahan=dict(per_kelurahan),
