@@ -33,6 +33,13 @@ class WebForm(FlaskForm):
         def get_translations(self, form: Any) -> _CatalogTranslations:
             return CATALOG_TRANSLATIONS
 
+        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+            # A page may hold several forms (one per task): their CSRF inputs need no id,
+            # and ids must be unique on a page.
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)  # type: ignore[misc]
+
 
 class ButtonForm(WebForm):
     """A form that is only a button: it carries the CSRF token and nothing else."""
