@@ -19,6 +19,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk, preview_bulk_assignment
+from coordinator.domain.calendar import local_datetime
+from coordinator.domain.validation import check_due_not_past
 from coordinator.errors import DomainError, NotFound
 from coordinator.extensions import db
 from coordinator.models import Network, Program
@@ -77,6 +79,12 @@ class BulkForm(WebForm):
         if self.recurrence.data != "none" and not self.until.data:
             self.until.errors = [*self.until.errors, _("A repeating assignment needs an end date.")]
             ok = False
+        if self.due_date.data and self.due_time.data:
+            # The rule the domain applies too; asked here as well so every error shows at once.
+            first = local_datetime(self.due_date.data, self.due_time.data)
+            for message in check_due_not_past(first, field="due_date").get("due_date", []):
+                self.due_date.errors = [*self.due_date.errors, _(message)]
+                ok = False
         return ok
 
     def to_request(self) -> Any:
