@@ -49,7 +49,6 @@ WTFORMS_MESSAGES = (
     _l("Not a valid integer value."),
     _l("Not a valid choice."),
     _l("Invalid Choice: could not coerce."),
-    _l("'%(value)s' is not a valid choice for this field."),
     _l("Not a valid date value."),
     _l("Not a valid time value."),
     _l("This field is required."),
@@ -57,4 +56,16 @@ WTFORMS_MESSAGES = (
     _l("Number must be between %(min)s and %(max)s."),
     _l("Field must be equal to %(other_name)s."),
     _l("The CSRF token is missing."),
+)
+
+
+def ngettext(singular: str, plural: str, n: int) -> tuple[str, str]:
+    """Only marks a plural pair for the catalog (the extractor reads ``ngettext`` calls)."""
+    return singular, plural
+
+
+# WTForms asks for these through ngettext: the catalog needs them as plural entries.
+WTFORMS_PLURAL_MESSAGES = (
+    ngettext("'%(value)s' is not a valid choice for this field.",
+             "'%(value)s' are not valid choices for this field.", 1),
 )

@@ -115,3 +115,19 @@ def test_a_holiday_is_named_in_the_readers_language(client, world: World) -> Non
     preview = post_form(client, PREVIEW, _data(world, due_date=christmas),
                         form_url="/aksi/massal/")
     assert "(Hari Raya Natal)" in preview.text and "Christmas" not in preview.text
+
+
+def test_validation_texts_are_indonesian(client, world: World) -> None:
+    login(client, world.kec_lead.email)
+    start = date.today() + timedelta(days=3)
+    too_many = post_form(client, PREVIEW, _data(
+        world, recurrence="weekly", until=(start + timedelta(days=900)).isoformat(),
+        due_date=start.isoformat()), form_url="/aksi/massal/")
+    assert too_many.status_code == 400
+    assert "Paling banyak 60 kali pengulangan." in too_many.text
+    assert "At most" not in too_many.text
+    unknown = post_form(client, PREVIEW, _data(world, region_codes=["99"]),
+                        form_url="/aksi/massal/")
+    assert unknown.status_code == 400
+    assert "bukan pilihan yang sah untuk isian ini" in unknown.text
+    assert "not a valid choice" not in unknown.text
