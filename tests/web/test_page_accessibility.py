@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from coordinator.extensions import db
-from tests.web.conftest import World, login
+from tests.web.conftest import World, csrf_token, login, post_form
 
 # Pages not walked here, and why.
 NOT_HTML = {"actions.export", "dashboard.export", "health.healthz", "static"}
@@ -188,3 +188,30 @@ def test_the_outbox_kind_filter_offers_translated_labels_and_matches_stored_code
     assert by_label.status_code == 200 and "1 pesan" in by_label.text
     unknown = client.get("/outbox/?kind=nonsense")
     assert unknown.status_code == 400 and "Jenis tidak dikenal" in unknown.text
+
+
+def test_a_refused_staff_form_leads_with_a_focused_summary_linked_to_its_fields(
+        client, world: World) -> None:
+    login(client, world.coordinator.email)
+    refused = post_form(client, "/orang/baru", {"name": "", "role": "cadre",
+                                                "region_code": "31.73.04.1001", "phone": "12",
+                                                "language": "id", "channel_preference": "sms"})
+    assert refused.status_code == 400
+    page = audit(refused.text)
+    assert _problems({"people.new": page}) == []
+    summary = refused.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'tabindex="-1" autofocus' in summary and '<a href="#name">' in summary
+    assert re.search(r'<input aria-describedby="name-error" aria-invalid="true" id="name"',
+                     refused.text)
+    assert "autofocus" not in refused.text.split('class="error-summary"')[0]  # only one
+
+
+def test_a_refused_completion_on_my_tasks_focuses_the_error(client, world: World) -> None:
+    login(client, world.cadre.email)
+    page = client.get("/tugas/")
+
+    done = client.post(f"/tugas/{world.action.id}/selesai", follow_redirects=True, data={
+        "csrf_token": csrf_token(page.text), "people_reached": "-5"})
+    assert re.search(r'<p class="flash flash-error" role="alert" tabindex="-1" autofocus>',
+                     done.text)
+    assert _problems({"cadre.index": audit(done.text)}) == []
