@@ -83,7 +83,8 @@ def region_picker(person: Person, query: str, chosen: list[str] | None) -> Regio
     tree = region_tree(person, query) if query.strip() else full
     shown = set().union(*(node.codes() for node in tree))
     names = {code: name for node in full for code, name in _names(node)}
-    hidden = [(code, names.get(code, code)) for code in (chosen or []) if code not in shown]
+    # Codes outside the person's tree are dropped: kept hidden, they could never be unticked.
+    hidden = [(code, names[code]) for code in (chosen or []) if code not in shown and code in names]
     return RegionPicker(tree, query.strip(), hidden)
 
 

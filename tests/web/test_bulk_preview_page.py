@@ -131,3 +131,4 @@ def test_validation_texts_are_indonesian(client, world: World) -> None:
     assert unknown.status_code == 400
     assert "bukan pilihan yang sah untuk isian ini" in unknown.text
     assert "not a valid choice" not in unknown.text
+    assert 'value="99"' not in unknown.text  # not carried on: it could never be unticked
