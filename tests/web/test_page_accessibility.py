@@ -158,13 +158,36 @@ def test_indonesian_pages_carry_no_english_ui_words(client, app: Flask, world: W
     assert len(_english_words(_walk(client, pages))) >= (10 if role == "admin" else 2)
 
 
+def _english_msgids() -> set[str]:
+    """The catalog's English texts (10+ characters, no placeholder) whose Indonesian differs:
+    none of them may appear verbatim on an Indonesian page."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parents[2] / "coordinator/translations/id/LC_MESSAGES/messages.po"
+    with open(po, "rb") as source:
+        catalog = read_po(source)
+    texts = set()
+    for message in catalog:
+        english = message.id[0] if isinstance(message.id, tuple) else message.id
+        indonesian = (message.string[0] if isinstance(message.string, tuple)
+                      else message.string)
+        if english and indonesian and english != indonesian and len(english) >= 10 \
+                and "%(" not in english:
+            texts.add(english.rstrip("."))
+    return texts
+
+
 def _english_words(seen: dict[str, PageAudit]) -> dict[str, list[str]]:
+    msgids = _english_msgids()
     found = {}
     for endpoint, page in seen.items():
         text = " ".join(" ".join(page.text).split())
         for word in ALLOWED:
             text = text.replace(word, "")
-        hits = sorted({m.group(0) for m in ENGLISH_WORDS.finditer(text)})
+        hits = sorted({m.group(0) for m in ENGLISH_WORDS.finditer(text)}
+                      | {t for t in msgids if t in text})
         if hits:
             found[endpoint] = hits
     return found
