@@ -14,16 +14,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from coordinator import policy
 from coordinator.domain import calendar
 from coordinator.domain.actions import action_snapshot
+from coordinator.domain.bulk_preview import KecamatanPlan, describe_slots
 from coordinator.domain.changes import record_changes
 from coordinator.domain.codes import new_public_codes
 from coordinator.domain.discretion import sensitive_words_in
 from coordinator.domain.events import ActionAssigned
+from coordinator.domain.validation import check_due_not_past
 from coordinator.errors import N_, Conflict, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import (
@@ -93,6 +95,8 @@ class BulkPreview:
     sensitive_words: list[str]
     per_kelurahan: dict[str, int] = field(default_factory=dict)
     program_status: str = "active"
+    # By name, per kecamatan and kelurahan: filled by the preview only (creation needs none).
+    areas: list[KecamatanPlan] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
@@ -163,17 +167,22 @@ def _validate(request: BulkRequest) -> dict[str, list[str]]:
 
 
 def _kelurahan_codes(program: Program, codes: tuple[str, ...], actor: Person | None) -> list[str]:
-    """Expand kelurahan/kecamatan/city codes to kelurahan codes inside the program and scope."""
-    wanted: set[str] = set()
+    """Expand kelurahan/kecamatan/city codes to kelurahan codes inside the program and scope.
+
+    Two queries however many regions were ticked (a picker sends dozens)."""
+    known = set(db.session.scalars(select(Region.code).where(Region.code.in_(codes))))
     for code in codes:
-        region = db.session.get(Region, code)
-        visible = region is not None and (actor is None or policy.in_scope(actor, code))
+        visible = code in known and (actor is None or policy.in_scope(actor, code))
         if not visible or not policy.in_subtree(program.region_code, code):
-            raise InvalidInput("unknown region", {"region_codes": [(f"Unknown region {code!r} "
-                               "(or outside the program's region).")]})
-        wanted.update(db.session.scalars(select(Region.code).where(
-            Region.level == "kelurahan", policy.region_filter(Region.code, code))))
-    return sorted(wanted)
+            raise InvalidInput(f"unknown region {code!r}", {"region_codes": [
+                N_("A chosen region is unknown or outside the program's region.")]})
+    if not codes:
+        return []
+    # A kelurahan ticked beside its whole kecamatan adds nothing: keep the outermost codes.
+    roots = [c for c in set(codes)
+             if not any(policy.in_subtree(other, c) and other != c for other in codes)]
+    return sorted(db.session.scalars(select(Region.code).where(
+        Region.level == "kelurahan", or_(*(policy.region_filter(Region.code, c) for c in roots)))))
 
 
 def _cadres(kelurahan_codes: list[str], network_ids: list[int]) -> list[tuple[int, str, int]]:
@@ -199,8 +208,18 @@ class _Plan:
     preview: BulkPreview
 
 
+def _check_first_due(request: BulkRequest, actor: Person | None) -> dict[str, list[str]]:
+    """A person may not plan into the past; the system (actor None: seeding, benchmarks, tests
+    that build history) may."""
+    if actor is None:
+        return {}
+    first = calendar.local_datetime(request.due_date, request.due_time).astimezone(UTC)
+    return check_due_not_past(first, field="due_date")
+
+
 def _plan(request: BulkRequest, actor: Person | None) -> _Plan:
     errors = _validate(request)
+    errors.update(_check_first_due(request, actor))
     program = (db.session.get(Program, request.program_id) if actor is None
                else db.session.scalars(policy.scoped_programs(actor)
                                        .where(Program.id == request.program_id)).first())
@@ -231,22 +250,25 @@ def _plan(request: BulkRequest, actor: Person | None) -> _Plan:
         kelurahan_count=len(codes),
         unassigned_count=len(unassigned) * len(dates),
         occurrences=due_ats,
-        days_off=[DayOff(d, calendar.holiday_name(d) or "day off")
+        days_off=[DayOff(d, calendar.holiday_name(d, "en") or "day off")
                   for d in dates if calendar.is_day_off(d)],
         sensitive_words=sensitive_words_in(request.title),
         per_kelurahan=dict(per_kelurahan),
         program_status=program.status,
     )
     if preview.action_count > MAX_ACTIONS:
-        raise InvalidInput("too many actions", {"region_codes": [
-            f"{preview.action_count} actions is more than the limit of {MAX_ACTIONS}."]})
+        raise InvalidInput(f"{preview.action_count} actions", {"region_codes": [
+            N_("More than 100,000 actions at once: choose fewer regions, networks or dates.")]})
     return _Plan(program, codes, slots, due_ats, preview)
 
 
 def preview_bulk_assignment(request: BulkRequest, *, actor: Person | None = None) -> BulkPreview:
     """What confirming ``request`` would create; writes nothing."""
     try:
-        return _plan(request, actor).preview
+        plan = _plan(request, actor)
+        plan.preview.areas = describe_slots(plan.slots, plan.kelurahan_codes,
+                                            request.network_ids, len(plan.due_ats))
+        return plan.preview
     finally:
         db.session.rollback()
 

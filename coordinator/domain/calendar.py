@@ -63,14 +63,19 @@ def local_datetime(d: date, t: time, settings: CalendarSettings | None = None) -
     return datetime.combine(d, t, tzinfo=local_zone(settings))
 
 
+# The holidays package names Indonesia's holidays in these languages (its codes).
+HOLIDAY_LANGUAGES = {"id": "id", "en": "en_US"}
+
+
 @lru_cache(maxsize=64)
-def _indonesian_holidays(year: int) -> dict[date, str]:
-    return dict(holidays.country_holidays("ID", years=year))
+def _indonesian_holidays(year: int, language: str = "id") -> dict[date, str]:
+    return dict(holidays.country_holidays(
+        "ID", years=year, language=HOLIDAY_LANGUAGES.get(language, "id")))
 
 
-def holiday_name(d: date) -> str | None:
-    """The name of the public holiday on ``d``, if any."""
-    return _indonesian_holidays(d.year).get(d)
+def holiday_name(d: date, language: str = "id") -> str | None:
+    """The name of the public holiday on ``d``, if any, in ``language`` (id or en)."""
+    return _indonesian_holidays(d.year, language).get(d)
 
 
 def is_day_off(d: date, settings: CalendarSettings | None = None) -> bool:

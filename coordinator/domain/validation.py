@@ -9,7 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from coordinator.errors import N_, InvalidInput
-from coordinator.policy.limits import MAX_NOTE_LENGTH, MAX_PEOPLE_REACHED, MAX_TITLE_LENGTH
+from coordinator.models import utcnow
+from coordinator.policy.limits import (
+    MAX_NOTE_LENGTH,
+    MAX_PEOPLE_REACHED,
+    MAX_TITLE_LENGTH,
+    PAST_DUE_GRACE,
+)
 
 EARLIEST_DUE_YEAR, LATEST_DUE_YEAR = 2000, 2100
 
@@ -27,6 +33,30 @@ def check_due_at(due_at: object) -> dict[str, list[str]]:
     if not EARLIEST_DUE_YEAR <= due_at.year <= LATEST_DUE_YEAR:
         return {"due_at": [N_("Give a date between 2000 and 2100.")]}
     return {}
+
+
+def due_at_is_past(due_at: datetime, now: datetime | None = None) -> bool:
+    """Whether a due time a person chose lies in the past, beyond ``PAST_DUE_GRACE``."""
+    return due_at < (now or utcnow()) - PAST_DUE_GRACE
+
+
+def check_due_not_past(due_at: datetime, now: datetime | None = None,
+                       field: str = "due_at") -> dict[str, list[str]]:
+    """Refuse a due time in the past: every entry point where a person sets one (web forms,
+    the API, the bulk assignment) calls this one rule; history loaded by the system does not."""
+    if due_at_is_past(due_at, now):
+        return {field: [N_("The due date is in the past: choose a date and time from now on.")]}
+    return {}
+
+
+def require_due_not_past(due_at: object, field: str = "due_at") -> None:
+    """Raise ``InvalidInput`` for a due time a person set in the past (entry points that set
+    one action's due time call this; the bulk rule checks its own first occurrence). Values
+    without a time zone are left to :func:`check_due_at`."""
+    if isinstance(due_at, datetime) and due_at.tzinfo is not None:
+        errors = check_due_not_past(due_at, field=field)
+        if errors:
+            raise InvalidInput("due time in the past", errors)
 
 
 def people_reached_valid(value: object) -> bool:

@@ -15,3 +15,6 @@ RESTORE_WINDOW = timedelta(days=30)
 MAX_CANCEL_REASON_LENGTH = 500
 # Staff may send a task's link again to its assignee at most once in this long.
 RESEND_LINK_INTERVAL = timedelta(minutes=10)
+# A due time chosen by a person may lie this far in the past (a form filled slowly, a preview
+# confirmed a little later), no further: an older one would be overdue, and escalate, at once.
+PAST_DUE_GRACE = timedelta(hours=2)

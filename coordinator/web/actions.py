@@ -23,6 +23,7 @@ from coordinator.domain.actions import (
 )
 from coordinator.domain.calendar import local_datetime
 from coordinator.domain.history import action_history
+from coordinator.domain.validation import require_due_not_past
 from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Network, Person, Program, utcnow
@@ -210,6 +211,7 @@ def reschedule(action_id: int) -> Any:
         return _show(action, _reassign_form(action), 400, reschedule=form)
     due_at = local_datetime(form.due_date.data, form.due_time.data)  # type: ignore[arg-type]
     try:
+        require_due_not_past(due_at, field="due_date")
         reschedule_action(action.id, actor=current_user, due_at=due_at)
     except DomainError as exc:
         db.session.rollback()

@@ -19,6 +19,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk, preview_bulk_assignment
+from coordinator.domain.calendar import local_datetime
+from coordinator.domain.validation import check_due_not_past
 from coordinator.errors import DomainError, NotFound
 from coordinator.extensions import db
 from coordinator.models import Network, Program
@@ -26,7 +28,7 @@ from coordinator.policy import can, scoped_programs
 from coordinator.web import errors
 from coordinator.web.forms import WebForm
 from coordinator.web.labels import choices
-from coordinator.web.regions import region_choices
+from coordinator.web.regions import region_choices, region_picker
 from coordinator.web.staff import flash_domain_error, staff_required
 
 blp = errors.install(Blueprint("bulk", __name__, url_prefix="/aksi/massal"))
@@ -58,6 +60,8 @@ class BulkForm(WebForm):
     until = DateField(_l("Repeat until"), validators=[Optional()])
     idempotency_key = HiddenField(validators=[
         Optional(), Regexp(r"^[A-Za-z0-9_-]{8,64}$", message=_l("Invalid form key."))])
+    region_query = StringField(_l("Find a kecamatan or kelurahan"), validators=[
+        Optional(), Length(max=100, message=_l("At most 100 characters."))])
 
     def fill_choices(self) -> BulkForm:
         programs = db.session.scalars(
@@ -75,6 +79,12 @@ class BulkForm(WebForm):
         if self.recurrence.data != "none" and not self.until.data:
             self.until.errors = [*self.until.errors, _("A repeating assignment needs an end date.")]
             ok = False
+        if self.due_date.data and self.due_time.data:
+            # The rule the domain applies too; asked here as well so every error shows at once.
+            first = local_datetime(self.due_date.data, self.due_time.data)
+            for message in check_due_not_past(first, field="due_date").get("due_date", []):
+                self.due_date.errors = [*self.due_date.errors, _(message)]
+                ok = False
         return ok
 
     def to_request(self) -> Any:
@@ -88,27 +98,41 @@ class BulkForm(WebForm):
         )
 
 
+def _show_form(form: BulkForm, status: int = 200) -> Any:
+    query = (form.region_query.data or "")[:100]
+    picker = region_picker(current_user, query, list(form.region_codes.data or []))
+    return render_template("bulk/form.html", form=form, picker=picker), status
+
+
 @blp.get("/")
 @staff_required
 def new() -> Any:
-    form = BulkForm().fill_choices()
+    form = BulkForm(formdata=None).fill_choices()
     program = request.args.get("program", "")
     if program.isdigit():
         form.program_id.data = int(program)
-    return render_template("bulk/form.html", form=form)
+    form.region_query.data = request.args.get("wilayah", "")[:100]
+    return _show_form(form)
 
 
 @blp.post("/pratinjau")
 @staff_required
 def preview() -> Any:
     form = BulkForm().fill_choices()
+    step = request.form.get("step", "")
+    if step in ("search", "edit"):
+        # Narrowing the region tree, or coming back from the preview to change something:
+        # the form again with every value kept, and no errors yet.
+        if step == "edit":
+            form.idempotency_key.data = ""
+        return _show_form(form)
     if not form.validate_on_submit():
-        return render_template("bulk/form.html", form=form), 400
+        return _show_form(form, 400)
     try:
         result = preview_bulk_assignment(form.to_request(), actor=current_user)
     except DomainError as exc:
         flash_domain_error(exc, form)
-        return render_template("bulk/form.html", form=form), 400
+        return _show_form(form, 400)
     form.idempotency_key.data = form.idempotency_key.data or secrets.token_urlsafe(24)
     return render_template("bulk/preview.html", form=form, preview=result,
                            program=db.session.get(Program, form.program_id.data))
@@ -120,13 +144,13 @@ def confirm() -> Any:
     form = BulkForm().fill_choices()
     if not form.validate_on_submit() or not form.idempotency_key.data:
         flash(_("The form was incomplete; please check and preview again."), "error")
-        return render_template("bulk/form.html", form=form), 400
+        return _show_form(form, 400)
     try:
         result = assign_actions_in_bulk(form.to_request(), actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash_domain_error(exc, form)
-        return render_template("bulk/form.html", form=form), 400
+        return _show_form(form, 400)
     if result.already_submitted:
         flash(_("This assignment was already created; nothing new was added."), "info")
     else:

@@ -33,6 +33,13 @@ class WebForm(FlaskForm):
         def get_translations(self, form: Any) -> _CatalogTranslations:
             return CATALOG_TRANSLATIONS
 
+        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+            # A page may hold several forms (one per task): their CSRF inputs need no id,
+            # and ids must be unique on a page.
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)  # type: ignore[misc]
+
 
 class ButtonForm(WebForm):
     """A form that is only a button: it carries the CSRF token and nothing else."""
@@ -42,7 +49,6 @@ WTFORMS_MESSAGES = (
     _l("Not a valid integer value."),
     _l("Not a valid choice."),
     _l("Invalid Choice: could not coerce."),
-    _l("'%(value)s' is not a valid choice for this field."),
     _l("Not a valid date value."),
     _l("Not a valid time value."),
     _l("This field is required."),
@@ -50,4 +56,16 @@ WTFORMS_MESSAGES = (
     _l("Number must be between %(min)s and %(max)s."),
     _l("Field must be equal to %(other_name)s."),
     _l("The CSRF token is missing."),
+)
+
+
+def ngettext(singular: str, plural: str, n: int) -> tuple[str, str]:
+    """Only marks a plural pair for the catalog (the extractor reads ``ngettext`` calls)."""
+    return singular, plural
+
+
+# WTForms asks for these through ngettext: the catalog needs them as plural entries.
+WTFORMS_PLURAL_MESSAGES = (
+    ngettext("'%(value)s' is not a valid choice for this field.",
+             "'%(value)s' are not valid choices for this field.", 1),
 )

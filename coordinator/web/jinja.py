@@ -3,7 +3,7 @@ of :mod:`coordinator.web.formats`, the nav links, the language,
 ``can`` (the policy, for the person logged in) and ``is_overdue`` (the one meaning of overdue)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from coordinator import policy
 from coordinator.config import LANGUAGES
+from coordinator.domain import calendar
 from coordinator.domain.overdue import action_is_overdue
 from coordinator.models import Action
 from coordinator.web import formats
@@ -61,6 +62,11 @@ def is_overdue(action: Action, now: datetime) -> bool:
     return action_is_overdue(action, now)
 
 
+def holiday_name(day: date) -> str | None:
+    """The public holiday on ``day`` in the reader's language ("Hari Raya Natal")."""
+    return calendar.holiday_name(day, current_language())
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(wib, "wib")
     # Numbers and dates in the reader's locale (Babel): 1.051 · 34,1% · 01-12-2026.
@@ -76,3 +82,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(label, "label")
     app.add_template_global(can, "can")
     app.add_template_global(is_overdue, "is_overdue")
+    app.add_template_global(holiday_name, "holiday_name")

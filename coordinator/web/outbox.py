@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from coordinator.channels import messages_leave
 from coordinator.extensions import db
+from coordinator.messages import KINDS
 from coordinator.messages.links import mask_links
 from coordinator.models import Notification, Person
 from coordinator.models.notifications import CHANNELS, NOTIFICATION_STATUSES
@@ -49,7 +50,18 @@ KIND_LABELS = {
     "action_reopened": _l("task reopened"), "action_cancelled": _l("task cancelled"),
     "program_closed": _l("program closed"), "program_reopened": _l("program reopened"),
     "link_resent": _l("task link sent again"),
+    "case_stats_late": _l("monthly case statistics late"),
 }
+
+
+def kind_code(value: str) -> str | None:
+    """The stored kind code for a filter value: a code itself, or a label in the reader's
+    language (a link typed or kept from before the filter became a list)."""
+    if value in KIND_LABELS or value in KINDS:
+        return value
+    wanted = value.strip().casefold()
+    return next((code for code, label in KIND_LABELS.items()
+                 if str(label).casefold() == wanted), None)
 
 
 @blp.app_context_processor
@@ -81,6 +93,11 @@ def _filters(args: Any) -> tuple[dict[str, Any], list[str]]:
     if values["channel"] and values["channel"] not in CHANNELS:
         problems.append(_("Unknown channel “%(value)s”.", value=values["channel"][:20]))
         values["channel"] = ""
+    if values["kind"]:
+        kind = kind_code(values["kind"])
+        if kind is None:
+            problems.append(_("Unknown kind “%(value)s”.", value=values["kind"][:40]))
+        values["kind"] = kind or ""
     if values["month"]:
         try:
             values["month_date"] = date.fromisoformat(values["month"] + "-01")
@@ -147,4 +164,5 @@ def index() -> Any:
         "outbox/index.html", notifications=rows, total=total, filters=f, problems=problems,
         statuses=NOTIFICATION_STATUSES, channels=CHANNELS, page_size=PAGE_SIZE,
         links_masked=masked, shown_text=mask_links if masked else openable_links,
+        kinds=sorted(KIND_LABELS, key=lambda code: str(KIND_LABELS[code]).casefold()),
     ), (400 if problems else 200)

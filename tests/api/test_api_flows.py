@@ -150,3 +150,40 @@ def test_lists_hold_nothing_from_outside_the_scope(world: World) -> None:
     rest = world.call("admin", "GET", f"/people?limit=50&cursor={first['next_cursor']}").json
     assert len(first["items"]) == 3 and rest["next_cursor"] is None
     assert len(first["items"]) + len(rest["items"]) == len(p)
+
+
+def test_bulk_preview_names_who_gets_what_and_a_past_due_date_is_422(world: World) -> None:
+    pkk = network("pkk").id
+    body = {"program_id": world.program_a.id, "network_ids": [pkk], "region_codes": [TAMBORA],
+            "due_date": "2030-03-15", "title": "Penyuluhan PKK", "preview": True}
+    preview = world.call("kec_lead", "POST", "/actions/bulk", json=body)
+    assert preview.status_code == 200, preview.json
+    [tambora] = preview.json["areas"]
+    first = tambora["kelurahan"][0]
+    assert first["code"] == world.kel_a and len(first["cadres"]) == 2
+    assert all(k["unassigned_networks"] == ["PKK"] for k in tambora["kelurahan"][1:])
+    yesterday = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    before = count(Action)
+    for preview_only in (True, False):
+        past = world.call("kec_lead", "POST", "/actions/bulk",
+                          json={**body, "due_date": yesterday, "preview": preview_only})
+        assert past.status_code == 422, past.json
+        assert past.json["error"]["code"] == "invalid_input"
+        assert "past" in past.json["error"]["fields"]["due_date"][0]
+    assert count(Action) == before
+
+
+def test_one_action_or_a_reschedule_into_the_past_is_422(world: World) -> None:
+    before = count(Action)
+    past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    created = world.call("coordinator", "POST", "/actions", json={
+        "program_id": world.program_a.id, "kelurahan_code": world.kel_a,
+        "title": "Penyuluhan", "due_at": past})
+    assert created.status_code == 422 and "due_at" in created.json["error"]["fields"]
+    assert count(Action) == before
+    action = make_action(world.program_a, world.kel_a, world.people["cadre"])
+    moved = world.call("kec_lead", "POST", f"/actions/{action.id}/reschedule",
+                       json={"due_at": past})
+    assert moved.status_code == 422 and "due_at" in moved.json["error"]["fields"]
+    db.session.refresh(action)
+    assert action.due_at > datetime.now(UTC)

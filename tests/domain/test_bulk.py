@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +20,15 @@ from coordinator.models.people import person_networks
 from tests.domain.factories import TAMBORA, kelurahan_of, make_person, make_program
 
 CITY = "31.73"
+
+
+@pytest.fixture
+def early_2022():  # type: ignore[no-untyped-def]
+    """The clock at 3 January 2022, so the 2022 due dates below lie in the future."""
+    import time_machine
+
+    with time_machine.travel(datetime(2022, 1, 3, 2, 0, tzinfo=UTC), tick=True):
+        yield
 
 
 def count(model: type) -> int:
@@ -61,7 +70,7 @@ def populate_city(networks: list[Network], kelurahan: list[str]) -> dict[tuple[s
     return expected
 
 
-def test_bulk_across_56_kelurahan_and_8_networks_has_exact_counts(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_across_56_kelurahan_and_8_networks_has_exact_counts(seeded, early_2022) -> None:  # type: ignore[no-untyped-def]
     kelurahan = list(db.session.scalars(select(Region.code).where(
         Region.level == "kelurahan", Region.code.like(CITY + ".%")).order_by(Region.code)))
     networks = list(db.session.scalars(select(Network).order_by(Network.id)))
@@ -102,7 +111,7 @@ def test_bulk_across_56_kelurahan_and_8_networks_has_exact_counts(seeded) -> Non
     assert count(Action) == 4 * per_occurrence and count(BulkAssignment) == 1
 
 
-def test_preview_flags_days_off_and_sensitive_titles(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_preview_flags_days_off_and_sensitive_titles(seeded, early_2022) -> None:  # type: ignore[no-untyped-def]
     lead = make_person("lead", CITY)
     program = make_program(lead)
     pkk = db.session.scalars(select(Network).where(Network.slug == "pkk")).one()
@@ -129,7 +138,7 @@ def test_recurrence_clamps_month_ends_and_counts_weeks() -> None:
     assert len(occurrences(weekly)) == 5
 
 
-def test_bad_bulk_requests_name_their_fields_and_write_nothing(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_bad_bulk_requests_name_their_fields_and_write_nothing(seeded, early_2022) -> None:  # type: ignore[no-untyped-def]
     lead = make_person("lead", TAMBORA)
     program = make_program(lead, TAMBORA)
     bad = BulkRequest(program_id=program.id, network_ids=(), region_codes=("31.73.01",),

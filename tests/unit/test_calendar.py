@@ -62,3 +62,13 @@ def test_a_reminder_on_a_day_off_waits_for_the_next_working_morning() -> None:
     assert next_working_morning(christmas_noon, 7, WIB) == local_datetime(
         date(2022, 12, 26), time(7), WIB)
     assert next_working_morning(wib(15, 12), 7, WIB) == wib(15, 12)
+
+
+def test_holidays_are_named_in_the_readers_language() -> None:
+    from coordinator.domain.calendar import holiday_name
+
+    christmas = date(2026, 12, 25)
+    assert holiday_name(christmas) == "Hari Raya Natal"
+    assert holiday_name(christmas, "id") == "Hari Raya Natal"
+    assert holiday_name(christmas, "en") == "Christmas Day"
+    assert holiday_name(date(2026, 12, 24), "en") is None

@@ -34,6 +34,7 @@ from coordinator.api.common import (
 from coordinator.domain import actions as rules
 from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk, preview_bulk_assignment
 from coordinator.domain.overdue import overdue_clause
+from coordinator.domain.validation import require_due_not_past
 from coordinator.extensions import db
 from coordinator.models import Action, utcnow
 from coordinator.policy import Via
@@ -77,7 +78,8 @@ class Actions(MethodView):
     @blp.arguments(ActionCreateSchema)
     @blp.response(201, ActionSchema)
     def post(self, data: dict[str, Any]) -> Action:
-        """Assign one action in an active program."""
+        """Assign one action in an active program; a due time in the past is refused (422)."""
+        require_due_not_past(data.get("due_at"))
         return rules.assign_action(actor=api_person(), **data)
 
 
@@ -179,7 +181,9 @@ class ActionRescheduling(MethodView):
     @blp.arguments(RescheduleSchema)
     @blp.response(200, ActionSchema)
     def post(self, data: dict[str, Any], action_id: int) -> Action:
-        """Move an open action's due time; overdue counts and reminders follow the new one."""
+        """Move an open action's due time; overdue counts and reminders follow the new one.
+        A due time in the past is refused (422)."""
+        require_due_not_past(data.get("due_at"))
         return rules.reschedule_action(action_id, actor=api_person(), **data)
 
 

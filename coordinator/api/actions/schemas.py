@@ -114,6 +114,28 @@ class DayOffSchema(ma.Schema):
     name = ma.fields.String()
 
 
+class CadreSlotSchema(ma.Schema):
+    name = ma.fields.String()
+    network = ma.fields.String()
+
+
+class KelurahanPlanSchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+    actions = ma.fields.Integer()
+    cadres = ma.fields.List(ma.fields.Nested(CadreSlotSchema))
+    unassigned_networks = ma.fields.List(ma.fields.String(), metadata={
+        "description": "networks without a cadre here: their actions stay unassigned"})
+    coordinators = ma.fields.List(ma.fields.String(), metadata={
+        "description": "who will be asked to assign the unassigned actions"})
+
+
+class KecamatanPlanSchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+    kelurahan = ma.fields.List(ma.fields.Nested(KelurahanPlanSchema))
+
+
 class BulkPreviewSchema(ma.Schema):
     summary = ma.fields.Method("_summary")
     action_count = ma.fields.Integer()
@@ -126,6 +148,8 @@ class BulkPreviewSchema(ma.Schema):
     warnings = ma.fields.List(ma.fields.String())
     per_kelurahan = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     program_status = ma.fields.String()
+    areas = ma.fields.List(ma.fields.Nested(KecamatanPlanSchema), metadata={
+        "description": "by name, per kecamatan and kelurahan (preview only)"})
 
     def _summary(self, preview: object) -> str:
         return str(preview.summary())  # type: ignore[attr-defined]
