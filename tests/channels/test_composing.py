@@ -65,8 +65,8 @@ def test_escalation_to_coordinator_does_not_suggest_an_sms_reply(world: Flask) -
     assert "Siti's task in Tanah Sereal is 3 days past" in message.text
     assert "reply by SMS" not in message.text
     assert "remind Siti again, reassign the task" in message.text and "reassign" in message.html
-    assert message.sms.startswith("Sinergi: task C3DE (Siti, Tanah Sereal) is 3 days overdue. "
-                                  "Remind, reassign or record done: http")
+    assert message.sms.startswith("Sinergi: task C3DE (Siti) is 3 days overdue. "
+                                  "Follow it up: http")
 
 
 def test_unassigned_notice_asks_the_coordinator_to_choose_a_cadre(world: Flask) -> None:

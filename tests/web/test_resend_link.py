@@ -122,7 +122,7 @@ def test_an_unassigned_or_cancelled_action_has_no_link_to_resend(client, world: 
     reassign_action(world.action.id, actor=None, assignee_id=None)
     answer = client.post(f"/aksi/{world.action.id}/kirim-ulang-tautan",
                          data={"csrf_token": csrf_token(page.text)}, follow_redirects=True)
-    assert "belum punya kader untuk dikirimi tautan" in answer.text
+    assert "Tugas ini belum punya kader: pilih kader dulu." in answer.text
     assert "Kirim ulang tautan" not in answer.text  # no button where it cannot work
     reassign_action(world.action.id, actor=None, assignee_id=world.cadre.id)
     cancel_action(world.action.id, actor=None)
