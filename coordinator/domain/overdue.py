@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.domain.events import ActionOverdue, record_events
@@ -50,18 +50,26 @@ def is_declared(action: Action) -> bool:
     return db.session.get(OverdueMark, (action.id, action.due_at)) is not None
 
 
-def declare_overdue(now: datetime) -> int:
+def declare_overdue(now: datetime, since: tuple[datetime, datetime] | None = None) -> int:
     """Declare every overdue action not yet declared for its due time; returns how many.
+
+    ``since`` = (the previous sweep's clock, a time before which nothing changed unseen) limits
+    the read to actions that fell due or changed since then (an index range each); without it
+    every open past-due action is checked.
 
     Set-based: one read of the undeclared overdue actions (index on status, due_at), one
     insert of their marks (a concurrent sweep's marks win: ``ON CONFLICT DO NOTHING``), one
     insert of their events. The caller commits.
     """
-    undeclared = db.session.execute(
+    query = (
         select(Action.id, Action.program_id, Action.kelurahan_code, Action.due_at)
         .where(overdue_clause(now), ~exists().where(OverdueMark.action_id == Action.id,
                                                     OverdueMark.due_at == Action.due_at))
-    ).all()
+    )
+    if since is not None:
+        swept_until, changed_after = since
+        query = query.where(or_(Action.due_at >= swept_until, Action.updated_at > changed_after))
+    undeclared = db.session.execute(query).all()
     if not undeclared:
         return 0
     by_id = {row.id: row for row in undeclared}

@@ -3,7 +3,7 @@ from coordinator.models.audit import AuditEntry
 from coordinator.models.base import Base, utcnow
 from coordinator.models.inbound_sms import InboundSms
 from coordinator.models.networks import Network
-from coordinator.models.notification_log import DeliveryAttempt, DigestItem, OverdueMark
+from coordinator.models.notification_log import DeliveryAttempt, DigestItem, OverdueMark, SweepMark
 from coordinator.models.notifications import Notification
 from coordinator.models.outbox import Event, ProcessedEvent
 from coordinator.models.outreach import OutreachTarget
@@ -27,6 +27,6 @@ __all__ = [
     "DeadLetter", "DeliveryAttempt", "DigestItem", "Event", "IdempotentRequest", "InboundSms",
     "Indicator", "IndicatorRollup", "Network", "Notification", "OutreachTarget", "OverdueMark",
     "Person", "ProcessedEvent", "Program", "ProgramRollup", "Region", "RollupActionState",
-    "RollupDrift", "RollupMark", "RollupRun", "Target", "WebSession",
+    "RollupDrift", "RollupMark", "RollupRun", "SweepMark", "Target", "WebSession",
     "person_networks", "utcnow",
 ]
