@@ -153,7 +153,7 @@ def _insert_unnest(columns: list[str], rows: Sequence[dict[str, Any]]) -> list[i
         arrays[name] = [bind(r[name]) if bind else r[name] for r in rows]
         casts.append(f"CAST(:{name} AS {column.type.compile(dialect=pg)}[])")
     statement = text(
-        f"INSERT INTO notifications ({', '.join(columns)}) "  # noqa: S608 - names from the model
+        f"INSERT INTO notifications ({', '.join(columns)}) "
         f"SELECT * FROM unnest({', '.join(casts)}) "
         "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
     )
