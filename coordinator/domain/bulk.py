@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, func, insert, literal, literal_column, null, select
+from sqlalchemy import Integer, func, insert, literal, literal_column, null, select, text
 from sqlalchemy.exc import IntegrityError
 
 from coordinator import policy
@@ -288,22 +288,42 @@ def _insert(request: BulkRequest, key: str, actor: Person | None) -> BulkResult:
     db.session.flush()
     now = utcnow()
     title = request.title.strip()
-    codes = iter(new_public_codes(len(plan.slots) * len(plan.due_ats)))
-    # Plain tuples through one executemany (no ORM objects, no per-row dicts of defaults).
-    rows = [
-        {"program_id": plan.program.id, "title": title, "assignee_id": person,
-         "kelurahan_code": kelurahan, "network_id": network, "due_at": due_at, "status": "open",
-         "public_code": next(codes), "bulk_assignment_id": bulk.id, "created_at": now,
-         "updated_at": now}
-        for due_at in plan.due_ats for person, kelurahan, network in plan.slots
-    ]
-    if rows:
-        db.session.execute(insert(Action), rows)
-    del rows
+    codes = new_public_codes(len(plan.slots) * len(plan.due_ats))
+    if codes:
+        _insert_actions(plan, bulk.id, title, codes, now)
     _record_bulk_events(bulk.id, plan.due_ats, actor, now)
     db.session.commit()
     return BulkResult(bulk.id, plan.preview.action_count, already_submitted=False,
                       preview=plan.preview)
+
+
+def _insert_actions(plan: _Plan, bulk_id: int, title: str, codes: list[str],
+                    now: datetime) -> None:
+    """The actions, slots x occurrences, each with its code. PostgreSQL: one ``INSERT ...
+    SELECT FROM unnest`` of one array per column (no per-row parameters); SQLite: one
+    executemany."""
+    constant = {"program_id": plan.program.id, "title": title, "status": "open",
+                "bulk_assignment_id": bulk_id, "created_at": now, "updated_at": now}
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(insert(Action), [
+            {**constant, "assignee_id": person, "kelurahan_code": kelurahan,
+             "network_id": network, "due_at": due_at, "public_code": code}
+            for (due_at, (person, kelurahan, network)), code in zip(
+                ((d, s) for d in plan.due_ats for s in plan.slots), codes, strict=True)])
+        return
+    naive = [d.astimezone(UTC).replace(tzinfo=None) for d in plan.due_ats]
+    at = now.astimezone(UTC).replace(tzinfo=None)
+    db.session.execute(text(
+        "INSERT INTO actions (program_id, title, assignee_id, kelurahan_code, network_id, due_at, "
+        "status, public_code, bulk_assignment_id, created_at, updated_at) "
+        "SELECT :program_id, :title, a, k, n, d, 'open', c, :bulk_id, :at, :at "
+        "FROM unnest(CAST(:a AS integer[]), CAST(:k AS varchar[]), CAST(:n AS integer[]), "
+        "CAST(:d AS timestamp[]), CAST(:c AS varchar[])) AS t(a, k, n, d, c)"
+    ), {"program_id": plan.program.id, "title": title, "bulk_id": bulk_id, "at": at,
+        "a": [s[0] for _ in naive for s in plan.slots],
+        "k": [s[1] for _ in naive for s in plan.slots],
+        "n": [s[2] for _ in naive for s in plan.slots],
+        "d": [d for d in naive for _ in plan.slots], "c": codes})
 
 
 def _record_bulk_events(bulk_id: int, due_ats: list[datetime], actor: Person | None,
