@@ -98,10 +98,13 @@ def add_coordinators_and_leads(prefix: str) -> None:
 
 
 def add_program(owner_id: int, region: str, title: str = "Sosialisasi bench") -> int:
+    """An active program, created and last edited a month before the bench's clock (``NOW``),
+    like its actions: nothing about it is news to a sweep at ``NOW``."""
     return int(sql(
         "INSERT INTO programs (title, description, category, year, region_code, owner_id, "
         "status, created_at, updated_at) VALUES (:t, '', 'prevention', 2022, :r, :o, 'active', "
-        "now(), now()) RETURNING id", t=title, r=region, o=owner_id).scalar_one())
+        ":at, :at) RETURNING id", t=title, r=region, o=owner_id,
+        at=naive(NOW - timedelta(days=30))).scalar_one())
 
 
 def add_actions(program_id: int, count: int, prefix: str, *, due_from: datetime,

@@ -19,7 +19,9 @@ from coordinator.security import (
     init_proxy_fix,
     init_public_rate_limits,
     init_request_limits,
+    static_headers,
 )
+from coordinator.web import assets
 from coordinator.web import init_app as init_web
 from coordinator.webhooks import init_app as init_webhooks
 
@@ -70,4 +72,5 @@ def create_app(config: Config | None = None, environ: Mapping[str, str] | None =
     init_public_rate_limits(app)
     init_cli(app)
     queue.init_app(app)
+    assets.init_app(app, config.instance_dir, static_headers(config))
     return app

@@ -1,6 +1,7 @@
 """The ``sinergi`` command: Flask's CLI group plus Sinergi's own commands.
 
-``sinergi seed``, ``sinergi seed --all-indonesia PATH``, ``sinergi demo``, ``sinergi run-all``;
+``sinergi seed``, ``sinergi seed --all-indonesia PATH``, ``sinergi demo``, ``sinergi run-all``,
+``sinergi recompute-rollups`` (long work shows a progress line on stderr);
 Flask-Migrate adds ``sinergi db ...`` and Flask ``sinergi run`` / ``sinergi shell``.
 """
 from __future__ import annotations
@@ -16,6 +17,8 @@ from sqlalchemy import func, select
 from coordinator.extensions import db
 from coordinator.launcher import run_all
 from coordinator.models import Region
+from coordinator.progress import Progress
+from coordinator.rollups import recompute_all
 from coordinator.seeding.demo import DEMO_PASSWORD, DemoNotLoaded, load_demo
 from coordinator.seeding.demo_case_stats import seed_demo_case_stats
 from coordinator.seeding.demo_outreach import seed_demo_outreach
@@ -41,7 +44,8 @@ def seed_command(wilayah_folder: Path | None) -> None:
     try:
         # The whole country first: a bad file there stops the command before anything is written.
         if wilayah_folder is not None:
-            country = upsert_regions(read_wilayah_folder(wilayah_folder))
+            country = upsert_regions(read_wilayah_folder(wilayah_folder),
+                                     progress=Progress("Regions of Indonesia", unit="regions"))
             click.echo(
                 f"Regions of Indonesia: {country.inserted} added, {country.updated} renamed "
                 f"({time.perf_counter() - started:.1f} s)."
@@ -93,6 +97,16 @@ def demo_command() -> None:
         click.echo(f"  {login}")
 
 
+@click.command("recompute-rollups")
+@with_appcontext
+def recompute_command() -> None:
+    """Rebuild every rollup from the actions and case statistics (the nightly job, now)."""
+    result = recompute_all(progress=Progress("Recompute", unit="steps"))
+    click.echo(f"Rollups recomputed: {result.program_rows} program rows, "
+               f"{result.indicator_rows} indicator rows, {result.drift_count} drifted rows "
+               "corrected.")
+
+
 @click.command("run-all")
 @click.option("--port", type=int, default=None, help="Web port (default: $PORT or 5000).")
 @with_appcontext
@@ -106,3 +120,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(run_all_command)
+    app.cli.add_command(recompute_command)

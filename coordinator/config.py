@@ -217,6 +217,7 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
     )
     redis_url = reader.url("REDIS_URL", None, ("redis", "rediss"))
     sms_provider = reader.choice("SMS_PROVIDER", ("outbox", "twilio", "http"), "outbox")
+    web_port = reader.integer("PORT", 5000, 1, 65535)
     values: dict[str, object] = {
         "env": env,
         "instance_dir": instance_dir,
@@ -226,8 +227,9 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         "secret_key": _secret_key(reader, env, instance_dir),
         "timezone": _timezone(reader),
         "default_language": reader.choice("SINERGI_DEFAULT_LANGUAGE", LANGUAGES, "id"),
-        "base_url": (reader.url("SINERGI_BASE_URL", "http://127.0.0.1:5000", ("http", "https")) or "")
-        .rstrip("/"),
+        # Unset, links carry the port the server listens on (PORT; `--port` of run / run-all).
+        "base_url": (reader.url("SINERGI_BASE_URL", f"http://127.0.0.1:{web_port}",
+                                ("http", "https")) or "").rstrip("/"),
         "signed_link_max_age_days": reader.integer("SIGNED_LINK_MAX_AGE_DAYS", 14, 1, 90),
         "quiet_hours_start": reader.integer("SMS_QUIET_HOURS_START", 21, 0, 23),
         "quiet_hours_end": reader.integer("SMS_QUIET_HOURS_END", 7, 0, 23),
@@ -255,7 +257,7 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         "sms_gateway_success_rule": reader.text("SMS_GATEWAY_SUCCESS_RULE", "status:2xx") or "",
         "sms_gateway_secret": reader.text("SMS_GATEWAY_SECRET"),
         "login_max_failures": reader.integer("LOGIN_MAX_FAILURES", 5, 1, 100),
-        "web_port": reader.integer("PORT", 5000, 1, 65535),
+        "web_port": web_port,
         "db_pool_size": reader.integer("SINERGI_DB_POOL_SIZE", 5, 1, 100),
         "api_rate_limit_per_minute": reader.integer("API_RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
         "api_anonymous_rate_limit_per_minute": reader.integer(

@@ -8,13 +8,15 @@ everything stops with exit code 1 so that a process manager above sees the failu
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 
@@ -28,6 +30,9 @@ from coordinator.seeding.demo import DEMO_PASSWORD
 from coordinator.seeding.demo_people import DEMO_EMAIL_DOMAIN
 
 WORKER_QUEUES = "default,notifications,rollups"
+WEB_PROCESSES = 2
+WEB_THREADS = 4
+WEB_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 15
 RESTART_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 RESTART_LIMIT = 5
@@ -38,15 +43,24 @@ RESTART_WINDOW_S = 300.0
 class Role:
     name: str
     argv: list[str]
+    env: dict[str, str] | None = None  # None: this process's environment
+
+
+def child_environment(port: int, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment of every role: ``PORT`` is the web's port, so that web, worker and beat
+    derive one base URL from it when ``SINERGI_BASE_URL`` is unset (links carry that port)."""
+    return {**environ, "PORT": str(port)}
 
 
 def roles(port: int, instance_dir: Path) -> list[Role]:
-    """The three processes of the embedded deployment."""
+    """The three processes of the embedded deployment: web on gunicorn (two processes of
+    four threads, requests cut at ``WEB_TIMEOUT_S``), a Celery worker and Celery beat."""
     python = sys.executable
     return [
-        Role("web", [python, "-m", "flask", "--app", "coordinator:create_app()", "run",
-                     "--host", "127.0.0.1", "--port", str(port), "--with-threads", "--no-reload",
-                     "--no-debugger"]),
+        Role("web", [python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+                     "--workers", str(WEB_PROCESSES), "--threads", str(WEB_THREADS),
+                     "--timeout", str(WEB_TIMEOUT_S), "--graceful-timeout", str(STOP_TIMEOUT_S - 5),
+                     "--access-logfile", "-", "coordinator:create_app()"]),
         Role("worker", [python, "-m", "celery", "-A", "workers", "worker", "-Q", WORKER_QUEUES,
                         "--loglevel", "INFO", "--concurrency", "2", "--without-gossip",
                         "--without-mingle"]),
@@ -79,7 +93,14 @@ class Supervised:
     start_at: float = 0.0
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.role.argv, start_new_session=True)
+        self.process = subprocess.Popen(self.role.argv, start_new_session=True, env=self.role.env)
+
+    def reap(self) -> None:
+        """After the role's main process died: end what it left in its session (gunicorn's
+        workers would hold the port the restarted web needs)."""
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def run_all(port: int | None = None) -> int:
@@ -90,7 +111,9 @@ def run_all(port: int | None = None) -> int:
     stop = _Stop()
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    return supervise(roles(port, config.instance_dir), stop, on_started=lambda: _announce(port))
+    env = child_environment(port, os.environ)
+    all_roles = [replace(role, env=env) for role in roles(port, config.instance_dir)]
+    return supervise(all_roles, stop, on_started=lambda: _announce(port))
 
 
 def supervise(all_roles: list[Role], stop: _Stop, policy: RestartPolicy = RestartPolicy(),
@@ -126,6 +149,7 @@ def _watch(children: list[Supervised], stop: _Stop, policy: RestartPolicy) -> st
             while child.deaths and now - child.deaths[0] > policy.window_s:
                 child.deaths.popleft()
             child.deaths.append(now)
+            child.reap()
             if len(child.deaths) >= policy.limit:
                 return child.role.name
             delay = policy.backoff_s[min(len(child.deaths) - 1, len(policy.backoff_s) - 1)]

@@ -13,15 +13,15 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Integer, func, insert, literal, literal_column, null, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from coordinator import policy
 from coordinator.domain import calendar
-from coordinator.domain.actions import action_snapshot
 from coordinator.domain.bulk_preview import KecamatanPlan, describe_slots
-from coordinator.domain.changes import record_changes
+from coordinator.domain.changes import actor_id
 from coordinator.domain.codes import new_public_codes
 from coordinator.domain.discretion import sensitive_words_in
 from coordinator.domain.events import ActionAssigned
@@ -30,7 +30,9 @@ from coordinator.errors import N_, Conflict, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import (
     Action,
+    AuditEntry,
     BulkAssignment,
+    Event,
     Network,
     Person,
     Program,
@@ -38,6 +40,7 @@ from coordinator.models import (
     person_networks,
     utcnow,
 )
+from coordinator.models.base import UTCDateTime
 from coordinator.policy import audiences
 
 RECURRENCES = ("weekly", "monthly")
@@ -306,33 +309,79 @@ def _insert(request: BulkRequest, key: str, actor: Person | None) -> BulkResult:
     db.session.add(bulk)
     db.session.flush()
     now = utcnow()
-    rows = [
-        {"program_id": plan.program.id, "title": request.title.strip(), "assignee_id": person,
-         "kelurahan_code": kelurahan, "network_id": network, "due_at": due_at, "status": "open",
-         "bulk_assignment_id": bulk.id, "created_at": now, "updated_at": now}
-        for due_at in plan.due_ats for person, kelurahan, network in plan.slots
-    ]
-    for row, code in zip(rows, new_public_codes(len(rows)), strict=True):
-        row["public_code"] = code
-    if rows:
-        db.session.execute(insert(Action), rows)
-    _record_bulk_events(bulk.id, actor)
+    title = request.title.strip()
+    codes = new_public_codes(len(plan.slots) * len(plan.due_ats))
+    if codes:
+        _insert_actions(plan, bulk.id, title, codes, now)
+    _record_bulk_events(bulk.id, plan.due_ats, actor, now)
     db.session.commit()
-    return BulkResult(bulk.id, len(rows), already_submitted=False, preview=plan.preview)
+    return BulkResult(bulk.id, plan.preview.action_count, already_submitted=False,
+                      preview=plan.preview)
 
 
-def _record_bulk_events(bulk_id: int, actor: Person | None) -> None:
-    """Audit and announce every action the bulk assignment created (set-based, same shape as
-    ``assign_action``'s entries)."""
-    created = db.session.execute(select(  # rows, not objects: a bulk may be 100,000 actions
-        Action.id, Action.program_id, Action.network_id, Action.status, Action.assignee_id,
-        Action.kelurahan_code, Action.due_at, Action.note, Action.people_reached,
-        Action.completed_at, Action.completed_by_id,
-    ).where(Action.bulk_assignment_id == bulk_id)).all()
-    record_changes(
-        actor, "assign", "action",
-        [(a.id, None, {**action_snapshot(a), "bulk_assignment_id": bulk_id})  # type: ignore[arg-type]
-         for a in created],
-        [ActionAssigned(action_id=a.id, program_id=a.program_id, kelurahan_code=a.kelurahan_code,
-                        assignee_id=a.assignee_id, network_id=a.network_id) for a in created],
-    )
+def _insert_actions(plan: _Plan, bulk_id: int, title: str, codes: list[str],
+                    now: datetime) -> None:
+    """The actions, slots x occurrences, each with its code. PostgreSQL: one ``INSERT ...
+    SELECT FROM unnest`` of one array per column (no per-row parameters); SQLite: one
+    executemany."""
+    constant = {"program_id": plan.program.id, "title": title, "status": "open",
+                "bulk_assignment_id": bulk_id, "created_at": now, "updated_at": now}
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(insert(Action), [
+            {**constant, "assignee_id": person, "kelurahan_code": kelurahan,
+             "network_id": network, "due_at": due_at, "public_code": code}
+            for (due_at, (person, kelurahan, network)), code in zip(
+                ((d, s) for d in plan.due_ats for s in plan.slots), codes, strict=True)])
+        return
+    naive = [d.astimezone(UTC).replace(tzinfo=None) for d in plan.due_ats]
+    at = now.astimezone(UTC).replace(tzinfo=None)
+    db.session.execute(text(
+        "INSERT INTO actions (program_id, title, assignee_id, kelurahan_code, network_id, due_at, "
+        "status, public_code, bulk_assignment_id, created_at, updated_at) "
+        "SELECT :program_id, :title, a, k, n, d, 'open', c, :bulk_id, :at, :at "
+        "FROM unnest(CAST(:a AS integer[]), CAST(:k AS varchar[]), CAST(:n AS integer[]), "
+        "CAST(:d AS timestamp[]), CAST(:c AS varchar[])) AS t(a, k, n, d, c)"
+    ), {"program_id": plan.program.id, "title": title, "bulk_id": bulk_id, "at": at,
+        "a": [s[0] for _ in naive for s in plan.slots],
+        "k": [s[1] for _ in naive for s in plan.slots],
+        "n": [s[2] for _ in naive for s in plan.slots],
+        "d": [d for d in naive for _ in plan.slots], "c": codes})
+
+
+def _record_bulk_events(bulk_id: int, due_ats: list[datetime], actor: Person | None,
+                        now: datetime) -> None:
+    """Audit and announce every action the bulk assignment created, in SQL: one
+    ``INSERT ... SELECT`` per table and occurrence, the same entries and ``ActionAssigned``
+    payloads as ``assign_action`` writes (``action_snapshot`` + ``bulk_assignment_id``)."""
+    json_object = (func.json_build_object if db.engine.dialect.name == "postgresql"
+                   else func.json_object)
+    for due_at in due_ats:
+        created = Action.bulk_assignment_id == bulk_id, Action.due_at == due_at
+        after = json_object(
+            *_pairs({"status": literal("open"), "assignee_id": Action.assignee_id,
+                     "kelurahan_code": Action.kelurahan_code,
+                     "due_at": literal(due_at.isoformat()), "note": null(),
+                     "people_reached": null(), "completed_at": null(),
+                     "completed_by_id": null(), "bulk_assignment_id": Action.bulk_assignment_id}))
+        db.session.execute(insert(AuditEntry).from_select(
+            ["actor_id", "operation", "entity_type", "entity_id", "before", "after", "at"],
+            select(literal(actor_id(actor), Integer), literal("assign"), literal("action"),
+                   Action.id, null(), after, literal(now, UTCDateTime))
+            .where(*created).order_by(Action.id)))
+        payload = json_object(*_pairs({
+            "action_id": Action.id, "program_id": Action.program_id,
+            "kelurahan_code": Action.kelurahan_code, "assignee_id": Action.assignee_id,
+            "network_id": Action.network_id}))
+        db.session.execute(insert(Event).from_select(
+            ["type", "aggregate_type", "aggregate_id", "payload", "created_at"],
+            select(literal(ActionAssigned.type_name()), literal(ActionAssigned.aggregate_type),
+                   Action.id, payload, literal(now, UTCDateTime))
+            .where(*created).order_by(Action.id)))
+
+
+def _pairs(fields: dict[str, Any]) -> list[Any]:
+    """``key, value, key, value ...`` for ``json_build_object`` / SQLite's ``json_object``."""
+    pairs: list[Any] = []
+    for key, value in fields.items():
+        pairs += [literal_column(f"'{key}'"), value]
+    return pairs

@@ -1,6 +1,7 @@
 """Short public codes for actions, typed back by cadres in SMS replies (``SELESAI A7K2``)."""
 from __future__ import annotations
 
+import random
 import secrets
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from coordinator.models import Action
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: codes are read off cheap phone screens and typed by thumb.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 4
+_RANDOM = random.SystemRandom()
 
 
 def random_code(length: int = CODE_LENGTH) -> str:
@@ -31,7 +33,9 @@ def new_public_codes(count: int) -> list[str]:
         length += 1
     codes: set[str] = set()
     while len(codes) < count:
-        code = random_code(length)
-        if code not in taken:
-            codes.add(code)
-    return list(codes)
+        # One call to the system's generator per batch, not one per character.
+        missing = count - len(codes)
+        drawn = "".join(_RANDOM.choices(ALPHABET, k=missing * length))
+        codes.update(c for c in (drawn[i:i + length] for i in range(0, len(drawn), length))
+                     if c not in taken)
+    return list(codes)[:count]

@@ -13,12 +13,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.domain.events import ActionOverdue, record_events
 from coordinator.extensions import db
-from coordinator.models import Action, OverdueMark
+from coordinator.models import Action, Event, OverdueMark, utcnow
+from coordinator.models.base import UTCDateTime
 
 OPEN = "open"
 
@@ -55,29 +66,60 @@ def is_declared(action: Action) -> bool:
     return db.session.get(OverdueMark, (action.id, action.due_at)) is not None
 
 
-def declare_overdue(now: datetime) -> int:
+def declare_overdue(now: datetime, since: tuple[datetime, datetime] | None = None) -> int:
     """Declare every overdue action not yet declared for its due time; returns how many.
+
+    ``since`` = (the previous sweep's clock, a time before which nothing changed unseen) limits
+    the read to actions that fell due or changed since then (an index range each); without it
+    every open past-due action is checked.
 
     Set-based: one read of the undeclared overdue actions (index on status, due_at), one
     insert of their marks (a concurrent sweep's marks win: ``ON CONFLICT DO NOTHING``), one
     insert of their events. The caller commits.
     """
-    undeclared = db.session.execute(
+    undeclared = [overdue_clause(now), ~exists().where(OverdueMark.action_id == Action.id,
+                                                       OverdueMark.due_at == Action.due_at)]
+    if since is not None:
+        swept_until, changed_after = since
+        undeclared.append(or_(Action.due_at >= swept_until, Action.updated_at > changed_after))
+    if db.engine.dialect.name == "postgresql":
+        return _declare_in_one_statement(undeclared, now)
+    found = db.session.execute(
         select(Action.id, Action.program_id, Action.kelurahan_code, Action.due_at)
-        .where(overdue_clause(now), ~exists().where(OverdueMark.action_id == Action.id,
-                                                    OverdueMark.due_at == Action.due_at))
-    ).all()
-    if not undeclared:
+        .where(*undeclared)).all()
+    if not found:
         return 0
-    by_id = {row.id: row for row in undeclared}
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(OverdueMark).on_conflict_do_nothing().returning(
+    by_id = {row.id: row for row in found}
+    statement = sqlite.insert(OverdueMark).on_conflict_do_nothing().returning(
         OverdueMark.action_id)
     fresh = list(db.session.scalars(statement, [
-        {"action_id": row.id, "due_at": row.due_at, "marked_at": now} for row in undeclared
+        {"action_id": row.id, "due_at": row.due_at, "marked_at": now} for row in found
     ]))
     return record_events(
         ActionOverdue(action_id=i, program_id=by_id[i].program_id,
                       kelurahan_code=by_id[i].kelurahan_code)
         for i in fresh
     )
+
+
+def _declare_in_one_statement(undeclared: list[ColumnElement[bool]], now: datetime) -> int:
+    """PostgreSQL: the marks, and an ``ActionOverdue`` for each mark this statement wrote
+    (``WITH fresh AS (INSERT ... RETURNING) INSERT INTO events SELECT ...``): no row travels."""
+    marks = (
+        postgresql.insert(OverdueMark)
+        .from_select(["action_id", "due_at", "marked_at"],
+                     select(Action.id, Action.due_at, literal(now, UTCDateTime)).where(*undeclared))
+        .on_conflict_do_nothing()
+        .returning(OverdueMark.action_id)
+        .cte("fresh")
+    )
+    payload = func.json_build_object(
+        literal_column("'action_id'"), Action.id, literal_column("'program_id'"),
+        Action.program_id, literal_column("'kelurahan_code'"), Action.kelurahan_code)
+    events = insert(Event).from_select(
+        ["type", "aggregate_type", "aggregate_id", "payload", "created_at", "deliveries"],
+        select(literal(ActionOverdue.type_name()), literal(ActionOverdue.aggregate_type),
+               Action.id, payload, literal(utcnow(), UTCDateTime), literal(0))
+        .join_from(marks, Action, Action.id == marks.c.action_id),
+    ).add_cte(marks).returning(Event.id)
+    return len(db.session.scalars(events).all())

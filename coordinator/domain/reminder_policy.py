@@ -175,6 +175,42 @@ def escalations_due(due_at: datetime, policy: ReminderPolicy, now: datetime) -> 
     return found
 
 
+# A window of due times: ``start < due_at <= end``.
+DueWindow = tuple[datetime, datetime]
+
+
+def due_windows(policy: ReminderPolicy, since: datetime, now: datetime,
+                settings: CalendarSettings | None = None) -> list[DueWindow]:
+    """The due times of the actions that have a reminder or escalation step falling in
+    ``(since, now]``: an action outside every window has nothing newly due (the sweep then
+    need not read it). Mirrors :func:`reminders_due` and :func:`escalations_due`."""
+    windows: list[DueWindow] = []
+    if policy.before_due_hours:
+        shift = timedelta(hours=policy.before_due_hours)
+        windows.append((since + shift, now + shift))
+    if policy.morning_of_due_day:
+        windows += _morning_windows(policy.morning_hour, since, now, settings)
+    if policy.when_overdue:
+        windows.append((since, now))
+    for step in policy.escalation:
+        shift = timedelta(days=step.after_days)
+        windows.append((since - shift, now - shift))
+    return windows
+
+
+def _morning_windows(hour: int, since: datetime, now: datetime,
+                     settings: CalendarSettings | None) -> list[DueWindow]:
+    """Due times on the local days whose reminder morning falls in ``(since, now]``."""
+    found: list[DueWindow] = []
+    day = to_local(since, settings).date()
+    while (morning := local_datetime(day, time(hour), settings)) <= now:
+        if morning > since:
+            start = local_datetime(day, time(0), settings)
+            found.append((start - timedelta(microseconds=1), start + timedelta(days=1)))
+        day += timedelta(days=1)
+    return found
+
+
 def send_time(kind: str, channel: str, at: datetime,
               settings: CalendarSettings | None = None) -> datetime:
     """When a message may go out: reminders wait for a working day's morning, SMS for the end

@@ -4,7 +4,7 @@ from coordinator.models.base import Base, utcnow
 from coordinator.models.inbound_sms import InboundSms
 from coordinator.models.links import ShortLink
 from coordinator.models.networks import Network
-from coordinator.models.notification_log import DeliveryAttempt, DigestItem, OverdueMark
+from coordinator.models.notification_log import DeliveryAttempt, DigestItem, OverdueMark, SweepMark
 from coordinator.models.notifications import Notification
 from coordinator.models.outbox import Event, ProcessedEvent
 from coordinator.models.outreach import OutreachTarget
@@ -29,6 +29,6 @@ __all__ = [
     "Indicator", "IndicatorRollup", "Network", "Notification", "OutreachTarget", "OverdueMark",
     "Person", "ProcessedEvent", "Program", "ProgramClosedAction", "ProgramRollup", "Region",
     "RollupActionState",
-    "RollupDrift", "RollupMark", "RollupRun", "ShortLink", "Target", "WebSession",
+    "RollupDrift", "RollupMark", "RollupRun", "ShortLink", "SweepMark", "Target", "WebSession",
     "person_networks", "utcnow",
 ]

@@ -49,3 +49,14 @@ class OverdueMark(Base):
     )
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SweepMark(Base):
+    """How far a periodic sweep got: the clock it swept up to and when (wall clock) it started,
+    so the next run reconsiders only what fell due or changed since (the reminder sweep)."""
+
+    __tablename__ = "sweep_marks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    swept_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)

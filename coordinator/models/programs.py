@@ -92,6 +92,11 @@ class Action(Base):
         Index("ix_actions_assignee_id_status", "assignee_id", "status"),
         Index("ix_actions_kelurahan_code_status", "kelurahan_code", "status"),
         Index("ix_actions_status_due_at", "status", "due_at"),
+        # Lists in due order with a keyset cursor (due_at, id): all actions, one program's.
+        Index("ix_actions_due_at_id", "due_at", "id"),
+        Index("ix_actions_program_id_due_at_id", "program_id", "due_at", "id"),
+        # The reminder sweep reconsiders actions changed since its previous run.
+        Index("ix_actions_updated_at", "updated_at"),
         Index("ix_actions_program_id_status", "program_id", "status"),
         # SMS replies name an action by its code: unique among the open ones.
         Index(

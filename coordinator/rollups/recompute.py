@@ -12,6 +12,7 @@ Finally the live tables are replaced by the staging ones.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,6 +60,10 @@ class RecomputeResult:
     drift_count: int
     program_rows: int
     indicator_rows: int
+
+
+# action mirror, program staging, indicator staging, drift check, live tables written
+RECOMPUTE_STEPS = 5
 
 
 def _run(sql: str, **params: Any) -> Any:
@@ -176,12 +181,15 @@ def _replace(table: str, columns: tuple[str, ...]) -> int:
     return count
 
 
-def recompute_all(*, building: bool = False, now: datetime | None = None) -> RecomputeResult:
+def recompute_all(*, building: bool = False, now: datetime | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> RecomputeResult:
     """Rebuild every rollup from the source tables; returns how many drifted rows it corrected.
 
     ``building=True`` is for a loader that wrote source rows set-based without events (the
     demo): the rollups are built from them, and the differences found are not drift.
+    ``progress(step, RECOMPUTE_STEPS)`` hears of each step done (the CLI shows it).
     """
+    tell = progress or (lambda step, total: None)
     started = utcnow()
     since = in_flight_since(now or started)
     # A write first: on SQLite it takes the write lock before anything is read.
@@ -191,14 +199,19 @@ def recompute_all(*, building: bool = False, now: datetime | None = None) -> Rec
         _run("LOCK TABLE program_rollups, indicator_rollups, rollup_action_states "
              "IN EXCLUSIVE MODE")
     _rebuild_action_states(building, since)
+    tell(1, RECOMPUTE_STEPS)
     _stage_program_rollups()
+    tell(2, RECOMPUTE_STEPS)
     _stage_indicator_rollups()
+    tell(3, RECOMPUTE_STEPS)
     drifts = [] if building else (
         _drifts("program_rollups", PROGRAM_KEYS, PROGRAM_COUNTS)
         + _drifts("indicator_rollups", INDICATOR_KEYS, INDICATOR_VALUES)
     )
+    tell(4, RECOMPUTE_STEPS)
     program_rows = _replace("program_rollups", PROGRAM_KEYS + PROGRAM_COUNTS)
     indicator_rows = _replace("indicator_rollups", INDICATOR_KEYS + INDICATOR_VALUES)
+    tell(5, RECOMPUTE_STEPS)
     run = RollupRun(started_at=started, finished_at=utcnow(), drift_count=len(drifts))
     db.session.add(run)
     db.session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,8 +151,10 @@ def _chunks(items: list[dict[str, str | None]], size: int) -> Iterable[list[dict
         yield items[start:start + size]
 
 
-def upsert_regions(rows: list[RegionRow]) -> SeedCount:
-    """Insert missing regions and rename changed ones, parents first, in one transaction."""
+def upsert_regions(rows: list[RegionRow],
+                   progress: Callable[[int, int], None] | None = None) -> SeedCount:
+    """Insert missing regions and rename changed ones, parents first, in one transaction;
+    ``progress(done, total)`` hears of each chunk written."""
     _check_parents(rows)
     existing = dict(db.session.execute(select(Region.code, Region.name)).all())
     order = {level: n for n, level in enumerate(REGION_LEVELS)}
@@ -163,8 +165,12 @@ def upsert_regions(rows: list[RegionRow]) -> SeedCount:
     ]
     renamed = [r for r in rows if r.code in existing and existing[r.code] != r.name]
     try:
+        done = 0
         for chunk in _chunks(new, CHUNK):
             db.session.execute(insert(Region), chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(new))
         if renamed:
             # ORM bulk UPDATE by primary key: one executemany, not a statement per row.
             db.session.execute(update(Region), [{"code": r.code, "name": r.name} for r in renamed])

@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from coordinator.launcher import WORKER_QUEUES, RestartPolicy, Role, _Stop, roles, supervise
+from coordinator.config import load_config
+from coordinator.launcher import (
+    WORKER_QUEUES,
+    RestartPolicy,
+    Role,
+    _Stop,
+    child_environment,
+    roles,
+    supervise,
+)
 from coordinator.seeding.demo import load_demo
 
 on_embedded_sqlite = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -39,7 +48,7 @@ def alive(pid: int) -> bool:
 def healthy(url: str) -> bool:
     try:
         return requests.get(url, timeout=2).status_code == 200
-    except requests.ConnectionError:
+    except requests.RequestException:  # refused, or accepted while its workers still boot
         return False
 
 
@@ -69,6 +78,21 @@ def test_the_three_roles_and_the_worker_queues():
     assert worker[worker.index("-Q") + 1] == WORKER_QUEUES == "default,notifications,rollups"
 
 
+def test_the_web_runs_on_gunicorn_with_a_request_timeout():
+    web = roles(5123, Path("/tmp"))[0].argv
+    assert web[1:3] == ["-m", "gunicorn"] and web[-1] == "coordinator:create_app()"
+    assert web[web.index("--bind") + 1] == "127.0.0.1:5123"
+    assert web[web.index("--timeout") + 1] == "30"
+
+
+def test_every_role_gets_the_base_url_of_the_port_the_web_listens_on(tmp_path):
+    env = {"SINERGI_INSTANCE_DIR": str(tmp_path), "PORT": "5000"}
+    assert load_config(child_environment(8123, env)).base_url == "http://127.0.0.1:8123"
+    chosen = {**env, "SINERGI_BASE_URL": "https://sinergi.jakbar.example.org/"}
+    assert load_config(child_environment(8123, chosen)).base_url == \
+        "https://sinergi.jakbar.example.org"
+
+
 @pytest.mark.slow
 @on_embedded_sqlite
 def test_ctrl_c_stops_web_worker_and_beat(seeded, launch, wait_until):
@@ -89,7 +113,7 @@ def test_a_role_that_dies_is_started_again_and_the_others_keep_running(launch, w
     launcher, port = launch()
     assert "Demo logins" not in launcher.log_path.read_text()  # no demo in this database
     children = children_of(launcher.pid)
-    web = next(pid for pid in children if b"flask" in Path(f"/proc/{pid}/cmdline").read_bytes())
+    web = next(pid for pid in children if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes())
     os.kill(web, signal.SIGKILL)
     wait_until(lambda: "starting web again" in launcher.log_path.read_text(), 30, "a restart")
     wait_until(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), 90, "the new web server")

@@ -161,3 +161,10 @@ def test_all_indonesia_loads_83762_villages(runner, capsys):
     assert region_count(Region.level == "kecamatan", Region.parent_code == "31.73") == 8
     with capsys.disabled():
         print(f"\n[{db.engine.dialect.name}] {result.output.splitlines()[0]}")
+
+
+def test_the_country_seed_reports_its_progress(runner, tmp_path):
+    folder = write_wilayah(tmp_path / "wilayah")
+    result = runner.invoke(args=["seed", "--all-indonesia", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "Regions of Indonesia: " in result.stderr and "(100%" in result.stderr

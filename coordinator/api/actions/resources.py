@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify
 from flask.views import MethodView
-from sqlalchemy import Select, and_, not_, or_
+from sqlalchemy import Select, literal, not_, tuple_
 
 from coordinator import policy
 from coordinator.api import idempotency
@@ -68,8 +68,9 @@ class Actions(MethodView):
         if args["cursor"]:
             due, last_id = decode_cursor(args["cursor"], (str, int))
             due_at = cursor_time(due)
-            query = query.where(or_(Action.due_at > due_at,
-                                    and_(Action.due_at == due_at, Action.id > last_id)))
+            # A row comparison: one index range on (due_at, id), not an OR the planner must filter.
+            query = query.where(tuple_(Action.due_at, Action.id) > tuple_(
+                literal(due_at, Action.due_at.type), literal(last_id)))
         query = query.order_by(Action.due_at, Action.id).limit(args["limit"] + 1)
         rows = list(db.session.scalars(query))
         return page(rows, args["limit"], lambda a: encode_cursor(a.due_at.isoformat(), a.id))
