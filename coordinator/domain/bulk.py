@@ -22,8 +22,9 @@ from coordinator.domain import calendar
 from coordinator.domain.actions import action_snapshot
 from coordinator.domain.changes import record_changes
 from coordinator.domain.codes import new_public_codes
-from coordinator.domain.discretion import sensitive_words_in
+from coordinator.domain.discretion import public_title_errors, sensitive_words_in
 from coordinator.domain.events import ActionAssigned
+from coordinator.domain.validation import check_title
 from coordinator.errors import N_, Conflict, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import (
@@ -54,6 +55,10 @@ class BulkRequest:
     recurrence: str | None = None
     until: date | None = None
     idempotency_key: str | None = None
+    public_title: str | None = None  # what messages show; None: the program's public title
+
+    def clean_public_title(self) -> str | None:
+        return " ".join(self.public_title.split()) if self.public_title else None
 
     def key(self) -> str:
         """The idempotency key given, else one derived from the request's content."""
@@ -63,7 +68,7 @@ class BulkRequest:
             "program": self.program_id, "networks": sorted(self.network_ids),
             "regions": sorted(self.region_codes), "due": self.due_date.isoformat(),
             "time": self.due_time.isoformat(), "title": self.title.strip(),
-            "recurrence": self.recurrence, "until": self.until.isoformat() if self.until else None,
+            "public_title": self.clean_public_title(), "recurrence": self.recurrence, "until": self.until.isoformat() if self.until else None,
         }, sort_keys=True)
         return "auto-" + hashlib.sha256(content.encode()).hexdigest()[:59]
 
@@ -71,8 +76,8 @@ class BulkRequest:
         return {
             "network_ids": sorted(self.network_ids), "region_codes": sorted(self.region_codes),
             "due_date": self.due_date.isoformat(), "due_time": self.due_time.isoformat(),
-            "title": self.title.strip(), "recurrence": self.recurrence,
-            "until": self.until.isoformat() if self.until else None,
+            "title": self.title.strip(), "public_title": self.clean_public_title(),
+            "recurrence": self.recurrence, "until": self.until.isoformat() if self.until else None,
         }
 
 
@@ -100,7 +105,8 @@ class BulkPreview:
             f"the program is {self.program_status}: only an active program takes actions"]
         notes += [f"{d.date.isoformat()} is a day off ({d.name})" for d in self.days_off]
         if self.sensitive_words:
-            notes.append("title contains sensitive words: " + ", ".join(self.sensitive_words))
+            notes.append("the staff title contains sensitive words (messages show the public "
+                         "title instead): " + ", ".join(self.sensitive_words))
         return notes
 
     def summary(self) -> str:
@@ -149,6 +155,10 @@ def _validate(request: BulkRequest) -> dict[str, list[str]]:
     title = request.title.strip()
     if not title or len(title) > 200:
         errors["title"] = [N_("Title is required (at most 200 characters).")]
+    if request.public_title is not None:
+        public_title = request.clean_public_title()
+        errors.update(check_title(public_title, "public_title")
+                      or public_title_errors("public_title", public_title))
     if request.recurrence is not None and request.recurrence not in RECURRENCES:
         errors["recurrence"] = [N_("Must be weekly or monthly.")]
     elif request.recurrence is not None and request.until is None:
@@ -285,7 +295,9 @@ def _insert(request: BulkRequest, key: str, actor: Person | None) -> BulkResult:
     db.session.flush()
     now = utcnow()
     rows = [
-        {"program_id": plan.program.id, "title": request.title.strip(), "assignee_id": person,
+        {"program_id": plan.program.id, "title": request.title.strip(),
+         "public_title": request.clean_public_title() or plan.program.public_title,
+         "assignee_id": person,
          "kelurahan_code": kelurahan, "network_id": network, "due_at": due_at, "status": "open",
          "bulk_assignment_id": bulk.id, "created_at": now, "updated_at": now}
         for due_at in plan.due_ats for person, kelurahan, network in plan.slots

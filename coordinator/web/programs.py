@@ -24,7 +24,7 @@ from coordinator.models import Action, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
 from coordinator.policy import can, get_program_or_404, scoped_actions, scoped_programs
 from coordinator.web import errors
-from coordinator.web.forms import ButtonForm, WebForm
+from coordinator.web.forms import ButtonForm, NoCaseWords, WebForm
 from coordinator.web.labels import choices, label
 from coordinator.web.regions import region_choices
 from coordinator.web.staff import flash_domain_error, run_button, staff_required
@@ -36,6 +36,11 @@ STATES = ("open", "overdue", "done", "cancelled")
 class ProgramForm(WebForm):
     title = StringField(_l("Title"), validators=[
         DataRequired(_l("Enter a title.")), Length(max=200, message=_l("At most 200 characters."))])
+    public_title = StringField(_l("Public title"), validators=[
+        DataRequired(_l("Enter a public title.")),
+        Length(max=200, message=_l("At most 200 characters.")), NoCaseWords()],
+        description=_l("Shown in every SMS, e-mail and on the cadre page instead of the title: "
+                       "neutral, without case words (e.g. \"Kegiatan sosialisasi\")."))
     description = TextAreaField(_l("Description"), validators=[
         Length(max=10000, message=_l("At most 10,000 characters."))])
     category = SelectField(_l("Category"))
@@ -92,6 +97,7 @@ def new() -> Any:
     if form.validate_on_submit():
         try:
             program = create_program(actor=current_user, title=form.title.data or "",
+                                     public_title=form.public_title.data or "",
                                      description=form.description.data or "",
                                      category=form.category.data, year=form.year.data,
                                      region_code=form.region_code.data)
@@ -115,6 +121,7 @@ def edit(program_id: int) -> Any:
     if form.validate_on_submit():
         try:
             update_program(program.id, actor=current_user, title=form.title.data or "",
+                           public_title=form.public_title.data or "",
                            description=form.description.data or "", category=form.category.data,
                            year=form.year.data, region_code=form.region_code.data)
         except DomainError as exc:
