@@ -45,7 +45,8 @@ _WORD_CHARS = re.compile(r"(?:[^\W\d_]|[013457@$])+")
 MAX_JOINED = 40  # longest token built by joining runs
 MIN_STEM = 3
 
-PARTICLES = ("nya", "lah", "kah", "pun", "ku", "mu")
+# Affixes are matched on the skeleton, where l reads as i (see ``skeleton``): "lah" is "iah".
+PARTICLES = ("nya", "iah", "kah", "pun", "ku", "mu")
 DERIVATIONAL = ("kan", "an", "i")
 ENGLISH = ("ings", "ing", "ers", "er", "ed", "es", "s")
 # Prefix -> letters its nasal may have replaced (meng+korban -> mengorban...).
@@ -58,7 +59,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
 
 def fold(text: str) -> str:
     """Case, diacritics, invisible characters and look-alike letters folded away."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(c for c in decomposed
                    if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return kept.casefold().translate(HOMOGLYPHS)
@@ -87,7 +88,7 @@ def _runs(folded: str) -> list[_Run]:
 
 def _joinable(folded: str, left: _Run, right: _Run) -> bool:
     gap = folded[left.end:right.start]
-    if len(left.raw) == 1 and len(right.raw) == 1 and len(gap) <= 3:
+    if len(set(left.raw)) == 1 and len(set(right.raw)) == 1 and len(gap) <= 3:
         return True  # "k o r b a n", "T.P.P.O"
     return 0 < len(gap) <= 2 and not any(c.isspace() for c in gap)  # "kor-ban", "kor_ban"
 
@@ -105,14 +106,21 @@ def _readings(raw: str) -> set[str]:
 
 
 def _strip_suffixes(word: str, suffixes: Iterable[str]) -> set[str]:
-    return {word[: -len(s)] for s in suffixes if word.endswith(s) and len(word) - len(s) >= MIN_STEM}
+    # With repeats read once a letter may be shared ("kannya" -> "kanya"): keep it too.
+    out: set[str] = set()
+    for s in suffixes:
+        if word.endswith(s) and len(word) - len(s) >= MIN_STEM:
+            out.update((word[: -len(s)], word[: -len(s)] + s[0]))
+    return out
 
 
 def _strip_prefixes(word: str) -> set[str]:
     out: set[str] = set()
     for prefix, restores in PREFIXES.items():
-        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
-            out.update(r + word[len(prefix):] for r in restores)
+        if word.startswith(prefix):
+            rest = word[len(prefix):]
+            stems = [r + rest for r in restores] + [prefix[-1] + rest]  # a shared letter
+            out.update(stem for stem in stems if len(stem) >= MIN_STEM)
     return out
 
 
@@ -128,17 +136,22 @@ def forms(token: str) -> frozenset[str]:
     return frozenset(found)
 
 
+Spelling = tuple[str, int]  # (shape: skeleton with repeats once, number of letters)
+Shapes = dict[str, tuple[int, bool]]  # shape -> (most letters seen, read loosely)
+
+
 @dataclass(frozen=True)
 class Term:
     """One configured word or phrase, prepared for matching."""
 
     label: str
-    words: tuple[frozenset[str], ...]  # per word: its accepted spellings (word, English stem)
-    joined: frozenset[str]
+    words: tuple[tuple[Spelling, ...], ...]  # per word: its spellings (word, English stem)
+    joined: tuple[Spelling, ...]  # the words written together
 
 
-def _spellings(word: str) -> frozenset[str]:
-    return frozenset({word} | _strip_suffixes(word, ENGLISH) if len(word) >= 7 else {word})
+def _spellings(word: str) -> tuple[Spelling, ...]:
+    spelt = {word} | (_strip_suffixes(word, ENGLISH) if len(word) >= 7 else set())
+    return tuple((collapse(skeleton(w)), len(w)) for w in sorted(spelt))
 
 
 @lru_cache(maxsize=64)
@@ -153,24 +166,53 @@ def prepare(words: tuple[str, ...]) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def _equal(form: str, spellings: frozenset[str]) -> bool:
-    shape = collapse(skeleton(form))
-    return any(collapse(skeleton(s)) == shape and len(form) >= len(s) for s in spellings)
+def _add(shapes: Shapes, form: str, loose: bool) -> None:
+    shape = collapse(form)
+    seen, was_loose = shapes.get(shape, (0, False))
+    shapes[shape] = (max(seen, len(form)), was_loose or loose)
+
+
+@lru_cache(maxsize=8192)
+def _shapes_of(reading: str) -> Shapes:
+    """The shapes of a reading's forms. A strict form must not have fewer letters than the
+    spelling ("TPO" is not "TPPO"); a loose one, stripped after reading repeats once (a doubled
+    letter may hide an affix: "ddikorban"), comes from a text that doubled letters on purpose."""
+    shapes: Shapes = {}
+    for form in forms(reading):
+        _add(shapes, form, loose=False)
+    short = collapse(reading)
+    if short != reading:
+        for form in forms(short):
+            _add(shapes, form, loose=True)
+    return shapes
+
+
+def _matches(shapes: Shapes, spellings: tuple[Spelling, ...]) -> bool:
+    for shape, letters in spellings:
+        found = shapes.get(shape)
+        if found is not None and (found[1] or found[0] >= letters):
+            return True
+    return False
 
 
 class _Tokens:
-    """Every token of a text: spans of joinable runs, each with the forms of its readings."""
+    """Every token of a text: spans of joinable runs, each with the shapes of its forms."""
 
     def __init__(self, text: str) -> None:
         folded = fold(text)
         runs = _runs(folded)
-        self.count = len(runs)
-        self.spans: dict[int, list[tuple[int, frozenset[str]]]] = {}
+        self.readings: list[str] = []
+        self.spans: dict[int, list[tuple[int, Shapes]]] = {}
         for i in range(len(runs)):
             raw, j = runs[i].raw, i
             while True:
-                found = frozenset().union(*(forms(r) for r in _readings(raw)))
-                self.spans.setdefault(i, []).append((j + 1, found))
+                shapes: Shapes = {}
+                for reading in _readings(raw):
+                    self.readings.append(skeleton(reading))
+                    for shape, (letters, loose) in _shapes_of(skeleton(reading)).items():
+                        seen, was_loose = shapes.get(shape, (0, False))
+                        shapes[shape] = (max(seen, letters), was_loose or loose)
+                self.spans.setdefault(i, []).append((j + 1, shapes))
                 if j + 1 >= len(runs) or not _joinable(folded, runs[j], runs[j + 1]):
                     break
                 j += 1
@@ -180,35 +222,35 @@ class _Tokens:
 
     def matches(self, term: Term) -> bool:
         for start, spans in self.spans.items():
-            if any(any(_equal(f, term.joined) for f in found) for _, found in spans):
+            if any(_matches(shapes, term.joined) for _, shapes in spans):
                 return True
             if len(term.words) > 1 and self._phrase_from(start, term.words):
                 return True
         return False
 
-    def _phrase_from(self, start: int, words: tuple[frozenset[str], ...]) -> bool:
+    def _phrase_from(self, start: int, words: tuple[tuple[Spelling, ...], ...]) -> bool:
         if not words:
             return True
-        return any(any(_equal(f, words[0]) for f in found) and self._phrase_from(end, words[1:])
-                   for end, found in self.spans.get(start, []))
-
+        return any(_matches(shapes, words[0]) and self._phrase_from(end, words[1:])
+                   for end, shapes in self.spans.get(start, []))
 
     def compounds(self, terms: tuple[Term, ...]) -> set[str]:
         """Terms written together in one token ("korbankekerasan"): both halves must be terms."""
         found: set[str] = set()
-        for spans in self.spans.values():
-            for _, forms_ in spans:
-                for form in forms_:
-                    found |= _split_compound(form, terms)
+        for reading in set(self.readings):
+            found |= _split_compound(reading, terms)
         return found
 
 
-def _split_compound(form: str, terms: tuple[Term, ...]) -> set[str]:
-    for cut in range(MIN_STEM, len(form) - MIN_STEM + 1):
-        head = [t.label for t in terms if _equal(form[:cut], t.joined)]
+def _split_compound(reading: str, terms: tuple[Term, ...]) -> set[str]:
+    for cut in range(MIN_STEM, len(reading) - MIN_STEM + 1):
+        head_shapes: Shapes = {}
+        _add(head_shapes, reading[:cut], loose=False)
+        head = [t.label for t in terms if _matches(head_shapes, t.joined)]
         if not head:
             continue
-        tail = [t.label for t in terms if any(_equal(f, t.joined) for f in forms(form[cut:]))]
+        tail_shapes = _shapes_of(reading[cut:])
+        tail = [t.label for t in terms if _matches(tail_shapes, t.joined)]
         if tail:
             return {*head, *tail}
     return set()
