@@ -198,7 +198,7 @@ def _matches(shapes: Shapes, spellings: tuple[Spelling, ...]) -> bool:
 class _Tokens:
     """Every token of a text: spans of joinable runs, each with the shapes of its forms."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, cores: frozenset[str]) -> None:
         folded = fold(text)
         runs = _runs(folded)
         self.readings: list[str] = []
@@ -207,9 +207,11 @@ class _Tokens:
             raw, j = runs[i].raw, i
             while True:
                 shapes: Shapes = {}
-                for reading in _readings(raw):
-                    self.readings.append(skeleton(reading))
-                    for shape, (letters, loose) in _shapes_of(skeleton(reading)).items():
+                for reading in map(skeleton, _readings(raw)):
+                    if not _may_hold(reading, cores):
+                        continue
+                    self.readings.append(reading)
+                    for shape, (letters, loose) in _shapes_of(reading).items():
                         seen, was_loose = shapes.get(shape, (0, False))
                         shapes[shape] = (max(seen, letters), was_loose or loose)
                 self.spans.setdefault(i, []).append((j + 1, shapes))
@@ -235,31 +237,46 @@ class _Tokens:
                    for end, shapes in self.spans.get(start, []))
 
     def compounds(self, terms: tuple[Term, ...]) -> set[str]:
-        """Terms written together in one token ("korbankekerasan"): both halves must be terms."""
+        """Terms written together in one token ("korbankekerasan"): a term, then a term
+        (affixes allowed after it), read with repeats once."""
         found: set[str] = set()
         for reading in set(self.readings):
-            found |= _split_compound(reading, terms)
+            found |= _split_compound(collapse(reading), terms)
         return found
 
 
 def _split_compound(reading: str, terms: tuple[Term, ...]) -> set[str]:
-    for cut in range(MIN_STEM, len(reading) - MIN_STEM + 1):
-        head_shapes: Shapes = {}
-        _add(head_shapes, reading[:cut], loose=False)
-        head = [t.label for t in terms if _matches(head_shapes, t.joined)]
-        if not head:
-            continue
-        tail_shapes = _shapes_of(reading[cut:])
-        tail = [t.label for t in terms if _matches(tail_shapes, t.joined)]
-        if tail:
-            return {*head, *tail}
+    for head in terms:
+        for shape, _ in head.joined:
+            if len(shape) >= MIN_STEM and reading.startswith(shape) and len(reading) > len(shape):
+                tail_shapes = _shapes_of(reading[len(shape):])
+                tail = {t.label for t in terms
+                        if any(s in tail_shapes for s, _ in t.joined)}
+                if tail:
+                    return {head.label, *tail}
     return set()
+
+
+def _cores(terms: tuple[Term, ...]) -> frozenset[str]:
+    """What every form matching a term holds, inner letters of its shape: affix stripping only
+    cuts the ends of a reading and may add one letter at either end."""
+    return frozenset(shape[1:-1] for t in terms for word in (*t.words, t.joined)
+                     for shape, _ in word)
+
+
+def _may_hold(reading: str, cores: frozenset[str]) -> bool:
+    short = collapse(reading)
+    return any(core in short for core in cores)
+
+
+@lru_cache(maxsize=1024)
+def _find(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    terms = prepare(words)
+    tokens = _Tokens(text, _cores(terms))
+    compounds = tokens.compounds(terms)
+    return tuple(t.label for t in terms if t.label in compounds or tokens.matches(t))
 
 
 def find_words(text: str | None, words: tuple[str, ...]) -> list[str]:
     """The configured ``words`` (as configured) that ``text`` holds, in configuration order."""
-    if not text:
-        return []
-    tokens, terms = _Tokens(text), prepare(tuple(words))
-    compounds = tokens.compounds(terms)
-    return [term.label for term in terms if term.label in compounds or tokens.matches(term)]
+    return list(_find(text, tuple(words))) if text else []

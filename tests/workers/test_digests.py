@@ -140,6 +140,6 @@ def test_the_weekly_digest_shows_case_statistics_against_target(seeded: Flask) -
     # Jan-Feb 2022 (7 + 4 = 11) against the same months of 2021 (12 + 9 = 21).
     # The e-mail tells how many indicators are above target, never an indicator's name (they
     # name victims) nor its figures: those stay behind the dashboard's login.
-    assert "1 indikator dipantau, 0 di atas target (2022-01..2022-02)" in body
+    assert "4 indikator dipantau, 0 di atas target (2022-01..2022-02)" in body
     assert "Korban" not in body and "11" not in body.split("Statistik kasus")[1]
     assert "Belum ada data" not in body.split("Statistik kasus")[1]
