@@ -152,7 +152,8 @@ class _Reader:
 
 
 DEFAULT_SENSITIVE_WORDS = (
-    "korban", "TPPO", "perdagangan orang", "kekerasan", "pemerkosaan", "pelecehan", "trafficking",
+    "korban", "TPPO", "perdagangan orang", "kekerasan", "pemerkosaan", "perkosa", "pelecehan",
+    "trafficking",
 )
 
 

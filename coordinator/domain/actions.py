@@ -17,6 +17,7 @@ from coordinator import policy
 from coordinator.domain import action_states
 from coordinator.domain.changes import changing, load_for_change
 from coordinator.domain.codes import new_public_codes
+from coordinator.domain.discretion import public_title_errors
 from coordinator.domain.events import (
     ActionAssigned,
     ActionCancelled,
@@ -63,8 +64,8 @@ def _check_assignee(assignee_id: int | None, kelurahan_code: str) -> None:
         )
 
 
-def _check_new_action(program: Program, kelurahan_code: str, title: str, due_at: datetime,
-                      network_id: int | None) -> dict[str, list[str]]:
+def _check_new_action(program: Program, kelurahan_code: str, title: str, public_title: str,
+                      due_at: datetime, network_id: int | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     kelurahan = db.session.get(Region, kelurahan_code)
     if kelurahan is None or kelurahan.level != "kelurahan":
@@ -72,6 +73,8 @@ def _check_new_action(program: Program, kelurahan_code: str, title: str, due_at:
     elif not policy.in_subtree(program.region_code, kelurahan_code):
         errors["kelurahan_code"] = [N_("This kelurahan is outside the program's region.")]
     errors.update(check_title(title))
+    errors.update(check_title(public_title, "public_title")
+                  or public_title_errors("public_title", public_title))
     errors.update(check_due_at(due_at))
     if network_id is not None and db.session.get(Network, network_id) is None:
         errors["network_id"] = [N_("Unknown network.")]
@@ -95,10 +98,14 @@ def assign_action(
     due_at: datetime,
     assignee_id: int | None = None,
     network_id: int | None = None,
+    public_title: str | None = None,
 ) -> Action:
-    """Create one open action in an active program and record ``ActionAssigned``."""
+    """Create one open action in an active program and record ``ActionAssigned``.
+
+    Without a ``public_title`` the action takes its program's."""
     program = _program_for(actor, program_id)
-    errors = _check_new_action(program, kelurahan_code, title, due_at, network_id)
+    public_title = " ".join((public_title or program.public_title).split())
+    errors = _check_new_action(program, kelurahan_code, title, public_title, due_at, network_id)
     if errors:
         raise InvalidInput("invalid action", errors)
     if actor is not None and not policy.in_scope(actor, kelurahan_code):
@@ -109,7 +116,7 @@ def assign_action(
     _check_assignee(assignee_id, kelurahan_code)
     action = Action(
         program_id=program.id, kelurahan_code=kelurahan_code, title=title.strip(),
-        due_at=due_at, assignee_id=assignee_id, network_id=network_id, status="open",
+        public_title=public_title, due_at=due_at, assignee_id=assignee_id, network_id=network_id, status="open",
         public_code=new_public_codes(1)[0],
     )
     db.session.add(action)

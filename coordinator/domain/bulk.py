@@ -23,9 +23,9 @@ from coordinator.domain import calendar
 from coordinator.domain.bulk_preview import KecamatanPlan, describe_slots
 from coordinator.domain.changes import actor_id
 from coordinator.domain.codes import new_public_codes
-from coordinator.domain.discretion import sensitive_words_in
+from coordinator.domain.discretion import public_title_errors, sensitive_words_in
 from coordinator.domain.events import ActionAssigned
-from coordinator.domain.validation import check_due_not_past
+from coordinator.domain.validation import check_due_not_past, check_title
 from coordinator.errors import N_, Conflict, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import (
@@ -59,6 +59,10 @@ class BulkRequest:
     recurrence: str | None = None
     until: date | None = None
     idempotency_key: str | None = None
+    public_title: str | None = None  # what messages show; None: the program's public title
+
+    def clean_public_title(self) -> str | None:
+        return " ".join(self.public_title.split()) if self.public_title else None
 
     def key(self) -> str:
         """The idempotency key given, else one derived from the request's content."""
@@ -68,7 +72,7 @@ class BulkRequest:
             "program": self.program_id, "networks": sorted(self.network_ids),
             "regions": sorted(self.region_codes), "due": self.due_date.isoformat(),
             "time": self.due_time.isoformat(), "title": self.title.strip(),
-            "recurrence": self.recurrence, "until": self.until.isoformat() if self.until else None,
+            "public_title": self.clean_public_title(), "recurrence": self.recurrence, "until": self.until.isoformat() if self.until else None,
         }, sort_keys=True)
         return "auto-" + hashlib.sha256(content.encode()).hexdigest()[:59]
 
@@ -76,8 +80,8 @@ class BulkRequest:
         return {
             "network_ids": sorted(self.network_ids), "region_codes": sorted(self.region_codes),
             "due_date": self.due_date.isoformat(), "due_time": self.due_time.isoformat(),
-            "title": self.title.strip(), "recurrence": self.recurrence,
-            "until": self.until.isoformat() if self.until else None,
+            "title": self.title.strip(), "public_title": self.clean_public_title(),
+            "recurrence": self.recurrence, "until": self.until.isoformat() if self.until else None,
         }
 
 
@@ -107,7 +111,8 @@ class BulkPreview:
             f"the program is {self.program_status}: only an active program takes actions"]
         notes += [f"{d.date.isoformat()} is a day off ({d.name})" for d in self.days_off]
         if self.sensitive_words:
-            notes.append("title contains sensitive words: " + ", ".join(self.sensitive_words))
+            notes.append("the staff title contains sensitive words (messages show the public "
+                         "title instead): " + ", ".join(self.sensitive_words))
         return notes
 
     def summary(self) -> str:
@@ -156,6 +161,10 @@ def _validate(request: BulkRequest) -> dict[str, list[str]]:
     title = request.title.strip()
     if not title or len(title) > 200:
         errors["title"] = [N_("Title is required (at most 200 characters).")]
+    if request.public_title is not None:
+        public_title = request.clean_public_title()
+        errors.update(check_title(public_title, "public_title")
+                      or public_title_errors("public_title", public_title))
     if request.recurrence is not None and request.recurrence not in RECURRENCES:
         errors["recurrence"] = [N_("Must be weekly or monthly.")]
     elif request.recurrence is not None and request.until is None:
@@ -312,19 +321,21 @@ def _insert(request: BulkRequest, key: str, actor: Person | None) -> BulkResult:
     title = request.title.strip()
     codes = new_public_codes(len(plan.slots) * len(plan.due_ats))
     if codes:
-        _insert_actions(plan, bulk.id, title, codes, now)
+        _insert_actions(plan, bulk.id, title,
+                        request.clean_public_title() or plan.program.public_title, codes, now)
     _record_bulk_events(bulk.id, plan.due_ats, actor, now)
     db.session.commit()
     return BulkResult(bulk.id, plan.preview.action_count, already_submitted=False,
                       preview=plan.preview)
 
 
-def _insert_actions(plan: _Plan, bulk_id: int, title: str, codes: list[str],
-                    now: datetime) -> None:
+def _insert_actions(plan: _Plan, bulk_id: int, title: str, public_title: str,
+                    codes: list[str], now: datetime) -> None:
     """The actions, slots x occurrences, each with its code. PostgreSQL: one ``INSERT ...
     SELECT FROM unnest`` of one array per column (no per-row parameters); SQLite: one
     executemany."""
-    constant = {"program_id": plan.program.id, "title": title, "status": "open",
+    constant = {"program_id": plan.program.id, "title": title, "public_title": public_title,
+                "status": "open",
                 "bulk_assignment_id": bulk_id, "created_at": now, "updated_at": now}
     if db.engine.dialect.name != "postgresql":
         db.session.execute(insert(Action), [
@@ -336,12 +347,13 @@ def _insert_actions(plan: _Plan, bulk_id: int, title: str, codes: list[str],
     naive = [d.astimezone(UTC).replace(tzinfo=None) for d in plan.due_ats]
     at = now.astimezone(UTC).replace(tzinfo=None)
     db.session.execute(text(
-        "INSERT INTO actions (program_id, title, assignee_id, kelurahan_code, network_id, due_at, "
-        "status, public_code, bulk_assignment_id, created_at, updated_at) "
-        "SELECT :program_id, :title, a, k, n, d, 'open', c, :bulk_id, :at, :at "
+        "INSERT INTO actions (program_id, title, public_title, assignee_id, kelurahan_code, "
+        "network_id, due_at, status, public_code, bulk_assignment_id, created_at, updated_at) "
+        "SELECT :program_id, :title, :public_title, a, k, n, d, 'open', c, :bulk_id, :at, :at "
         "FROM unnest(CAST(:a AS integer[]), CAST(:k AS varchar[]), CAST(:n AS integer[]), "
         "CAST(:d AS timestamp[]), CAST(:c AS varchar[])) AS t(a, k, n, d, c)"
-    ), {"program_id": plan.program.id, "title": title, "bulk_id": bulk_id, "at": at,
+    ), {"program_id": plan.program.id, "title": title, "public_title": public_title,
+        "bulk_id": bulk_id, "at": at,
         "a": [s[0] for _ in naive for s in plan.slots],
         "k": [s[1] for _ in naive for s in plan.slots],
         "n": [s[2] for _ in naive for s in plan.slots],

@@ -1,30 +1,39 @@
-"""Discretion: SMS and titles must not carry case words (cadres' phones are shared)."""
-from __future__ import annotations
+"""Discretion: public titles, SMS and e-mail must not carry case words (cadres' phones are shared).
 
-import re
+The matching rule lives in :mod:`coordinator.domain.wording` (pure); this module binds it to the
+configured word list (``SMS_SENSITIVE_WORDS``) and turns a find into a refusal for entry points.
+"""
+from __future__ import annotations
 
 from flask import current_app
 
+from coordinator.domain.wording import find_words
+from coordinator.errors import N_, InvalidInput
 
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    parts = [r"\s+".join(re.escape(p) for p in w.split()) for w in words if w.strip()]
-    if not parts:
-        return None
-    return re.compile(r"(?<!\w)(" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+def configured_words() -> tuple[str, ...]:
+    words: tuple[str, ...] = current_app.extensions["sinergi"].sensitive_words
+    return words
 
 
 def sensitive_words_in(text: str | None) -> list[str]:
-    """The configured sensitive words or phrases found in ``text`` (whole words, any case)."""
-    if not text:
-        return []
-    words: tuple[str, ...] = current_app.extensions["sinergi"].sensitive_words
-    pattern = _pattern(words)
-    if pattern is None:
-        return []
-    found: list[str] = []
-    by_lower = {" ".join(w.lower().split()): w for w in words}
-    for match in pattern.finditer(text):
-        word = by_lower.get(" ".join(match.group(1).lower().split()), match.group(1))
-        if word not in found:
-            found.append(word)
-    return found
+    """The configured sensitive words or phrases found in ``text``, however disguised."""
+    return find_words(text, configured_words())
+
+
+PUBLIC_TITLE_REFUSED = N_(
+    "A public title is read on shared phones and in e-mail: it must not contain case words. "
+    "Use a neutral title, such as \"Kegiatan sosialisasi\"."
+)
+
+
+def public_title_errors(field: str, title: str | None) -> dict[str, list[str]]:
+    """``{field: [message]}`` when a public title holds a case word, else ``{}``."""
+    return {field: [PUBLIC_TITLE_REFUSED]} if sensitive_words_in(title) else {}
+
+
+def check_public_title(field: str, title: str | None) -> None:
+    """Refuse (``InvalidInput``) a public title that holds a case word."""
+    errors = public_title_errors(field, title)
+    if errors:
+        raise InvalidInput("sensitive public title", errors)

@@ -6,6 +6,7 @@ from typing import Any
 
 from coordinator import policy
 from coordinator.domain.changes import changing, load_for_change
+from coordinator.domain.discretion import public_title_errors
 from coordinator.domain.events import (
     ProgramActivated,
     ProgramClosed,
@@ -15,19 +16,21 @@ from coordinator.domain.events import (
 )
 from coordinator.domain.program_closing import cancel_open_actions, restore_closed_actions
 from coordinator.domain.reminder_policy import DEFAULT_POLICY, ReminderPolicy, validate_policy
+from coordinator.domain.validation import check_title
 from coordinator.errors import N_, Conflict, InvalidInput
 from coordinator.extensions import db
 from coordinator.models import Person, Program, Region, utcnow
 from coordinator.models.programs import PROGRAM_CATEGORIES
 from coordinator.policy import Reason
 
-EDITABLE = ("title", "description", "category", "year", "region_code")
+EDITABLE = ("title", "public_title", "description", "category", "year", "region_code")
 
 
 def program_snapshot(program: Program) -> dict[str, Any]:
     """The audited fields of a program, JSON-ready."""
     return {
-        "title": program.title, "description": program.description,
+        "title": program.title, "public_title": program.public_title,
+        "description": program.description,
         "category": program.category, "year": program.year,
         "region_code": program.region_code, "status": program.status,
     }
@@ -40,6 +43,10 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         out["title"] = " ".join(str(values["title"] or "").split())
         if not out["title"] or len(out["title"]) > 200:
             errors["title"] = [N_("Title is required (at most 200 characters).")]
+    if "public_title" in values:
+        out["public_title"] = " ".join(str(values["public_title"] or "").split())
+        errors.update(check_title(out["public_title"], "public_title")
+                      or public_title_errors("public_title", out["public_title"]))
     if "description" in values:
         out["description"] = str(values["description"] or "").strip()
         if len(out["description"]) > 10_000:
@@ -62,11 +69,13 @@ def _check_region_scope(actor: Person | None, region_code: str) -> None:
 
 
 def create_program(
-    *, actor: Person | None, title: str, description: str, category: str, year: int,
-    region_code: str, owner_id: int | None = None,
+    *, actor: Person | None, title: str, public_title: str, description: str, category: str,
+    year: int, region_code: str, owner_id: int | None = None,
 ) -> Program:
-    """Create a draft program owned by ``actor`` (or ``owner_id`` when the system creates it)."""
-    values = _clean({"title": title, "description": description, "category": category, "year": year,
+    """Create a draft program owned by ``actor`` (or ``owner_id`` when the system creates it).
+
+    ``public_title`` is what messages and cadre pages show: required, and free of case words."""
+    values = _clean({"title": title, "public_title": public_title, "description": description, "category": category, "year": year,
                      "region_code": region_code})
     _check_region_scope(actor, values["region_code"])
     owner = actor.id if actor is not None else owner_id

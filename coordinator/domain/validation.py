@@ -20,10 +20,10 @@ from coordinator.policy.limits import (
 EARLIEST_DUE_YEAR, LATEST_DUE_YEAR = 2000, 2100
 
 
-def check_title(title: str | None) -> dict[str, list[str]]:
+def check_title(title: str | None, field: str = "title") -> dict[str, list[str]]:
     clean = (title or "").strip()
     if not clean or len(clean) > MAX_TITLE_LENGTH or "\x00" in clean:
-        return {"title": [N_("Title is required (at most 200 characters).")]}
+        return {field: [N_("Title is required (at most 200 characters).")]}
     return {}
 
 

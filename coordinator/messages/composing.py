@@ -52,8 +52,9 @@ SMS_REPLY_KINDS = tuple(
 KINDS = (*ACTION_KINDS, *NOTICE_KINDS, "program_closed", "program_reopened", "digest", "undeliverable", "weekly_digest",
          "daily_summary", "case_stats_late", *SMS_REPLY_KINDS)
 FOOTERS = {
-    "id": "Pesan otomatis dari Sinergi, Gugus Tugas TPPO dan KTPA Jakarta Barat.",
-    "en": "Automatic message from Sinergi, the West Jakarta TPPO and KTPA task force.",
+    # No case word in the footer either: it ends every e-mail a cadre receives.
+    "id": "Pesan otomatis dari Sinergi, gugus tugas Kota Administrasi Jakarta Barat.",
+    "en": "Automatic message from Sinergi, the task force of West Jakarta.",
 }
 
 
@@ -93,21 +94,21 @@ def _context(kind: str, person: Person | None, language: str, given: dict[str, A
         values.setdefault("days_overdue", _days_overdue(action, given.get("now")))
     if kind == "program_closed":
         program = given.get("program")
-        values["program_title"] = sms_text.program_title(getattr(program, "title", ""), language)
+        values["program_title"] = sms_text.program_title(
+            getattr(program, "public_title", ""), language)
         values["items"] = [{"code": a.public_code,
-                            "title": sms_text.subject_title(a.title, a.public_code, language)}
+                            "title": sms_text.subject_title(a.public_title, a.public_code, language)}
                            for a in given.get("actions", [])]
         values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])
     if kind == "program_reopened":
         program = given.get("program")
-        values["program_title"] = sms_text.program_title(getattr(program, "title", ""), language)
-        values["items"] = [{**_item(a, person),
-                            "title": sms_text.subject_title(a.title, a.public_code, language)}
-                           for a in given.get("actions", [])]
+        values["program_title"] = sms_text.program_title(
+            getattr(program, "public_title", ""), language)
+        values["items"] = [_item(a, person, language) for a in given.get("actions", [])]
         values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])
         values["first_link"] = values["items"][0]["link"] if len(values["items"]) == 1 else ""
     if kind in ("digest", "daily_summary"):
-        values["items"] = [_item(a, person) for a in given.get("actions", [])]
+        values["items"] = [_item(a, person, language) for a in given.get("actions", [])]
         values["sms_codes"] = sms_text.code_list([i["code"] for i in values["items"]])
         values["first_link"] = values["items"][0]["link"] if len(values["items"]) == 1 else ""
     if kind == "case_stats_late":
@@ -122,6 +123,17 @@ def _context(kind: str, person: Person | None, language: str, given: dict[str, A
         values["about_name"] = about.name if isinstance(about, Person) else str(about or "")
         values["about_sms"] = sms_text.discreet_name(values["about_name"])
     if kind == "weekly_digest":
+        values["programs"] = [
+            {"title": sms_text.program_title(str(_get(p, "title", "")), language),
+             "done": _get(p, "done", 0), "total": _get(p, "total", 0),
+             "overdue": _get(p, "overdue", 0)}
+            for p in given.get("programs", [])]
+        # Case statistics stay behind the login: an e-mail says how many indicators are above
+        # target, never an indicator's name (they name victims) or its figures.
+        stats = list(given.get("case_stats", []))
+        values["over_target"] = sum(1 for st in stats
+                                    if (_get(st, "actual", 0) or 0) > (_get(st, "target", 0) or 0))
+        values["stats_period"] = next((_get(st, "period", "") for st in stats if _get(st, "period", "")), "")
         values["overdue_total"] = sum(_get(k, "count", 0) for k in given.get("overdue_by_kecamatan", []))
     if kind == "sms_reply_choose":
         values["open_count"] = len(given.get("open_codes", []))
@@ -144,13 +156,16 @@ def _action_values(action: Action, person: Person | None, language: str) -> dict
     assignee = action.assignee
     kelurahan_name = action.kelurahan.name if action.kelurahan is not None else action.kelurahan_code
     return {
-        "title": action.title,
-        "sms_title": sms_text.discreet_title(action.title, action.public_code, language),
+        # Only public titles leave the system; the guard below is a second line of defence
+        # for rows written before public titles were checked.
+        "title": sms_text.subject_title(action.public_title, action.public_code, language),
+        "sms_title": sms_text.discreet_title(action.public_title, action.public_code, language),
         # Subjects show on lock screens and in notification previews: as discreet as SMS.
-        "subject_title": sms_text.subject_title(action.title, action.public_code, language),
+        "subject_title": sms_text.subject_title(action.public_title, action.public_code, language),
         "code": action.public_code,
         "due": action.due_at,
-        "program_title": action.program.title if action.program is not None else "",
+        "program_title": (sms_text.program_title(action.program.public_title, language)
+                          if action.program is not None else ""),
         "kelurahan_name": kelurahan_name,
         "kelurahan_sms": sms_text.discreet_name(kelurahan_name),
         "assignee_name": assignee.name if assignee is not None else "-",
@@ -160,9 +175,10 @@ def _action_values(action: Action, person: Person | None, language: str) -> dict
     }
 
 
-def _item(action: Action, person: Person | None) -> dict[str, Any]:
+def _item(action: Action, person: Person | None, language: str) -> dict[str, Any]:
     return {
-        "title": action.title, "code": action.public_code, "due": action.due_at,
+        "title": sms_text.subject_title(action.public_title, action.public_code, language),
+        "code": action.public_code, "due": action.due_at,
         "assignee_name": action.assignee.name if action.assignee is not None else "-",
         "link": _link(person, action),
     }

@@ -2,7 +2,6 @@
 title allows it (SMS credit is paid per part), else at most two."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ MAX_CODES = 8
 NEUTRAL_TITLE = {"id": "Tugas {code}", "en": "Task {code}"}
 NEUTRAL_PROGRAM = {"id": "program gugus tugas", "en": "a task force program"}
 MASK = "***"
+MAX_MASK_WIDTH = 12
 
 
 def clean(text: str) -> str:
@@ -67,11 +67,21 @@ def code_list(codes: list[str]) -> str:
 
 
 def mask_sensitive(text: str) -> str:
-    """Replace any sensitive word left in ``text`` (a last line of defence)."""
-    for word in sensitive_words_in(text):
-        pattern = r"\s+".join(re.escape(p) for p in word.split())
-        text = re.sub(rf"(?<!\w){pattern}(?!\w)", MASK, text, flags=re.IGNORECASE)
-    return text
+    """Replace any sensitive word left in ``text`` (a last line of defence).
+
+    Masks the fewest whitespace-separated pieces that hold a find, so a phrase or a word spelt
+    letter by letter is masked whole.
+    """
+    if not sensitive_words_in(text):
+        return text
+    pieces = text.split(" ")
+    for width in range(1, MAX_MASK_WIDTH + 1):
+        for start in range(len(pieces) - width + 1):
+            window = [p for p in pieces[start:start + width] if p != MASK]
+            if len(window) == width and sensitive_words_in(" ".join(window)):
+                pieces[start:start + width] = [MASK] + [""] * (width - 1)
+    masked = " ".join(p for p in pieces if p)
+    return masked if not sensitive_words_in(masked) else MASK
 
 
 def fit(render: Callable[[dict[str, Any]], str], values: dict[str, Any], language: str) -> str:

@@ -24,6 +24,8 @@ from coordinator.models.regions import Region
 PROGRAM_CATEGORIES = ("prevention", "handling", "coordination", "sop")
 PROGRAM_STATUSES = ("draft", "active", "closed")
 ACTION_STATUSES = ("open", "done", "cancelled")
+# What messages say when nothing better is known (rows written without a public title).
+NEUTRAL_PUBLIC_TITLE = "Kegiatan gugus tugas"
 
 
 class Program(Base):
@@ -39,6 +41,9 @@ class Program(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The title messages and cadre pages show: neutral, checked for case words on entry.
+    public_title: Mapped[str] = mapped_column(
+        String(200), default=NEUTRAL_PUBLIC_TITLE, server_default=NEUTRAL_PUBLIC_TITLE)
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     category: Mapped[str] = mapped_column(String(16))
     year: Mapped[int] = mapped_column(Integer)
@@ -112,6 +117,9 @@ class Action(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(200))
+    # The title messages and cadre pages show: neutral, checked for case words on entry.
+    public_title: Mapped[str] = mapped_column(
+        String(200), default=NEUTRAL_PUBLIC_TITLE, server_default=NEUTRAL_PUBLIC_TITLE)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
     kelurahan_code: Mapped[str] = mapped_column(ForeignKey("regions.code", ondelete="RESTRICT"))
     network_id: Mapped[int | None] = mapped_column(

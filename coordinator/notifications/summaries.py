@@ -43,12 +43,12 @@ def weekly_digests(now: datetime) -> list[int]:
 def _weekly_context(lead: Person, now: datetime, week_label: str) -> dict[str, Any]:
     overdue = case((overdue_clause(now), 1), else_=0)
     rows = db.session.execute(
-        select(Program.title, func.count(Action.id),
+        select(Program.public_title, func.count(Action.id),
                func.sum(case((Action.status == "done", 1), else_=0)), func.sum(overdue))
         .join(Action, Action.program_id == Program.id, isouter=True)
         .where(Program.status == "active",
                or_(Program.owner_id == lead.id, region_filter(Program.region_code, lead.region_code)))
-        .group_by(Program.id, Program.title).order_by(Program.title)
+        .group_by(Program.id, Program.public_title).order_by(Program.public_title)
     )
     programs = [{"title": t, "total": n, "done": int(d or 0), "overdue": int(o or 0)}
                 for t, n, d, o in rows]

@@ -43,13 +43,15 @@ CITY = "31.73"
 TAMBORA = "31.73.04"
 CADRES_PER_KELURAHAN = 5
 PROGRAM_TITLE = "Sosialisasi pencegahan TPPO 2022"
-ACTION_TITLES = (
-    "Sosialisasi pencegahan di posyandu RW {rw}",
-    "Penyuluhan keluarga di RPTRA",
-    "Pembagian leaflet layanan pengaduan di RW {rw}",
-    "Diskusi warga tentang tawaran kerja ke luar negeri",
-    "Kunjungan rumah ke rumah RT {rt}",
-    "Pemasangan poster hotline di balai warga",
+# What messages and the cadre page show: the staff title names the case ("TPPO"), this does not.
+PROGRAM_PUBLIC_TITLE = "Kegiatan sosialisasi warga 2022"
+ACTION_TITLES = (  # (staff title, public title)
+    ("Sosialisasi pencegahan di posyandu RW {rw}", "Sosialisasi di posyandu RW {rw}"),
+    ("Penyuluhan keluarga di RPTRA", "Penyuluhan keluarga di RPTRA"),
+    ("Pembagian leaflet layanan pengaduan di RW {rw}", "Pembagian leaflet di RW {rw}"),
+    ("Diskusi warga tentang tawaran kerja ke luar negeri", "Diskusi warga"),
+    ("Kunjungan rumah ke rumah RT {rt}", "Kunjungan rumah RT {rt}"),
+    ("Pemasangan poster hotline di balai warga", "Pemasangan poster di balai warga"),
 )
 # Weights of the states of the generated actions ("overdue" = open with due_at in the past).
 STATE_WEIGHTS = {"open": 40, "done": 30, "overdue": 18, "cancelled": 12}
@@ -194,7 +196,8 @@ def _insert_people(plan: _Plan) -> list[int]:
 
 def _insert_program(plan: _Plan, lead: Person) -> Program:
     program = Program(
-        title=PROGRAM_TITLE, category="prevention", year=2022, region_code=CITY,
+        title=PROGRAM_TITLE, public_title=PROGRAM_PUBLIC_TITLE, category="prevention", year=2022,
+        region_code=CITY,
         owner_id=lead.id, status="draft", created_at=plan.now, updated_at=plan.now,
         description=(
             "Sosialisasi pencegahan perdagangan orang oleh kader di setiap kelurahan "
@@ -230,9 +233,11 @@ def _plan_action(plan: _Plan, state: str, kelurahan: str, cadre: tuple[int, list
     offsets = {"open": (1, 21), "overdue": (-14, -1), "done": (-25, 5), "cancelled": (-10, 10)}
     low, high = offsets[state]
     due = now + timedelta(days=rng.randint(low, high), hours=rng.randint(0, 8))
+    staff_title, public_title = rng.choice(ACTION_TITLES)
+    numbers = {"rw": f"{rng.randint(1, 12):02d}", "rt": f"{rng.randint(1, 15):02d}"}
     row: dict[str, Any] = {
-        "program_id": 0, "title": rng.choice(ACTION_TITLES).format(
-            rw=f"{rng.randint(1, 12):02d}", rt=f"{rng.randint(1, 15):02d}"),
+        "program_id": 0, "title": staff_title.format(**numbers),
+        "public_title": public_title.format(**numbers),
         "assignee_id": assignee, "kelurahan_code": kelurahan, "network_id": networks[0],
         "due_at": due, "status": "cancelled" if state == "cancelled" else "open",
         "completed_at": None, "completed_by_id": None, "note": None, "people_reached": None,

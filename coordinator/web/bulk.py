@@ -26,7 +26,7 @@ from coordinator.extensions import db
 from coordinator.models import Network, Program
 from coordinator.policy import can, scoped_programs
 from coordinator.web import errors
-from coordinator.web.forms import WebForm
+from coordinator.web.forms import NoCaseWords, WebForm
 from coordinator.web.labels import choices
 from coordinator.web.regions import region_choices, region_picker
 from coordinator.web.staff import flash_domain_error, staff_required
@@ -47,6 +47,10 @@ class BulkForm(WebForm):
     title = StringField(_l("What is to be done"), validators=[
         DataRequired(_l("Enter what is to be done.")),
         Length(max=200, message=_l("At most 200 characters."))])
+    public_title = StringField(_l("Public title (optional)"), validators=[
+        Optional(), Length(max=200, message=_l("At most 200 characters.")), NoCaseWords()],
+        description=_l("What SMS, e-mail and the cadre page show; empty: the program's public "
+                       "title."))
     network_ids = SelectMultipleField(
         _l("Networks"), coerce=int, widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(), validators=[DataRequired(_l("Choose at least one network."))])
@@ -92,7 +96,8 @@ class BulkForm(WebForm):
         return BulkRequest(
             program_id=self.program_id.data, network_ids=tuple(self.network_ids.data or ()),
             region_codes=tuple(self.region_codes.data or ()), due_date=self.due_date.data,
-            title=self.title.data or "", due_time=self.due_time.data, recurrence=recurrence,
+            title=self.title.data or "", public_title=(self.public_title.data or "").strip() or None,
+            due_time=self.due_time.data, recurrence=recurrence,
             until=self.until.data if recurrence else None,
             idempotency_key=self.idempotency_key.data or None,
         )

@@ -8,8 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Field, ValidationError
+
+from coordinator.domain.discretion import sensitive_words_in
 
 
 class _CatalogTranslations:
@@ -39,6 +43,19 @@ class WebForm(FlaskForm):
             if field.type == "CSRFTokenField":
                 render_kw = {"id": False, **render_kw}
             return super().render_field(field, render_kw)  # type: ignore[misc]
+
+
+class NoCaseWords:
+    """A public title must carry no configured case word, however spelt (the domain checks it
+    again; this says which words, next to the field)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        found = sensitive_words_in(field.data or "")
+        if found:
+            raise ValidationError(_(
+                "A public title is read on shared phones and in e-mail: remove %(words)s and use "
+                "a neutral title, such as \"Kegiatan sosialisasi\".",
+                words=", ".join(f"\u201c{w}\u201d" for w in found)))
 
 
 class ButtonForm(WebForm):

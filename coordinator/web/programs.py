@@ -35,7 +35,7 @@ from coordinator.policy import (
 )
 from coordinator.policy.programs import reopen_deadline
 from coordinator.web import errors
-from coordinator.web.forms import ButtonForm, WebForm
+from coordinator.web.forms import ButtonForm, NoCaseWords, WebForm
 from coordinator.web.labels import choices, label
 from coordinator.web.reasons import text_of
 from coordinator.web.regions import region_choices
@@ -48,6 +48,11 @@ STATES = ("open", "overdue", "done", "cancelled")
 class ProgramForm(WebForm):
     title = StringField(_l("Title"), validators=[
         DataRequired(_l("Enter a title.")), Length(max=200, message=_l("At most 200 characters."))])
+    public_title = StringField(_l("Public title"), validators=[
+        DataRequired(_l("Enter a public title.")),
+        Length(max=200, message=_l("At most 200 characters.")), NoCaseWords()],
+        description=_l("Shown in every SMS, e-mail and on the cadre page instead of the title: "
+                       "neutral, without case words (e.g. \"Kegiatan sosialisasi\")."))
     description = TextAreaField(_l("Description"), validators=[
         Length(max=10000, message=_l("At most 10,000 characters."))])
     category = SelectField(_l("Category"))
@@ -104,6 +109,7 @@ def new() -> Any:
     if form.validate_on_submit():
         try:
             program = create_program(actor=current_user, title=form.title.data or "",
+                                     public_title=form.public_title.data or "",
                                      description=form.description.data or "",
                                      category=form.category.data, year=form.year.data,
                                      region_code=form.region_code.data)
@@ -127,6 +133,7 @@ def edit(program_id: int) -> Any:
     if form.validate_on_submit():
         try:
             update_program(program.id, actor=current_user, title=form.title.data or "",
+                           public_title=form.public_title.data or "",
                            description=form.description.data or "", category=form.category.data,
                            year=form.year.data, region_code=form.region_code.data)
         except DomainError as exc:

@@ -12,7 +12,7 @@ def programs() -> int:
     return int(db.session.scalar(select(func.count()).select_from(Program)))
 
 
-GOOD = {"title": "Sosialisasi", "category": "prevention", "year": 2022, "region_code": "31.73.04"}
+GOOD = {"title": "Sosialisasi", "public_title": "Kegiatan sosialisasi", "category": "prevention", "year": 2022, "region_code": "31.73.04"}
 
 
 BAD_BODIES = [
@@ -38,7 +38,8 @@ def test_bad_program_bodies_are_422_with_the_field(world: World) -> None:
 def test_missing_fields_are_each_named(world: World) -> None:
     response = world.call("admin", "POST", "/programs", json={})
     assert response.status_code == 422
-    assert set(response.json["error"]["fields"]) == {"title", "category", "year", "region_code"}
+    assert set(response.json["error"]["fields"]) == {"title", "public_title", "category", "year",
+                                                     "region_code"}
 
 
 def test_a_body_that_is_not_json_is_an_error_not_a_crash(world: World) -> None:

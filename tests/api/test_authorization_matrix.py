@@ -103,7 +103,7 @@ def token_target(w: World, role: str, scope: str) -> int:
 ROUTES: dict[str, Cell] = {
     "GET /programs": lambda w, r, s: w.call(r, "GET", "/programs"),
     "POST /programs": lambda w, r, s: w.call(r, "POST", "/programs", json={
-        "title": "Baru", "category": "prevention", "year": 2022,
+        "title": "Baru", "public_title": "Kegiatan baru", "category": "prevention", "year": 2022,
         "region_code": _own_region(w, r, s)}),
     "GET /programs/<id>": lambda w, r, s: w.call(r, "GET", f"/programs/{_side(w, s)['program'].id}"),
     "PATCH /programs/<id>": lambda w, r, s: w.call(

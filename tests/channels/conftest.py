@@ -62,8 +62,9 @@ def make_person(role: str = "cadre", **fields: object) -> Person:
     return person
 
 
-def make_program(owner: Person, title: str = "Sosialisasi pencegahan") -> Program:
-    program = Program(title=title, category="prevention", year=2022, region_code="31.73",
+def make_program(owner: Person, title: str = "Sosialisasi pencegahan",
+                 public_title: str = "Kegiatan sosialisasi") -> Program:
+    program = Program(title=title, public_title=public_title, category="prevention", year=2022, region_code="31.73",
                       owner_id=owner.id, status="active")
     db.session.add(program)
     db.session.commit()
@@ -71,10 +72,11 @@ def make_program(owner: Person, title: str = "Sosialisasi pencegahan") -> Progra
 
 
 def make_action(program: Program, assignee: Person | None, *, title: str = "Penyuluhan warga RW 03",
-                code: str | None = None, status: str = "open",
+                public_title: str | None = None, code: str | None = None, status: str = "open",
                 due_at: datetime | None = None) -> Action:
+    """An action whose public title is ``public_title``, by default the same as ``title``."""
     action = Action(
-        program_id=program.id, title=title, assignee_id=assignee.id if assignee else None,
+        program_id=program.id, title=title, public_title=public_title or title, assignee_id=assignee.id if assignee else None,
         kelurahan_code=KELURAHAN, due_at=due_at or datetime(2022, 3, 15, 10, 0, tzinfo=UTC),
         status=status, public_code=code or f"C{next(_serial):03d}".replace("0", "A"),
         completed_at=datetime.now(UTC) if status == "done" else None,

@@ -44,8 +44,10 @@ def make_person(role: str, region_code: str, *, networks: tuple[str, ...] = (),
 
 
 def make_program(owner: Person, region_code: str = JAKARTA_BARAT, *, active: bool = True,
-                 title: str = "Sosialisasi pencegahan") -> Program:
-    program = create_program(actor=None, owner_id=owner.id, title=title, description="",
+                 title: str = "Sosialisasi pencegahan",
+                 public_title: str = "Kegiatan sosialisasi") -> Program:
+    program = create_program(actor=None, owner_id=owner.id, title=title,
+                             public_title=public_title, description="",
                              category="prevention", year=2022, region_code=region_code)
     return activate_program(program.id, actor=None) if active else program
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -20,15 +20,6 @@ from coordinator.models.people import person_networks
 from tests.domain.factories import TAMBORA, kelurahan_of, make_person, make_program
 
 CITY = "31.73"
-
-
-@pytest.fixture
-def early_2022():  # type: ignore[no-untyped-def]
-    """The clock at 3 January 2022, so the 2022 due dates below lie in the future."""
-    import time_machine
-
-    with time_machine.travel(datetime(2022, 1, 3, 2, 0, tzinfo=UTC), tick=True):
-        yield
 
 
 def count(model: type) -> int:

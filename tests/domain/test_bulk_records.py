@@ -14,7 +14,7 @@ from coordinator.models import Action, AuditEntry, Event
 from tests.domain.factories import TAMBORA, kelurahan_of, make_person, make_program, network
 
 
-def test_bulk_audit_and_events_match_the_created_actions(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_audit_and_events_match_the_created_actions(seeded, early_2022) -> None:  # type: ignore[no-untyped-def]
     lead = make_person("lead", TAMBORA)
     kelurahan = kelurahan_of(TAMBORA)[0]
     make_person("cadre", kelurahan, networks=("pkk",))

@@ -171,7 +171,7 @@ class Cluster:
             db.session.add(ApiToken(person_id=lead.id, name="faults", token_hash=hash_token(TOKEN),
                                     created_at=utcnow()))
             program = create_program(actor=None, owner_id=lead.id, title="Sosialisasi pencegahan",
-                                     description="", category="prevention", year=2022,
+                                     public_title="Kegiatan sosialisasi", description="", category="prevention", year=2022,
                                      region_code=CITY)
             program.reminder_policy = {"on_assignment": True, "notify_coordinator_on": [],
                                        "before_due_hours": None, "morning_of_due_day": False,

@@ -111,6 +111,7 @@ def world(web_seeded: Flask) -> World:
     other_cadre = _person("cadre", KEMBANGAN_KEL, "Ibu Rina", "rina@example.org", [pkk.id])
     other_coordinator = _person("coordinator", KEMBANGAN_KEL, "Kasi Kembangan", "kk@example.org")
     program = create_program(actor=lead, title="Kampanye Stop TPPO", description="Sosialisasi",
+                             public_title="Kampanye warga",
                              category="prevention", year=2022, region_code="31.73")
     activate_program(program.id, actor=lead)
     action = make_action(program, TAMBORA_KEL, cadre, network_id=pkk.id)

@@ -86,7 +86,7 @@ def test_every_route_answers_each_role_as_expected(client, world: World, role: s
     from coordinator.domain.programs import activate_program
 
     kembangan = create_program(actor=None, owner_id=world.admin.id, title="Program Kembangan",
-                               description="", category="coordination", year=2022,
+                               public_title="Rapat koordinasi", description="", category="coordination", year=2022,
                                region_code="31.73.08")
     activate_program(kembangan.id, actor=None)
     if role != "anonymous":

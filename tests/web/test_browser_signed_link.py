@@ -17,7 +17,7 @@ def test_cadre_completes_an_action_from_a_signed_link_on_a_phone(
     link = action_link(world.cadre.id, world.action.id)
     db.session.commit()  # the server reads the key's row on its own connection
     phone_page.goto(live_server + link[link.index("/t/"):])
-    assert world.action.title in phone_page.inner_text("h2")
+    assert world.action.public_title in phone_page.inner_text("h2")
     # Nothing overflows the phone's width.
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
     phone_page.fill("input[name=people_reached]", "15")

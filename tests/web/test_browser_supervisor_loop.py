@@ -87,8 +87,8 @@ def test_the_supervisor_loop_closes_on_phones(web_seeded: Flask, live_server: st
     budi = _person("cadre", TAMBORA_KEL_2, "Pak Budi", None, [karang_taruna.id],
                    phone="081299990000")
     today = to_local(utcnow()).date()
-    program = create_program(actor=lead, title="Kampanye Stop TPPO", description="",
-                             category="prevention", year=today.year, region_code="31.73")
+    program = create_program(actor=lead, title="Kampanye Stop TPPO", public_title="Kampanye warga",
+                             description="", category="prevention", year=today.year, region_code="31.73")
     activate_program(program.id, actor=lead)
 
     # 1. Bulk-assign PKK in two kelurahan: the second has no PKK cadre.

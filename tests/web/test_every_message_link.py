@@ -160,8 +160,8 @@ def test_every_message_kind_has_links_a_stranger_can_open(world: World, app: Fla
     messages.check_new()
 
     # Closing a program tells its cadres what it cancelled; reopening it, what it restored.
-    closing = create_program(actor=world.lead, title="Program penutupan", description="",
-                             category="coordination", year=2022, region_code="31.73")
+    closing = create_program(actor=world.lead, title="Program penutupan",
+                             public_title="Rapat warga", description="", category="coordination", year=2022, region_code="31.73")
     activate_program(closing.id, actor=world.lead)
     make_action(closing, TAMBORA_KEL, world.cadre, title="Sosialisasi pasar")
     messages.relay(after)

@@ -16,6 +16,7 @@ from tests.web.conftest import TAMBORA, World, csrf_token, login, post_form
 def test_lead_plans_bulk_assigns_and_a_cadre_completes_from_a_link(client, world: World) -> None:
     login(client, world.kec_lead.email)
     post_form(client, "/program/baru", {"title": "Pencegahan di Tambora", "description": "",
+                                        "public_title": "Kegiatan warga Tambora",
                                         "category": "prevention", "year": "2022",
                                         "region_code": TAMBORA})
     program = db.session.scalar(select(Program).where(Program.title == "Pencegahan di Tambora"))

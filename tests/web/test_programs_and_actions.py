@@ -26,12 +26,14 @@ def test_lead_creates_edits_and_activates_a_program(client, world: World) -> Non
     login(client, world.kec_lead.email)
     created = post_form(client, "/program/baru", {
         "title": "Sosialisasi sekolah Tambora", "description": "SMP dan SMA",
+        "public_title": "Kegiatan sekolah",
         "category": "prevention", "year": "2022", "region_code": TAMBORA})
     assert created.status_code == 303
     program = db.session.scalar(select(Program).where(Program.title == "Sosialisasi sekolah Tambora"))
     assert program is not None and program.status == "draft" and program.owner_id == world.kec_lead.id
     edited = post_form(client, f"/program/{program.id}/ubah", {
         "title": "Sosialisasi sekolah", "description": "", "category": "prevention",
+        "public_title": "Kegiatan sekolah",
         "year": "2022", "region_code": TAMBORA})
     assert edited.status_code == 303
     token = csrf_token(client.get(f"/program/{program.id}").text)
@@ -47,7 +49,7 @@ def test_program_form_errors_are_shown_and_nothing_is_saved(client, world: World
     assert response.status_code == 400
     assert "Isi judul." in response.text and "2000" in response.text
     outside = post_form(client, "/program/baru", {
-        "title": "Di luar wilayah", "category": "sop", "year": "2022", "region_code": "31.73.08"})
+        "title": "Di luar wilayah", "public_title": "Rapat", "category": "sop", "year": "2022", "region_code": "31.73.08"})
     assert outside.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Program)) == 1
 

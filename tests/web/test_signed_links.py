@@ -69,7 +69,8 @@ def test_cadre_completes_from_the_link_without_logging_in(client, world: World) 
     path = _path(_link(world.cadre.id, world.action.id))
     page = client.get(path)
     assert page.status_code == 200
-    assert world.action.title in page.text and "Tandai selesai" in page.text
+    assert world.action.public_title in page.text and "Tandai selesai" in page.text
+    assert world.action.title not in page.text and "TPPO" not in page.text
     response = client.post(path, data={"csrf_token": csrf_token(page.text),
                                        "people_reached": "12", "note": "Di balai warga"})
     assert response.status_code == 303 and response.headers["Location"] == path

@@ -32,8 +32,8 @@ def person(role: str = "cadre", region_code: str = KELURAHAN, **fields: Any) -> 
 
 def program(owner: Person, *, policy: dict[str, Any] | None = None) -> Program:
     created = create_program(actor=None, owner_id=owner.id, title="Sosialisasi pencegahan",
-                             description="", category="prevention", year=2022,
-                             region_code=CITY)
+                             public_title="Kegiatan sosialisasi", description="",
+                             category="prevention", year=2022, region_code=CITY)
     if policy is not None:
         created.reminder_policy = policy
         db.session.commit()

@@ -99,7 +99,7 @@ class BulkAssignments(MethodView):
             program_id=data["program_id"], network_ids=tuple(data["network_ids"]),
             region_codes=tuple(data["region_codes"]), due_date=data["due_date"],
             due_time=data["due_time"] or time(17, 0), title=data["title"],
-            recurrence=data["recurrence"], until=data["until"],
+            public_title=data["public_title"], recurrence=data["recurrence"], until=data["until"],
             idempotency_key=data["idempotency_key"])
         if want_preview:
             preview = preview_bulk_assignment(request, actor=api_person())

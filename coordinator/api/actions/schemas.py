@@ -23,6 +23,8 @@ KELURAHAN = ma.validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
 REGION = ma.validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
                             error="Not a region code like 31.73.04.")
 POSITIVE = ID
+PUBLIC_TITLE_DOC = ("The neutral title messages and the cadre page show (default: the program's); "
+                    "refused (422) when it holds a configured case word, however spelt.")
 
 
 class ActionSchema(ma.Schema):
@@ -30,6 +32,7 @@ class ActionSchema(ma.Schema):
     public_code = ma.fields.String()
     program_id = ma.fields.Integer()
     title = ma.fields.String()
+    public_title = ma.fields.String()
     assignee_id = ma.fields.Integer(allow_none=True)
     kelurahan_code = ma.fields.String()
     network_id = ma.fields.Integer(allow_none=True)
@@ -51,6 +54,8 @@ class ActionCreateSchema(StrictSchema):
     program_id = ma.fields.Integer(required=True, validate=POSITIVE)
     kelurahan_code = ma.fields.String(required=True, validate=KELURAHAN)
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    public_title = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=200),
+                                    metadata={"description": PUBLIC_TITLE_DOC})
     due_at = ma.fields.AwareDateTime(required=True, validate=DATETIME_RANGE,
                                      metadata={"description": "ISO 8601 with offset"})
     assignee_id = ma.fields.Integer(load_default=None, allow_none=True, validate=POSITIVE)
@@ -100,6 +105,8 @@ class BulkSchema(StrictSchema):
                               metadata={"description": "local (WIB) date"})
     due_time = ma.fields.Time(load_default=None, metadata={"description": "local time, 17:00"})
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    public_title = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=200),
+                                    metadata={"description": PUBLIC_TITLE_DOC})
     recurrence = ma.fields.String(load_default=None, allow_none=True,
                                   validate=ma.validate.OneOf(RECURRENCES))
     until = ma.fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE,

@@ -6,6 +6,8 @@ import marshmallow as ma
 from coordinator.api.common import PageArgsSchema, StrictSchema, page_schema
 from coordinator.models.programs import PROGRAM_CATEGORIES, PROGRAM_STATUSES
 
+PUBLIC_TITLE_DOC = ("The neutral title every message and the cadre page show; refused (422) when "
+                    "it holds a configured case word, however spelt.")
 REGION_CODE = ma.validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
                                  error="Not a region code like 31.73.04.")
 
@@ -13,6 +15,7 @@ REGION_CODE = ma.validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
 class ProgramSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     title = ma.fields.String()
+    public_title = ma.fields.String(metadata={"description": PUBLIC_TITLE_DOC})
     description = ma.fields.String()
     category = ma.fields.String()
     year = ma.fields.Integer()
@@ -29,6 +32,8 @@ class ProgramDetailSchema(ProgramSchema):
 
 class ProgramCreateSchema(StrictSchema):
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    public_title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200),
+                                    metadata={"description": PUBLIC_TITLE_DOC})
     description = ma.fields.String(load_default="", validate=ma.validate.Length(max=10_000))
     category = ma.fields.String(required=True, validate=ma.validate.OneOf(PROGRAM_CATEGORIES))
     year = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))
@@ -37,6 +42,8 @@ class ProgramCreateSchema(StrictSchema):
 
 class ProgramUpdateSchema(StrictSchema):
     title = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    public_title = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
+                                    metadata={"description": PUBLIC_TITLE_DOC})
     description = ma.fields.String(validate=ma.validate.Length(max=10_000))
     category = ma.fields.String(validate=ma.validate.OneOf(PROGRAM_CATEGORIES))
     year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100))
