@@ -1,11 +1,10 @@
-"""Fixtures of the domain tests."""
+"""Domain-test fixtures: the shared ones (tests/conftest.py) and tests/domain/factories.py."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
 
-"""Domain-test fixtures: the shared ones (tests/conftest.py) and tests/domain/factories.py."""
 
 
 @pytest.fixture
