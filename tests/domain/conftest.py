@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 import pytest
 
 
-
 @pytest.fixture
 def early_2022():  # type: ignore[no-untyped-def]
     """The clock at 3 January 2022, so the 2022 due dates below lie in the future."""
