@@ -65,7 +65,9 @@ def test_every_benchmark_gives_a_well_formed_row_at_the_smallest_size(tmp_path: 
     from bench.run import BENCHMARKS, run_benchmarks
 
     lines: list[str] = []
-    ctx = OneCopy(PG_URL, REDIS_URL, wilayah=None, scale=0.002, seconds=1, tiny=True,
+    # The benchmarks connect with psycopg itself, which takes no SQLAlchemy driver name.
+    server = PG_URL.replace("postgresql+psycopg://", "postgresql://", 1)
+    ctx = OneCopy(server, REDIS_URL, wilayah=None, scale=0.002, seconds=1, tiny=True,
                   connections=4, log=lines.append, work_dir=tmp_path)
     try:
         rows = run_benchmarks(ctx, list(BENCHMARKS))
