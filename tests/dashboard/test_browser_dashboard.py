@@ -20,7 +20,7 @@ from coordinator.seeding.demo import DEMO_PASSWORD, load_demo
 from coordinator.seeding.demo_case_stats import seed_demo_case_stats
 from coordinator.seeding.demo_outreach import seed_demo_outreach
 from tests.rollups.conftest import apply_pending_events
-from tests.support import logged_in_session
+from tests.support import Snapshot, logged_in_session
 
 pytestmark = pytest.mark.browser
 DEMO_NOW = datetime(2022, 11, 21, 3, tzinfo=UTC)  # Monday 21 November 2022, 10:00 WIB
@@ -35,12 +35,25 @@ def charts_drawn(page: Any) -> None:
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length > 0")
 
 
+# On PostgreSQL, loading the demo takes tens of seconds on a busy machine: the first test
+# loads it and keeps a snapshot, the next ones put the same rows back (ids included).
+_DEMO_SNAPSHOTS: dict[str, Snapshot] = {}
+
+
 def load_demo_world() -> Person:
     """The demo as `make run` loads it (people, program, statistics, outreach): its city lead."""
-    load_demo(now=DEMO_NOW)
-    seed_demo_case_stats()
-    seed_demo_outreach()
-    apply_pending_events()
+    url = db.engine.url.render_as_string(hide_password=False)
+    if url in _DEMO_SNAPSHOTS:
+        db.session.commit()
+        _DEMO_SNAPSHOTS[url].restore(url)
+    else:
+        load_demo(now=DEMO_NOW)
+        seed_demo_case_stats()
+        seed_demo_outreach()
+        apply_pending_events()
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            _DEMO_SNAPSHOTS[url] = Snapshot(url, db.metadata)
     return db.session.scalars(select(Person).where(
         Person.role == "lead", Person.region_code == "31.73")).one()
 

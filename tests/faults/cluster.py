@@ -2,13 +2,16 @@
 database and a broker of the test's own, plus the in-process view the test checks it with."""
 from __future__ import annotations
 
+import functools
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -45,10 +48,12 @@ TAMBORA = "31.73.04"
 CITY = "31.73"
 TOKEN = "sng_fault-test-lead-token"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "faults"
-# Short reliability bounds, so that a fault heals in seconds instead of minutes.
+# Short reliability bounds, so that a fault heals in seconds instead of minutes. The periodic
+# jobs run every second or two; the bounds stay a few times longer than a busy 2-core machine
+# takes to handle a burst, since an event republished too often becomes a dead letter.
 FAST = {
-    "RELAY_INTERVAL_SECONDS": "2", "DISPATCH_INTERVAL_SECONDS": "2",
-    "RELIABILITY_CHECK_INTERVAL_SECONDS": "3", "EVENT_HANDLING_BOUND_SECONDS": "10",
+    "RELAY_INTERVAL_SECONDS": "1", "DISPATCH_INTERVAL_SECONDS": "1",
+    "RELIABILITY_CHECK_INTERVAL_SECONDS": "2", "EVENT_HANDLING_BOUND_SECONDS": "10",
     "CHANNEL_TIMEOUT_SECONDS": "3", "SEND_LEASE_SECONDS": "12", "SEND_TASK_EXPIRES_SECONDS": "8",
     "BROKER_VISIBILITY_TIMEOUT_SECONDS": "15", "SEND_BACKOFF_BASE_SECONDS": "1",
     "SMS_QUIET_HOURS_START": "0", "SMS_QUIET_HOURS_END": "0", "SMS_DAILY_CAP": "100",
@@ -57,7 +62,7 @@ FAST = {
 
 
 def wait_until(condition: Callable[[], Any], timeout: float, what: str | Callable[[], str],
-               every: float = 0.5) -> Any:
+               every: float = 0.2) -> Any:
     """Poll until ``condition()`` is truthy; fail naming ``what`` past the deadline."""
     deadline = time.monotonic() + timeout
     while True:
@@ -83,7 +88,8 @@ class Cluster:
             SINERGI_ENV="test", SINERGI_INSTANCE_DIR=str(tmp / "instance"),
             DATABASE_URL=database_url, BROKER_URL=broker_url, SINERGI_RELAY_ON_COMMIT="1",
             SECRET_KEY="fault-test-secret-key-not-for-production",
-            PYTHONPATH=str(PROJECT_ROOT), **env)
+            PYTHONPATH=str(PROJECT_ROOT))
+        self.env.update(env)
         (tmp / "instance").mkdir(parents=True, exist_ok=True)
         self.app: Flask = create_app(load_config(self.env))
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -101,39 +107,59 @@ class Cluster:
         path = self.tmp / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def start_web(self) -> subprocess.Popen[bytes]:
+    def start_web(self, wait: bool = True) -> subprocess.Popen[bytes]:
         self.web_port = self.web_port or free_port()
         web = self.start("web", [sys.executable, "-m", "flask", "--app", "coordinator:create_app()",
                                  "run", "--host", "127.0.0.1", "--port", str(self.web_port),
                                  "--with-threads", "--no-reload", "--no-debugger"])
-        wait_until(lambda: self._healthy() or web.poll() is not None, 90, "the web server")
-        assert web.poll() is None, self.log("web")
+        if wait:
+            self.wait_ready("web")
         return web
 
-    def start_worker(self, name: str = "worker", concurrency: int = 2) -> subprocess.Popen[bytes]:
+    def start_worker(self, name: str = "worker", concurrency: int = 2,
+                     wait: bool = True) -> subprocess.Popen[bytes]:
         worker = self.start(name, [
             sys.executable, "-m", "celery", "-A", "workers", "worker", "-n", f"{name}@%h",
             "-Q", "default,notifications,rollups", "--concurrency", str(concurrency),
             "--loglevel", "INFO", "--without-gossip", "--without-mingle"])
-        wait_until(lambda: "ready." in self.log(name) or worker.poll() is not None, 90,
-                   f"{name} to be ready")
-        assert worker.poll() is None, self.log(name)
+        if wait:
+            self.wait_ready(name)
         return worker
 
     def start_beat(self, name: str = "beat") -> subprocess.Popen[bytes]:
         return self.start(name, [sys.executable, "-m", "celery", "-A", "workers", "beat",
                                  "--loglevel", "INFO", "--schedule", str(self.tmp / f"{name}-schedule")])
 
+    def start_all(self, *beats: str, worker: bool = True) -> None:
+        """Web, a worker and the named beats, started side by side (their imports take seconds
+        each on a loaded machine); returns when the web answers and the worker is ready."""
+        self.start_web(wait=False)
+        if worker:
+            self.start_worker(wait=False)
+        for beat in beats:
+            self.start_beat(beat)
+        self.wait_ready("web", *(["worker"] if worker else []))
+
+    def wait_ready(self, *names: str) -> None:
+        """Wait for each named process: the web server answering, a worker "ready."."""
+        for name in names:
+            wait_until(functools.partial(self._ready_or_dead, name), 90, f"{name} to be ready")
+            assert self.processes[name].poll() is None, self.log(name)
+
+    def _ready_or_dead(self, name: str) -> bool:
+        if self.processes[name].poll() is not None:
+            return True
+        return self._healthy() if name == "web" else "ready." in self.log(name)
+
     def stop_all(self) -> None:
+        """SIGKILL every process group (a worker's pool too): the scenario is over and its
+        database and broker are thrown away, so a graceful shutdown would only cost time."""
         for process in self.processes.values():
             if process.poll() is None:
-                process.terminate()
+                with suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
         for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            process.wait(timeout=20)
 
     def _healthy(self) -> bool:
         try:

@@ -2,7 +2,6 @@
 a loopback SMS provider and an SMTP sink that record every message they are given."""
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -59,6 +58,17 @@ class PrivateRedis:
                 time.sleep(0.05)
         raise RuntimeError(f"private redis on port {self.port} did not start")
 
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def flush(self) -> None:
+        """Empty every database (what a previous scenario left: queues, counters)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as conn:
+            conn.sendall(b"FLUSHALL\r\n")
+            answer = conn.recv(16)
+        if not answer.startswith(b"+OK"):
+            raise RuntimeError(f"FLUSHALL on the private redis answered {answer!r}")
+
     def kill(self) -> None:
         """SIGKILL: every queue and unacknowledged message is gone."""
         if self.process is not None and self.process.poll() is None:
@@ -69,12 +79,14 @@ class PrivateRedis:
         self.kill()
 
 
-def scenario_database(server_url: str, name: str) -> str:
-    """A fresh, empty database ``name`` on the PostgreSQL server of ``server_url``."""
+def scenario_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A fresh database ``name`` on the PostgreSQL server of ``server_url``: empty, or a copy
+    of ``template`` (PostgreSQL copies its files: far quicker than seeding again)."""
     admin = create_engine(server_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     admin.dispose()
     return server_url.rsplit("/", 1)[0] + "/" + name
 
@@ -98,19 +110,15 @@ def terminate_backends(database_url: str, name: str) -> int:
     return int(killed)
 
 
-def chosen(key: str, salt: str, percent: int) -> bool:
-    """A stable pseudo-random choice of ``percent`` % of the keys (the same on every run)."""
-    return int(hashlib.sha256(f"{salt}:{key}".encode()).hexdigest()[:8], 16) % 100 < percent
-
-
 class FlakyGateway(FakeGateway):
-    """The HTTP gateway with faults on a message's first request: ``error_percent`` % get a 500,
-    ``late_percent`` % are delivered but answered only after the client gave up."""
+    """The HTTP gateway with faults on a message's first request, by the order in which
+    messages first arrive: of every ten, the first ``errors_in_ten`` get a 500 and the last
+    ``late_in_ten`` are delivered but answered only after ``late_seconds`` (the client gave up)."""
 
-    def __init__(self, error_percent: int, late_percent: int, late_seconds: float) -> None:
+    def __init__(self, errors_in_ten: int, late_in_ten: int, late_seconds: float) -> None:
         super().__init__()
-        self.error_percent, self.late_percent, self.late_seconds = (
-            error_percent, late_percent, late_seconds)
+        self.errors_in_ten, self.late_in_ten, self.late_seconds = (
+            errors_in_ten, late_in_ten, late_seconds)
         self.errors: list[str] = []
         self.late: list[str] = []
         self._seen: set[str] = set()
@@ -122,12 +130,13 @@ class FlakyGateway(FakeGateway):
         with self._lock:
             first = key not in self._seen
             self._seen.add(key)
-        if first and chosen(key, "error", self.error_percent):
+            slot = (len(self._seen) - 1) % 10 if first else -1
+        if 0 <= slot < self.errors_in_ten:
             self.errors.append(key)
             return _json(500, {"status": "error", "message": "gateway overloaded"})
         with self._lock:
             answer = super().__call__(request)
-        if first and chosen(key, "late", self.late_percent):
+        if slot >= 10 - self.late_in_ten:
             self.late.append(key)
             time.sleep(self.late_seconds)
         return answer

@@ -1,7 +1,7 @@
 """Fault tests: real web, worker and beat processes on PostgreSQL and a private Redis (or the
 embedded SQLite default), a loopback SMS provider and an SMTP sink recording every message.
 
-Each scenario bulk-assigns one action to each of 60 cadres over the API (one message each,
+Each scenario bulk-assigns one action to each of 30 cadres over the API (one message each,
 by SMS or email), injects its fault, and ends with exact counts: every expected message
 delivered exactly once (uncertain sends counted and settled), zero rollup drift after a
 recompute, and the dashboard's numbers equal to a direct SQL count. The counts are written to
@@ -26,6 +26,7 @@ from coordinator.jobs import HANDLE_EVENT, SEND_NOTIFICATION, enqueue
 from coordinator.models import DeliveryAttempt, Event, Notification, utcnow
 from tests.channels.fakes import SID, TOKEN, FakeTwilio
 from tests.faults.cluster import Cluster, deliveries, record, wait_until
+from tests.faults.conftest import Scenario
 from tests.faults.services import (
     FlakyGateway,
     HeldTwilio,
@@ -37,8 +38,8 @@ from tests.faults.services import (
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(420)]
-CADRES = 60
-EMBEDDED_CADRES = 40
+EMBEDDED_CADRES = 12
+FIRST_FEW = 5  # messages out before a fault that should strike in the middle of the burst
 DEADLINE = 240  # seconds for a healed deployment to deliver everything (a bound, not a timing)
 
 
@@ -103,12 +104,10 @@ def assert_exact(counts: dict[str, Any], actions: int) -> None:
     assert counts["dashboard"] == counts["sql"]
 
 
-def start_postgres_redis(make_cluster: Callable[..., Cluster], scenario_db: tuple[str, str],
-                         redis: PrivateRedis, env: dict[str, str]) -> tuple[Cluster, dict[str, Any]]:
-    cluster = make_cluster(scenario_db[0], redis.url, **env)
-    world = cluster.seed(CADRES)
-    cluster.start_web()
-    return cluster, world
+def on_postgres_redis(make_cluster: Callable[..., Cluster], scenario: Scenario,
+                      redis: PrivateRedis, env: dict[str, str]) -> tuple[Cluster, dict[str, Any]]:
+    """The deployment on the scenario's seeded database and the private Redis (not started)."""
+    return make_cluster(scenario.url, redis.url, **env), scenario.world
 
 
 def complete_half(cluster: Cluster, ids: list[int], threads: int = 4) -> list[dict[str, Any]]:
@@ -117,16 +116,14 @@ def complete_half(cluster: Cluster, ids: list[int], threads: int = 4) -> list[di
 
 
 def test_two_beats_send_every_message_once(
-    make_cluster: Callable[..., Cluster], scenario_db: tuple[str, str],
+    make_cluster: Callable[..., Cluster], scenario_db: Scenario,
     private_redis: PrivateRedis, smtp: tuple[SmtpSink, int],
 ) -> None:
     fake = FakeTwilio()
     with provider(fake) as base:
-        cluster, world = start_postgres_redis(make_cluster, scenario_db, private_redis,
-                                              twilio_env(base, smtp[1]))
-        cluster.start_worker()
-        cluster.start_beat("beat-1")
-        cluster.start_beat("beat-2")
+        cluster, world = on_postgres_redis(make_cluster, scenario_db, private_redis,
+                                           twilio_env(base, smtp[1]))
+        cluster.start_all("beat-1", "beat-2")
         actions = cluster.bulk_assign(world)
         wait_all_sent(cluster, actions)
         completions = complete_half(cluster, cluster.action_ids())
@@ -140,16 +137,17 @@ def test_two_beats_send_every_message_once(
 
 
 def test_a_worker_killed_mid_send_leaves_nothing_behind_and_sends_nothing_twice(
-    make_cluster: Callable[..., Cluster], scenario_db: tuple[str, str],
+    make_cluster: Callable[..., Cluster], scenario_db: Scenario,
     private_redis: PrivateRedis, smtp: tuple[SmtpSink, int],
 ) -> None:
     fake = HeldTwilio(hold=2)  # the first two SMS are taken by Twilio, their answers held
-    slow = {"CHANNEL_TIMEOUT_SECONDS": "10", "SEND_LEASE_SECONDS": "25"}
+    # Time enough for the test to see both sends held and kill the worker before they time out.
+    slow = {"CHANNEL_TIMEOUT_SECONDS": "6", "SEND_LEASE_SECONDS": "17"}
     with provider(fake) as base:
-        cluster, world = start_postgres_redis(make_cluster, scenario_db, private_redis,
+        cluster, world = on_postgres_redis(make_cluster, scenario_db, private_redis,
                                               {**twilio_env(base, smtp[1]), **slow})
-        worker = cluster.start_worker()
-        cluster.start_beat()
+        cluster.start_all("beat")
+        worker = cluster.processes["worker"]
         actions = cluster.bulk_assign(world)
         wait_until(lambda: fake.in_flight == 2, DEADLINE, "two sends in flight at Twilio")
         kill_group(worker)  # SIGKILL, mid-send: Twilio has the messages, Sinergi no answer
@@ -165,17 +163,17 @@ def test_a_worker_killed_mid_send_leaves_nothing_behind_and_sends_nothing_twice(
 
 
 def test_redis_killed_and_restarted_empty_loses_nothing_and_the_worker_reconnects(
-    make_cluster: Callable[..., Cluster], scenario_db: tuple[str, str],
+    make_cluster: Callable[..., Cluster], scenario_db: Scenario,
     private_redis: PrivateRedis, smtp: tuple[SmtpSink, int],
 ) -> None:
     fake = FakeTwilio()
     with provider(fake) as base:
-        cluster, world = start_postgres_redis(make_cluster, scenario_db, private_redis,
-                                              twilio_env(base, smtp[1]))
-        worker = cluster.start_worker()
-        beat = cluster.start_beat()
+        cluster, world = on_postgres_redis(make_cluster, scenario_db, private_redis,
+                                           twilio_env(base, smtp[1]))
+        cluster.start_all("beat")
+        worker, beat = cluster.processes["worker"], cluster.processes["beat"]
         actions = cluster.bulk_assign(world)
-        wait_until(lambda: cluster.notifications(Notification.status == "sent") >= 10,
+        wait_until(lambda: cluster.notifications(Notification.status == "sent") >= FIRST_FEW,
                    DEADLINE, "the first messages to go out")
         private_redis.kill()  # every queue, every unacknowledged message: gone
         lost_at = cluster.notifications(Notification.status == "sent")
@@ -195,15 +193,14 @@ def test_redis_killed_and_restarted_empty_loses_nothing_and_the_worker_reconnect
 
 
 def test_a_flaky_gateway_with_timeouts_gets_each_sms_once_by_its_idempotency_key(
-    make_cluster: Callable[..., Cluster], scenario_db: tuple[str, str],
+    make_cluster: Callable[..., Cluster], scenario_db: Scenario,
     private_redis: PrivateRedis, smtp: tuple[SmtpSink, int],
 ) -> None:
-    fake = FlakyGateway(error_percent=30, late_percent=10, late_seconds=5)
+    fake = FlakyGateway(errors_in_ten=3, late_in_ten=1, late_seconds=5)
     with provider(fake) as base:
-        cluster, world = start_postgres_redis(make_cluster, scenario_db, private_redis,
+        cluster, world = on_postgres_redis(make_cluster, scenario_db, private_redis,
                                               gateway_env(base, smtp[1]))
-        cluster.start_worker()
-        cluster.start_beat()
+        cluster.start_all("beat")
         actions = cluster.bulk_assign(world)
         counts = settle_and_check(cluster, world, actions, lambda: gateway_sms(fake), smtp[0],
                                   lambda m: f"sinergi-{m['id']}")
@@ -219,13 +216,13 @@ def test_a_flaky_gateway_with_timeouts_gets_each_sms_once_by_its_idempotency_key
 
 
 def test_poison_events_and_tasks_become_dead_letters_without_blocking_the_rest(
-    make_cluster: Callable[..., Cluster], scenario_db: tuple[str, str],
+    make_cluster: Callable[..., Cluster], scenario_db: Scenario,
     private_redis: PrivateRedis, smtp: tuple[SmtpSink, int],
 ) -> None:
     fake = FakeTwilio()
     with provider(fake) as base:
-        cluster, world = start_postgres_redis(make_cluster, scenario_db, private_redis,
-                                              twilio_env(base, smtp[1]))
+        cluster, world = on_postgres_redis(make_cluster, scenario_db, private_redis,
+                                           twilio_env(base, smtp[1]))
         with cluster.app.app_context():
             db.session.add_all([
                 Event(type="ActionTeleported", aggregate_type="program", aggregate_id=1,
@@ -240,8 +237,7 @@ def test_poison_events_and_tasks_become_dead_letters_without_blocking_the_rest(
         enqueue(sender, HANDLE_EVENT, 999999)
         sender.send_task("sinergi.no_such_task", args=[1], queue="default")
         sender.close()
-        cluster.start_worker()
-        cluster.start_beat()
+        cluster.start_all("beat")
         actions = cluster.bulk_assign(world)
         wait_all_sent(cluster, actions)
         wait_until(lambda: cluster.unhandled() == 2, DEADLINE,
@@ -266,18 +262,17 @@ def test_poison_events_and_tasks_become_dead_letters_without_blocking_the_rest(
 
 
 def test_postgresql_connection_loss_loses_nothing_and_doubles_nothing(
-    make_cluster: Callable[..., Cluster], scenario_db: tuple[str, str],
+    make_cluster: Callable[..., Cluster], scenario_db: Scenario,
     private_redis: PrivateRedis, smtp: tuple[SmtpSink, int],
 ) -> None:
     fake = FakeTwilio()
-    url, name = scenario_db
+    url, name = scenario_db.url, scenario_db.name
     with provider(fake) as base:
-        cluster, world = start_postgres_redis(make_cluster, scenario_db, private_redis,
-                                              twilio_env(base, smtp[1]))
-        cluster.start_worker()
-        cluster.start_beat()
+        cluster, world = on_postgres_redis(make_cluster, scenario_db, private_redis,
+                                           twilio_env(base, smtp[1]))
+        cluster.start_all("beat")
         actions = cluster.bulk_assign(world)
-        wait_until(lambda: cluster.notifications(Notification.status == "sent") >= 10,
+        wait_until(lambda: cluster.notifications(Notification.status == "sent") >= FIRST_FEW,
                    DEADLINE, "the first messages to go out")
         killed = 0
         for _ in range(3):
@@ -316,15 +311,14 @@ def test_postgresql_connection_loss_loses_nothing_and_doubles_nothing(
 
 
 def test_web_killed_after_a_burst_of_completions_loses_and_doubles_nothing(
-    make_cluster: Callable[..., Cluster], scenario_db: tuple[str, str],
+    make_cluster: Callable[..., Cluster], scenario_db: Scenario,
     private_redis: PrivateRedis, smtp: tuple[SmtpSink, int],
 ) -> None:
     fake = FakeTwilio()
     with provider(fake) as base:
-        cluster, world = start_postgres_redis(make_cluster, scenario_db, private_redis,
-                                              twilio_env(base, smtp[1]))
-        cluster.start_worker()
-        cluster.start_beat()
+        cluster, world = on_postgres_redis(make_cluster, scenario_db, private_redis,
+                                           twilio_env(base, smtp[1]))
+        cluster.start_all("beat")
         actions = cluster.bulk_assign(world)
         wait_all_sent(cluster, actions)
         ids = cluster.action_ids()[::2]
@@ -366,9 +360,7 @@ def test_the_embedded_default_handles_a_burst(
                            SEND_TASK_EXPIRES_SECONDS="60", RELAY_INTERVAL_SECONDS="10",
                            DISPATCH_INTERVAL_SECONDS="5", RELIABILITY_CHECK_INTERVAL_SECONDS="10")
     world = cluster.seed(EMBEDDED_CADRES)
-    cluster.start_web()
-    cluster.start_worker()
-    cluster.start_beat()
+    cluster.start_all("beat")
     actions = cluster.bulk_assign(world)
     wait_all_sent(cluster, actions)
     completions = complete_half(cluster, cluster.action_ids())
