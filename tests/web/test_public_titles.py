@@ -25,7 +25,7 @@ def test_a_program_with_a_neutral_public_title_shows_both_titles_to_staff(client
                                                                          world: World) -> None:
     login(client, world.kec_lead.email)
     created = post_form(client, "/program/baru", _program_form("Kegiatan warga Tambora"))
-    assert created.status_code == 302
+    assert created.status_code == 303
     program = db.session.scalar(select(Program).where(Program.public_title == "Kegiatan warga Tambora"))
     assert program is not None and program.title == "Penanganan korban TPPO Tambora"
     page = client.get(f"/program/{program.id}").text
@@ -86,7 +86,7 @@ def test_bulk_refuses_a_hostile_public_title_and_defaults_to_the_programs(client
     fields = _hidden_fields(preview.text)
     confirmed = client.post("/aksi/massal/konfirmasi",
                             data={k: v if len(v) > 1 else v[0] for k, v in fields.items()})
-    assert confirmed.status_code == 302
+    assert confirmed.status_code == 303
     titles = set(db.session.scalars(select(Action.public_title).where(Action.id > 0)
                                     .order_by(Action.id).offset(before)))
     assert titles == {"Kampanye warga"}
