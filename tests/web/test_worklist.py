@@ -30,7 +30,7 @@ def _world_with_work(world: World) -> dict[str, object]:
 
 
 def test_coordinator_sees_what_to_assign_follow_up_and_do(client, world: World) -> None:
-    _world_with_work(world)
+    work = _world_with_work(world)
     login(client, world.coordinator.email)
     page = client.get("/tugas/").text
     to_assign = page[page.index('id="to-assign"'):page.index('id="to-follow-up"')]
@@ -41,7 +41,8 @@ def test_coordinator_sees_what_to_assign_follow_up_and_do(client, world: World) 
     assert "Di Kembangan" not in page and "Sudah batal" not in page
     assert "Kunjungan sekolah" in follow_up and "Ibu Sari" in follow_up
     assert "terlambat 4 hari" in follow_up
-    assert "Rapat RW" in mine and "Kunjungan sekolah" not in mine
+    # Her own tasks show their public titles and codes, as a cadre's do.
+    assert work["mine"].public_code in mine and work["late"].public_code not in mine
     # The nav counts: 1 to assign + 1 to follow up + 1 of her own.
     assert re.search(r'Tugas saya <span class="count">3</span>', page)
 
@@ -72,10 +73,11 @@ def test_the_nav_counts_cost_one_query(world: World, app) -> None:  # type: igno
 
 
 def test_a_cadre_sees_only_her_own_tasks(client, world: World) -> None:
-    _world_with_work(world)
+    work = _world_with_work(world)
     login(client, world.cadre.email)
     page = client.get("/tugas/").text
-    assert 'id="to-assign"' not in page and "Kunjungan sekolah" in page
+    assert 'id="to-assign"' not in page and work["late"].public_code in page
+    assert "Kunjungan sekolah" not in page  # a cadre's page shows public titles only
     assert re.search(r'Tugas saya <span class="count">2</span>', page)
 
 
