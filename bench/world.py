@@ -57,6 +57,6 @@ def login_cookie(base: str, email: str, password: str) -> str:
                            headers={"Cookie": f"session={session}"}, allow_redirects=False,
                            timeout=30)
     cookie = answer.cookies.get("session")
-    if answer.status_code != 302 or not cookie:
+    if answer.status_code != 303 or not cookie:  # a form POST answers 303 See Other
         raise RuntimeError(f"login failed: HTTP {answer.status_code}")
     return f"session={cookie}"
