@@ -54,3 +54,18 @@ def test_nobody_told_of_the_closing_is_told_of_the_reopening(seeded: Flask) -> N
     reopen_program(prog.id, actor=lead)  # before the worker handled the closing
     assert _handle("ProgramClosed") == []  # the tasks are open again: no "cancelled" message
     assert _handle("ProgramReopened") == []
+
+
+def test_the_restored_actions_of_a_reopening_are_not_announced_again_as_new_tasks(
+        seeded: Flask) -> None:
+    """Reopening restores each action with an ``ActionRestored`` event (rollups follow it), but
+    people hear of it once, by ``ProgramReopened`` (a staff restore of one action is told to its
+    assignee as a new task)."""
+    lead = make.person("lead", make.CITY)
+    prog = make.program(lead)
+    actions = [make.action(prog, make.person()) for _ in range(3)]
+    close_program(prog.id, actor=lead)
+    reopen_program(prog.id, actor=lead)
+    restored = db.session.scalars(select(Event.id).where(Event.type == "ActionRestored")).all()
+    assert len(restored) == len(actions)
+    assert [handle_event(event_id, utcnow()) for event_id in restored] == [[], [], []]
