@@ -21,16 +21,16 @@ depends_on = None
 KELURAHAN = "(SELECT code FROM regions WHERE level = 'kelurahan')"
 FILL_REPORTED = (
     f"UPDATE indicator_rollups SET reported = 1 WHERE region_code IN {KELURAHAN}",
-    "UPDATE indicator_rollups SET reported = (SELECT COUNT(*) FROM indicator_rollups k "
-    f"WHERE k.region_code IN {KELURAHAN} AND k.indicator_id = indicator_rollups.indicator_id "
-    "AND k.year = indicator_rollups.year AND k.month = indicator_rollups.month "
-    "AND (indicator_rollups.region_code = 'ID' "
-    "OR k.region_code LIKE indicator_rollups.region_code || '.%')) "
-    f"WHERE region_code NOT IN {KELURAHAN}",
-    "UPDATE indicators SET sum_of = '[\"ktpa_women\", \"ktpa_children\"]' "
-    "WHERE code = 'ktpa_victims' AND sum_of IS NULL",
-    "UPDATE indicators SET within_code = 'ktpa_victims' "
-    "WHERE code = 'tppo_victims' AND within_code IS NULL",
+    ("UPDATE indicator_rollups SET reported = (SELECT COUNT(*) FROM indicator_rollups k "
+     f"WHERE k.region_code IN {KELURAHAN} AND k.indicator_id = indicator_rollups.indicator_id "
+     "AND k.year = indicator_rollups.year AND k.month = indicator_rollups.month "
+     "AND (indicator_rollups.region_code = 'ID' "
+     "OR k.region_code LIKE indicator_rollups.region_code || '.%')) "
+     f"WHERE region_code NOT IN {KELURAHAN}"),
+    ("UPDATE indicators SET sum_of = '[\"ktpa_women\", \"ktpa_children\"]' "
+     "WHERE code = 'ktpa_victims' AND sum_of IS NULL"),
+    ("UPDATE indicators SET within_code = 'ktpa_victims' "
+     "WHERE code = 'tppo_victims' AND within_code IS NULL"),
 )
 
 
