@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from coordinator.policy import Reason
+
 NOW = datetime(2022, 3, 15, 10, 0, tzinfo=UTC)
 KEL = "31.73.04.1001"  # a kelurahan of Kecamatan Tambora, Jakarta Barat
 OTHER_KEL = "31.73.08.1001"  # Kembangan: another kecamatan
@@ -37,3 +39,8 @@ KEC_LEAD = P(4, "lead", "31.73.04")
 CITY_LEAD = P(5, "lead", "31.73")
 ADMIN = P(6, "admin", "31")
 OUTSIDER = P(7, "coordinator", OTHER_KEL)
+
+
+def reason(decision) -> Reason | None:  # type: ignore[no-untyped-def]
+    """The reason a decision refuses, or None when it allows."""
+    return None if decision else decision.reason

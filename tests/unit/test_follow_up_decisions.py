@@ -18,11 +18,8 @@ from tests.unit.facts import (
     OTHER_CADRE,
     OUTSIDER,
     A,
+    reason,
 )
-
-
-def reason(decision) -> Reason | None:  # type: ignore[no-untyped-def]
-    return None if decision else decision.reason
 
 
 @pytest.mark.parametrize(("person", "action", "expected"), [

@@ -19,11 +19,8 @@ from tests.unit.facts import (
     OUTSIDER,
     A,
     P,
+    reason,
 )
-
-
-def reason(decision) -> Reason | None:  # type: ignore[no-untyped-def]
-    return None if decision else decision.reason
 
 
 @pytest.mark.parametrize(("person", "via", "expected"), [
