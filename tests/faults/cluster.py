@@ -107,6 +107,16 @@ class Cluster:
         path = self.tmp / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def diagnosis(self, lines: int = 25) -> str:
+        """Each process: running or its exit code, and the end of its log. Appended to a
+        scenario's timeout, so that a stall seen once in CI can be understood from its output."""
+        parts = []
+        for name, process in self.processes.items():
+            state = "running" if process.poll() is None else f"exited {process.returncode}"
+            tail = "\n".join(self.log(name).splitlines()[-lines:])
+            parts.append(f"--- {name} ({state}) ---\n{tail}")
+        return "\n".join(parts)
+
     def start_web(self, wait: bool = True) -> subprocess.Popen[bytes]:
         self.web_port = self.web_port or free_port()
         web = self.start("web", [sys.executable, "-m", "flask", "--app", "coordinator:create_app()",

@@ -74,7 +74,8 @@ def expected_with(cluster: Cluster, sms_key: Callable[[dict[str, Any]], str]) ->
 
 def wait_all_sent(cluster: Cluster, actions: int) -> None:
     wait_until(lambda: cluster.all_sent(actions), DEADLINE,
-               lambda: f"{actions} messages to be sent (now: {cluster.statuses()})")
+               lambda: f"{actions} messages to be sent (now: {cluster.statuses()})\n"
+                       f"{cluster.diagnosis()}")
 
 
 def settle_and_check(cluster: Cluster, world: dict[str, Any], actions: int,
@@ -83,7 +84,8 @@ def settle_and_check(cluster: Cluster, world: dict[str, Any], actions: int,
     """Wait (with a deadline) until everything is sent and every event handled, then count."""
     wait_all_sent(cluster, actions)
     wait_until(cluster.all_handled, DEADLINE,
-               lambda: f"every event to be handled ({cluster.unhandled()} left)")
+               lambda: f"every event to be handled ({cluster.unhandled()} left)\n"
+                       f"{cluster.diagnosis()}")
     expected = expected_with(cluster, sms_key)
     counts = deliveries(expected, sms(), sink.per_notification() if sink else Counter())
     uncertain = cluster.uncertain()
@@ -365,7 +367,8 @@ def test_the_embedded_default_handles_a_burst(
     wait_all_sent(cluster, actions)
     completions = complete_half(cluster, cluster.action_ids())
     wait_until(cluster.all_handled, DEADLINE,
-               lambda: f"every event to be handled ({cluster.unhandled()} left)")
+               lambda: f"every event to be handled ({cluster.unhandled()} left)\n"
+                       f"{cluster.diagnosis()}")
     with cluster.app.app_context():
         sent_attempts = Counter(str(n) for n in db.session.scalars(
             select(DeliveryAttempt.notification_id).where(DeliveryAttempt.outcome == "sent")))
