@@ -1,15 +1,20 @@
 """Test helpers shared by every area: emptying the database, putting a seeded PostgreSQL
-database back as it was, a production-like test client."""
+database back as it was, a production-like test client, running a test on SQLite only."""
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from coordinator.extensions import db
 from coordinator.models import Base
+
+# For a test whose subject does not depend on the database (rendering, the embedded default):
+# it runs once, on SQLite, instead of once per backend.
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def clean_tables() -> None:

@@ -11,6 +11,10 @@ from coordinator.domain.discretion import configured_words, sensitive_words_in
 from coordinator.messages import KINDS, compose
 from coordinator.messages.composing import Message
 from tests.channels.conftest import make_action, make_person, make_program
+from tests.support import sqlite_only
+
+# Composing reads the objects it is given, never the database: one backend is enough.
+pytestmark = sqlite_only
 
 # The indicators' own names: the weekly digest must not carry them either.
 CASE_STATS = [

@@ -21,8 +21,7 @@ from coordinator.launcher import (
     supervise,
 )
 from coordinator.seeding.demo import load_demo
-
-on_embedded_sqlite = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+from tests.support import sqlite_only
 
 
 def free_port() -> int:
@@ -94,7 +93,7 @@ def test_every_role_gets_the_base_url_of_the_port_the_web_listens_on(tmp_path):
 
 
 @pytest.mark.slow
-@on_embedded_sqlite
+@sqlite_only
 def test_ctrl_c_stops_web_worker_and_beat(seeded, launch, wait_until):
     load_demo()
     launcher, port = launch()
@@ -108,7 +107,7 @@ def test_ctrl_c_stops_web_worker_and_beat(seeded, launch, wait_until):
 
 
 @pytest.mark.slow
-@on_embedded_sqlite
+@sqlite_only
 def test_a_role_that_dies_is_started_again_and_the_others_keep_running(launch, wait_until):
     launcher, port = launch()
     assert "Demo logins" not in launcher.log_path.read_text()  # no demo in this database
