@@ -33,8 +33,11 @@ run: $(STAMP)
 	exec $(BIN)/sinergi run-all
 
 # pytest's exit code 5 ("no tests ran") fails the target like any other non-zero code.
+# TEST_WORKERS processes share the tests a file at a time, each on a PostgreSQL and a Redis
+# database of its own (tests/conftest.py); TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= 2
 test: $(DEV)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(DEV)
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -16,23 +16,49 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from coordinator import create_app
 from coordinator.config import load_config
 from coordinator.extensions import db, limiter
 from tests.support import FreshGClient, clean_tables
 
-PG_URL = os.environ.get("DATABASE_URL", "")
-PG_URL = PG_URL if PG_URL.startswith("postgresql") else ""
-REDIS_URL = os.environ.get("REDIS_URL", "")
 REQUIRE_SERVICES = os.environ.get("SINERGI_REQUIRE_SERVICES") == "1"
+# Under pytest-xdist (``make test`` runs two processes) each process has a database and a
+# Redis database of its own, named from the configured ones: ``<database>_gw1``, Redis
+# database N-1. The URLs are put back in the environment for the processes tests start.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_database_url(url: str, worker: str) -> str:
+    if not (url.startswith("postgresql") and worker):
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+        hide_password=False)
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    base, _, index = url.rpartition("/")
+    if not (worker and base.startswith("redis") and index.isdigit()):
+        return url
+    return f"{base}/{(int(index) - int(worker.removeprefix('gw'))) % 16}"
+
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+PG_URL = _worker_database_url(PG_URL if PG_URL.startswith("postgresql") else "", XDIST_WORKER)
+REDIS_URL = _worker_redis_url(os.environ.get("REDIS_URL", ""), XDIST_WORKER)
+if XDIST_WORKER:
+    os.environ.update({k: v for k, v in (("DATABASE_URL", PG_URL), ("REDIS_URL", REDIS_URL))
+                       if v})
 
 
 def _postgres_error() -> str | None:
     if not PG_URL:
         return "DATABASE_URL does not name a PostgreSQL server"
     try:
+        if XDIST_WORKER:
+            _create_worker_database()
         engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -52,6 +78,30 @@ def _redis_error() -> str | None:
     except Exception as exc:  # noqa: BLE001
         return f"Redis at REDIS_URL unreachable: {exc}"
     return None
+
+
+def _admin_engine() -> Any:
+    return create_engine(make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT",
+                         connect_args={"connect_timeout": 3})
+
+
+def _create_worker_database() -> None:
+    admin = _admin_engine()
+    name = make_url(PG_URL).database
+    with admin.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist process drops the database it made (the configured one is left as found)."""
+    if XDIST_WORKER and PG_URL and postgres_error.cache_info().currsize:
+        admin = _admin_engine()
+        with suppress(Exception), admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(PG_URL).database}" '
+                              "WITH (FORCE)"))
+        admin.dispose()
 
 
 # Asked once, when a test first needs the server: the unit layer never touches one.
@@ -117,8 +167,8 @@ def test_environ(database_url: str, instance_dir: Path, **extra: str) -> dict[st
         "DATABASE_URL": database_url,
         "BROKER_URL": f"sqla+sqlite:///{instance_dir / 'broker.db'}",
         "SECRET_KEY": "test-secret-key-not-for-production",
-        # Apps are shared between tests and each keeps its pool: keep the pools small.
-        "SINERGI_DB_POOL_SIZE": "2",
+        # Apps are shared between tests: small pools (one connection, two more under load).
+        "SINERGI_DB_POOL_SIZE": "1",
     }
     environ.update(extra)
     return environ
@@ -193,6 +243,10 @@ def make_app(
         _reset(app)
         with app.app_context():
             db.session.remove()
+            if db.engine.dialect.name == "postgresql":
+                # No idle connection kept between tests: dozens of shared apps would otherwise
+                # hold one each, per test process, against PostgreSQL's 100.
+                db.engine.dispose()
     for app in fresh:
         with app.app_context():
             db.engine.dispose()

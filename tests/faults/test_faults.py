@@ -88,12 +88,12 @@ def settle_and_check(cluster: Cluster, world: dict[str, Any], actions: int,
                        f"{cluster.diagnosis()}")
     expected = expected_with(cluster, sms_key)
     counts = deliveries(expected, sms(), sink.per_notification() if sink else Counter())
-    uncertain = cluster.uncertain()
+    uncertain, letters = cluster.uncertain(), cluster.dead_letters()
     counts.update(
         uncertain_attempts=uncertain.attempts, uncertain_confirmed=uncertain.confirmed,
         uncertain_resent=uncertain.resent, uncertain_unresolved=uncertain.unresolved,
         drift=cluster.recompute_drift(), **cluster.dashboard_matches_sql(world["program_id"]),
-        dead_letters=len(cluster.dead_letters()), **extra)
+        dead_letters=len(letters), dead_letter_errors=[list(d) for d in letters[:5]], **extra)
     return counts
 
 
@@ -135,7 +135,7 @@ def test_two_beats_send_every_message_once(
     assert "beat-2" in cluster.processes and cluster.processes["beat-2"].poll() is None
     record("two_beats", counts)
     assert_exact(counts, actions)
-    assert counts["dead_letters"] == 0
+    assert counts["dead_letters"] == 0, counts["dead_letter_errors"]
 
 
 def test_a_worker_killed_mid_send_leaves_nothing_behind_and_sends_nothing_twice(
@@ -161,7 +161,7 @@ def test_a_worker_killed_mid_send_leaves_nothing_behind_and_sends_nothing_twice(
     record("worker_sigkill_mid_send", counts)
     assert_exact(counts, actions)
     assert counts["uncertain_attempts"] == 2 and counts["uncertain_confirmed"] == 2
-    assert counts["dead_letters"] == 0
+    assert counts["dead_letters"] == 0, counts["dead_letter_errors"]
 
 
 def test_redis_killed_and_restarted_empty_loses_nothing_and_the_worker_reconnects(
@@ -191,7 +191,7 @@ def test_redis_killed_and_restarted_empty_loses_nothing_and_the_worker_reconnect
     assert all(c["changed"] for c in completions)
     record("redis_sigkill_restart_empty", counts)
     assert_exact(counts, actions)
-    assert counts["dead_letters"] == 0
+    assert counts["dead_letters"] == 0, counts["dead_letter_errors"]
 
 
 def test_a_flaky_gateway_with_timeouts_gets_each_sms_once_by_its_idempotency_key(
@@ -214,7 +214,7 @@ def test_a_flaky_gateway_with_timeouts_gets_each_sms_once_by_its_idempotency_key
     # Every late answer was an uncertain send, settled by sending again under the same key.
     assert counts["uncertain_attempts"] == counts["gateway_late"]
     assert counts["uncertain_resent"] == counts["gateway_late"]
-    assert counts["dead_letters"] == 0
+    assert counts["dead_letters"] == 0, counts["dead_letter_errors"]
 
 
 def test_poison_events_and_tasks_become_dead_letters_without_blocking_the_rest(
