@@ -62,6 +62,11 @@ def add_to_rows(table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -
     _upsert(table, keys, rows, add=True)
 
 
+def put_rows(table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows``, or replace the values of the existing rows with the same key."""
+    _upsert(table, keys, rows, add=False)
+
+
 def insert_ignoring_duplicate(table: Any, row: dict[str, Any]) -> bool:
     """Insert ``row`` unless its key exists; True when this call inserted it."""
     first_key = next(iter(table.primary_key.columns))
