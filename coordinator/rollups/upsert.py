@@ -19,7 +19,8 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _insert(table: Any) -> Any:
+def dialect_insert(table: Any) -> Any:
+    """The INSERT construct with ``on_conflict_do_*`` of the session's database."""
     return (postgresql.insert if _dialect() == "postgresql" else sqlite.insert)(table)
 
 
@@ -70,5 +71,5 @@ def put_rows(table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> N
 def insert_ignoring_duplicate(table: Any, row: dict[str, Any]) -> bool:
     """Insert ``row`` unless its key exists; True when this call inserted it."""
     first_key = next(iter(table.primary_key.columns))
-    stmt = _insert(table).values(row).on_conflict_do_nothing().returning(first_key)
+    stmt = dialect_insert(table).values(row).on_conflict_do_nothing().returning(first_key)
     return db.session.execute(stmt).first() is not None
