@@ -4,7 +4,7 @@ writer at a time, so there its recompute and the handler take turns)."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,13 +12,16 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, text
 
 from coordinator.domain.actions import complete_action
+from coordinator.domain.case_stats import CaseStatEntry, record_case_stats
 from coordinator.extensions import db
-from coordinator.models import Event
+from coordinator.models import Event, Indicator, IndicatorRollup
 from coordinator.rollups import RecomputeResult, apply_event, recompute_all
 from coordinator.rollups.recompute import RECOMPUTE_STEPS
 from tests.rollups.conftest import (
     CENGKARENG,
+    CENGKARENG_BARAT,
     DKI,
+    DURI_KOSAMBI,
     GROGOL,
     GROGOL_PETAMBURAN,
     JAKARTA_BARAT,
@@ -109,6 +112,39 @@ def test_a_late_event_applied_during_the_recompute_is_not_counted_twice(march: W
         assert counts(march.program.id, region) == expected, region
     assert counts(march.program.id, GROGOL, march.networks["pkk"]) == (2, 0, 2, 1, 0, 0, 10)
     assert recompute_all(now=later).drift_count == 0
+
+
+def _indicator_counts(indicator_id: int) -> dict[str, int]:
+    rows = db.session.scalars(select(IndicatorRollup).where(
+        IndicatorRollup.indicator_id == indicator_id, IndicatorRollup.year == 2022,
+        IndicatorRollup.month == 1))
+    return {r.region_code: r.count for r in rows}
+
+
+def test_a_kelurahan_statistic_applied_during_the_recompute_keeps_its_ancestors_right(
+    march: World,
+) -> None:
+    indicator = db.session.scalars(select(Indicator.id).order_by(Indicator.id)).first()
+    assert indicator is not None
+
+    def record(*entries: tuple[str, int]) -> None:
+        record_case_stats(actor=march.lead, month=date(2022, 1, 1),
+                          entries=[CaseStatEntry(k, indicator, n) for k, n in entries])
+
+    record((CENGKARENG_BARAT, 2), (DURI_KOSAMBI, 3))
+    apply_pending_events()
+    db.session.execute(text("UPDATE indicator_rollups SET count = count + 5 "
+                            "WHERE region_code = :r"), {"r": CENGKARENG_BARAT})
+    db.session.commit()
+    record((CENGKARENG_BARAT, 4))  # its event applies while the recompute reads: the handler
+    # sets the kelurahan row to 4 and passes its change (4 - 7) on to every ancestor
+    event_id = db.session.scalar(select(func.max(Event.id)).where(
+        Event.type == "CaseStatsRecorded"))
+    result = _apply_while_recompute_reads(int(event_id))
+    assert result.drift_count == 5  # Cengkareng Barat and its four ancestors
+    assert _indicator_counts(indicator) == {
+        CENGKARENG_BARAT: 4, DURI_KOSAMBI: 3, CENGKARENG: 7, JAKARTA_BARAT: 7, DKI: 7, "ID": 7}
+    assert recompute_all().drift_count == 0
 
 
 def test_the_recompute_reports_each_of_its_steps(march: World) -> None:
