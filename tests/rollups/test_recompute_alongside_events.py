@@ -4,6 +4,7 @@ writer at a time, so there its recompute and the handler take turns)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -54,14 +55,24 @@ def _a5_completed() -> int:
 
 
 def _apply_while_recompute_reads(event_id: int, **recompute: Any) -> RecomputeResult:
-    """Pause a recompute in another session after its first read, apply the event here with a
-    one-second lock timeout (an error if the recompute held the rollup lock), then resume."""
+    """Apply the event while a recompute reads, with a one-second lock timeout (an error if
+    the recompute held the rollup lock)."""
+
+    def apply() -> None:
+        db.session.execute(text("SET LOCAL lock_timeout = '1s'"))
+        assert apply_event(event_id) is True
+
+    return _while_recompute_reads(apply, **recompute)
+
+
+def _while_recompute_reads(work: Callable[[], None], **recompute: Any) -> RecomputeResult:
+    """Pause a recompute in another session after its first read, do ``work`` here, resume."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     paused, resume = threading.Event(), threading.Event()
     outcome: dict[str, Any] = {}
 
     def pause(step: int, total: int) -> None:
-        if step == 1:
+        if step == 1 and not paused.is_set():
             paused.set()
             resume.wait(timeout=30)
 
@@ -78,8 +89,7 @@ def _apply_while_recompute_reads(event_id: int, **recompute: Any) -> RecomputeRe
     thread.start()
     try:
         assert paused.wait(timeout=30), outcome
-        db.session.execute(text("SET LOCAL lock_timeout = '1s'"))
-        assert apply_event(event_id) is True
+        work()
     finally:
         resume.set()
         thread.join(timeout=60)
@@ -145,6 +155,21 @@ def test_a_kelurahan_statistic_applied_during_the_recompute_keeps_its_ancestors_
     assert _indicator_counts(indicator) == {
         CENGKARENG_BARAT: 4, DURI_KOSAMBI: 3, CENGKARENG: 7, JAKARTA_BARAT: 7, DKI: 7, "ID": 7}
     assert recompute_all().drift_count == 0
+
+
+def test_a_recompute_that_another_corrected_meanwhile_does_not_correct_again(
+    march: World,
+) -> None:
+    apply_pending_events()
+    db.session.execute(text("UPDATE program_rollups SET done = done + 5 "
+                            "WHERE region_code = :r AND network_key = 0"), {"r": GROGOL})
+    db.session.commit()
+    corrected: list[int] = []
+    # The paused one saw the drift; the other corrects it before it resumes; it starts again.
+    paused = _while_recompute_reads(lambda: corrected.append(recompute_all().drift_count))
+    assert (corrected, paused.drift_count) == ([1], 0)
+    for region, expected in AFTER_A5.items():
+        assert counts(march.program.id, region) == expected, region
 
 
 def test_the_recompute_reports_each_of_its_steps(march: World) -> None:
