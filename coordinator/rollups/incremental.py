@@ -11,7 +11,7 @@ import logging
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from coordinator.extensions import db
@@ -32,6 +32,7 @@ from coordinator.rollups.freshness import mark_applied
 from coordinator.rollups.upsert import add_to_rows, insert_ignoring_duplicate
 
 HANDLER = "rollups"
+ASYNCHRONOUS_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 PROGRAM_KEYS = ("program_id", "region_code", "network_key")
 INDICATOR_KEYS = ("indicator_id", "region_code", "year", "month")
 log = logging.getLogger(__name__)
@@ -39,8 +40,13 @@ log = logging.getLogger(__name__)
 
 def apply_event(event_id: int) -> bool:
     """Apply one event to the rollups (one transaction); False if already applied or unknown."""
-    # The claim is the transaction's first statement, a write: on SQLite it takes the write
-    # lock before anything is read (a read first could not upgrade after another commit).
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Not waiting for the disk (2-8 ms here): the claim commits with the change, and a crash
+        # loses only the last commits, never a later one without them, so a lost change is an
+        # unclaimed event, which the outbox republishes to this handler past the handling bound.
+        db.session.execute(ASYNCHRONOUS_COMMIT)
+    # The claim is the transaction's first write: on SQLite it takes the write lock before
+    # anything is read (a read first could not upgrade after another commit).
     try:
         claimed = insert_ignoring_duplicate(
             ProcessedEvent.__table__,

@@ -1,13 +1,15 @@
-"""The full recompute: rebuild every rollup set-based, compare, correct and count the drift.
+"""The full recompute: compare every rollup with the source tables, correct and count the drift.
 
-One transaction: the action state mirror is rebuilt from ``actions`` with one INSERT ... SELECT
-(actions whose events the incremental handler has not applied yet keep their mirror row, so
-work in flight is not mistaken for drift, but only within the handling bound
+It does not hold the rollup lock while it reads (``apply_event`` keeps running): under one
+snapshot (REPEATABLE READ) it computes what every rollup row should be (:mod:`.expected`) and
+keeps only the rows that differ, with the actions whose mirror row is wrong in them; then, in
+a short transaction holding the lock, it writes those differences as additions, leaving out
+what events applied since the snapshot already changed (:mod:`.corrections`). Actions with an
+event still in flight count as the rollups count them, but only within the handling bound
 ``EVENT_HANDLING_BOUND_SECONDS``: an event older than that and still not applied was lost or
-stuck, and what it left out is drift, reported and corrected like any other); each region level is then one INSERT ... SELECT ...
-GROUP BY over the level below, into staging tables. Staging and live rows that differ are
-drift (a bug): each is logged loudly, stored in ``rollup_drifts`` and counted in ``rollup_runs``.
-Finally the live tables are replaced by the staging ones.
+stuck, and what it left out is drift, reported and corrected like any other. Drift is a bug:
+each row is logged loudly, stored in ``rollup_drifts`` and counted in ``rollup_runs``. On
+SQLite, which has one writer at a time, the same steps run in one transaction.
 """
 from __future__ import annotations
 
@@ -23,35 +25,23 @@ from sqlalchemy import text
 from coordinator.extensions import db
 from coordinator.models import RollupDrift, RollupRun, utcnow
 from coordinator.models.rollups import PROGRAM_COUNTS
+from coordinator.rollups.corrections import correct, stale_actions
+from coordinator.rollups.expected import (
+    ACTION_CONTRIBUTION,
+    INDICATOR_VALUES,
+    Drift,
+    drifts,
+    expected_indicators,
+    expected_programs,
+)
 from coordinator.rollups.incremental import HANDLER, INDICATOR_KEYS, PROGRAM_KEYS
 
 log = logging.getLogger(__name__)
 MAX_STORED_DRIFTS = 500
-LEVEL_PARENTS = ("kelurahan", "kecamatan", "city")
-
-PENDING_ACTIONS = (
-    "SELECT e.aggregate_id FROM events e WHERE e.aggregate_type = 'action' "
-    "AND e.created_at >= :in_flight_since AND NOT EXISTS "
-    "(SELECT 1 FROM processed_events p WHERE p.event_id = e.id AND p.handler = :handler)"
-)
-# coordinator.domain.overdue.declared_clause, in this module's raw SQL.
-OVERDUE_DECLARED = (
-    "EXISTS (SELECT 1 FROM action_overdue_marks m WHERE m.action_id = a.id "
-    "AND m.due_at = a.due_at)"
-)
-PROGRAM_SUMS = (
-    "COUNT(*), SUM(CASE WHEN s.status = 'open' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN s.status = 'done' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN s.status = 'done' AND s.on_time THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN s.status = 'open' AND s.overdue THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN s.status = 'cancelled' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN s.status = 'done' THEN s.people_reached ELSE 0 END)"
-)
-COUNTS = ", ".join(PROGRAM_COUNTS)
-SUMMED = ", ".join(f"SUM(s.{c})" for c in PROGRAM_COUNTS)
-# An indicator row's count and how many kelurahan reported it (1 for each case_stats row).
-INDICATOR_VALUES = ("count", "reported")
-INDICATOR_SUMS = ", ".join(INDICATOR_VALUES)
+LOCK = ("LOCK TABLE program_rollups, indicator_rollups, rollup_action_states "
+        "IN EXCLUSIVE MODE")
+# Another recompute's corrections landing between our snapshot and our lock: start again.
+ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -62,7 +52,7 @@ class RecomputeResult:
     indicator_rows: int
 
 
-# action mirror, program staging, indicator staging, drift check, live tables written
+# program rollups compared, indicator rollups compared, stale mirrors found, corrected, recorded
 RECOMPUTE_STEPS = 5
 
 
@@ -70,8 +60,8 @@ def _run(sql: str, **params: Any) -> Any:
     return db.session.execute(text(sql), params)
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def in_flight_since(now: datetime) -> datetime:
@@ -82,108 +72,9 @@ def in_flight_since(now: datetime) -> datetime:
     return (now - bound).astimezone(UTC).replace(tzinfo=None)
 
 
-def _rebuild_action_states(building: bool, since: datetime) -> None:
-    if building:  # nothing is in flight: every action's mirror comes from its row
-        _run("DELETE FROM rollup_action_states")
-    else:
-        _run(f"DELETE FROM rollup_action_states WHERE action_id NOT IN ({PENDING_ACTIONS})",
-             handler=HANDLER, in_flight_since=since)
-    _run(
-        "INSERT INTO rollup_action_states (action_id, program_id, kelurahan_code, network_id, "
-        "status, on_time, overdue, people_reached) "
-        "SELECT a.id, a.program_id, a.kelurahan_code, a.network_id, a.status, "
-        "(a.status = 'done' AND a.completed_at <= a.due_at), "
-        f"(a.status = 'open' AND {OVERDUE_DECLARED}), "
-        "CASE WHEN a.status = 'done' THEN COALESCE(a.people_reached, 0) ELSE 0 END "
-        f"FROM actions a WHERE a.id NOT IN ({'SELECT 0' if building else PENDING_ACTIONS}) "
-        "AND a.id NOT IN (SELECT action_id FROM rollup_action_states)",
-        handler=HANDLER, in_flight_since=since,
-    )
-
-
-def _stage_program_rollups() -> None:
-    insert = f"INSERT INTO program_rollups_staging (program_id, region_code, network_key, {COUNTS}) "
-    _run(insert + f"SELECT s.program_id, s.kelurahan_code, 0, {PROGRAM_SUMS} "
-         "FROM rollup_action_states s GROUP BY s.program_id, s.kelurahan_code")
-    _run(insert + f"SELECT s.program_id, s.kelurahan_code, s.network_id, {PROGRAM_SUMS} "
-         "FROM rollup_action_states s WHERE s.network_id IS NOT NULL "
-         "GROUP BY s.program_id, s.kelurahan_code, s.network_id")
-    for level in LEVEL_PARENTS:
-        _run(insert + f"SELECT s.program_id, r.parent_code, s.network_key, {SUMMED} "
-             "FROM program_rollups_staging s JOIN regions r ON r.code = s.region_code "
-             "WHERE r.level = :level AND r.parent_code IS NOT NULL "
-             "GROUP BY s.program_id, r.parent_code, s.network_key", level=level)
-    _run(insert + f"SELECT s.program_id, 'ID', s.network_key, {SUMMED} "
-         "FROM program_rollups_staging s JOIN regions r ON r.code = s.region_code "
-         "WHERE r.level = 'province' GROUP BY s.program_id, s.network_key")
-
-
-def _year_month() -> tuple[str, str]:
-    if _dialect() == "postgresql":
-        return ("CAST(EXTRACT(YEAR FROM c.month) AS INTEGER)",
-                "CAST(EXTRACT(MONTH FROM c.month) AS INTEGER)")
-    return "CAST(strftime('%Y', c.month) AS INTEGER)", "CAST(strftime('%m', c.month) AS INTEGER)"
-
-
-def _stage_indicator_rollups() -> None:
-    insert = ("INSERT INTO indicator_rollups_staging "
-              f"(indicator_id, region_code, year, month, {INDICATOR_SUMS}) ")
-    year, month = _year_month()
-    _run(insert + f"SELECT c.indicator_id, c.kelurahan_code, {year}, {month}, c.count, 1 "
-         "FROM case_stats c")
-    for level in LEVEL_PARENTS:
-        _run(insert + "SELECT s.indicator_id, r.parent_code, s.year, s.month, SUM(s.count), "
-             "SUM(s.reported) "
-             "FROM indicator_rollups_staging s JOIN regions r ON r.code = s.region_code "
-             "WHERE r.level = :level AND r.parent_code IS NOT NULL "
-             "GROUP BY s.indicator_id, r.parent_code, s.year, s.month", level=level)
-    _run(insert + "SELECT s.indicator_id, 'ID', s.year, s.month, SUM(s.count), SUM(s.reported) "
-         "FROM indicator_rollups_staging s JOIN regions r ON r.code = s.region_code "
-         "WHERE r.level = 'province' GROUP BY s.indicator_id, s.year, s.month")
-
-
-def _drifts(table: str, keys: tuple[str, ...], values: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Rows where staging (expected) and live (found) differ; absent rows count as zeros."""
-    on = " AND ".join(f"s.{k} = l.{k}" for k in keys)
-    differ = " OR ".join(f"s.{v} <> l.{v}" for v in values)
-    nonzero = " OR ".join(f"l.{v} <> 0" for v in values)
-    cols = ", ".join([f"s.{c}" for c in keys + values] + [f"l.{c}" for c in keys + values])
-    rows = _run(
-        f"SELECT {cols} FROM {table}_staging s LEFT JOIN {table} l ON {on} "
-        f"WHERE l.{keys[0]} IS NULL OR {differ} "
-        f"UNION ALL SELECT {cols} FROM {table} l LEFT JOIN {table}_staging s ON {on} "
-        f"WHERE s.{keys[0]} IS NULL AND ({nonzero})"
-    ).all()
-    width = len(keys) + len(values)
-    found = []
-    for row in rows:
-        expected, live = row[:width], row[width:]
-        key_source = expected if expected[0] is not None else live
-        found.append({
-            "table": table,
-            "key": dict(zip(keys, key_source[: len(keys)], strict=True)),
-            "expected": _values(values, expected[len(keys):]) if expected[0] is not None else None,
-            "found": _values(values, live[len(keys):]) if live[0] is not None else None,
-        })
-    return found
-
-
-def _values(names: tuple[str, ...], row: Any) -> dict[str, int]:
-    return {name: int(value) for name, value in zip(names, row, strict=True)}
-
-
-def _replace(table: str, columns: tuple[str, ...]) -> int:
-    names = ", ".join(columns)
-    _run(f"DELETE FROM {table}")
-    _run(f"INSERT INTO {table} ({names}) SELECT {names} FROM {table}_staging")
-    count = int(_run(f"SELECT COUNT(*) FROM {table}").scalar_one())
-    _run(f"DELETE FROM {table}_staging")
-    return count
-
-
 def recompute_all(*, building: bool = False, now: datetime | None = None,
                   progress: Callable[[int, int], None] | None = None) -> RecomputeResult:
-    """Rebuild every rollup from the source tables; returns how many drifted rows it corrected.
+    """Compare every rollup with the source tables; returns how many drifted rows it corrected.
 
     ``building=True`` is for a loader that wrote source rows set-based without events (the
     demo): the rollups are built from them, and the differences found are not drift.
@@ -191,43 +82,100 @@ def recompute_all(*, building: bool = False, now: datetime | None = None,
     """
     tell = progress or (lambda step, total: None)
     started = utcnow()
+    db.session.commit()  # the snapshot must begin with this transaction
+    if building:
+        return _build(started, tell)
     since = in_flight_since(now or started)
-    # A write first: on SQLite it takes the write lock before anything is read.
-    _run("DELETE FROM program_rollups_staging")
-    _run("DELETE FROM indicator_rollups_staging")
-    if _dialect() == "postgresql":
-        _run("LOCK TABLE program_rollups, indicator_rollups, rollup_action_states "
-             "IN EXCLUSIVE MODE")
-    _rebuild_action_states(building, since)
+    for _ in range(ATTEMPTS):
+        result = _recompute_once(started, since, tell)
+        if result is not None:
+            return result
+        log.warning("rollups: another recompute corrected the rollups meanwhile; again")
+    raise RuntimeError("rollups: other recomputes kept correcting the rollups meanwhile")
+
+
+def _recompute_once(started: datetime, since: datetime,
+                    tell: Callable[[int, int], None]) -> RecomputeResult | None:
+    postgres = _postgres()
+    if postgres:
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:  # a write first takes SQLite's write lock before anything is read
+        _run("UPDATE rollup_runs SET id = id WHERE id IS NULL")
+    last_run = _run("SELECT MAX(id) FROM rollup_runs").scalar()
+    programs = drifts("program_rollups", expected_programs(in_flight=True),
+                      handler=HANDLER, in_flight_since=since)
     tell(1, RECOMPUTE_STEPS)
-    _stage_program_rollups()
+    indicators = drifts("indicator_rollups", expected_indicators())
     tell(2, RECOMPUTE_STEPS)
-    _stage_indicator_rollups()
+    stale = stale_actions(programs, since)
     tell(3, RECOMPUTE_STEPS)
-    drifts = [] if building else (
-        _drifts("program_rollups", PROGRAM_KEYS, PROGRAM_COUNTS)
-        + _drifts("indicator_rollups", INDICATOR_KEYS, INDICATOR_VALUES)
-    )
+    if postgres:
+        db.session.commit()  # the snapshot ends; it held no lock
+        _run(LOCK)
+        if _run("SELECT MAX(id) FROM rollup_runs").scalar() != last_run:
+            db.session.rollback()
+            return None
+    correct(programs, indicators, stale)
     tell(4, RECOMPUTE_STEPS)
-    program_rows = _replace("program_rollups", PROGRAM_KEYS + PROGRAM_COUNTS)
-    indicator_rows = _replace("indicator_rollups", INDICATOR_KEYS + INDICATOR_VALUES)
+    found = programs + indicators
+    run = _record(started, found)
     tell(5, RECOMPUTE_STEPS)
-    run = RollupRun(started_at=started, finished_at=utcnow(), drift_count=len(drifts))
+    return _result(run, len(found))
+
+
+def _build(started: datetime, tell: Callable[[int, int], None]) -> RecomputeResult:
+    """Replace every rollup and mirror row from the source tables (nothing else runs)."""
+    if _postgres():
+        _run(LOCK)
+    _run("DELETE FROM rollup_action_states")
+    _run("INSERT INTO rollup_action_states (action_id, program_id, kelurahan_code, network_id, "
+         f"status, on_time, overdue, people_reached) SELECT a.id, {ACTION_CONTRIBUTION} "
+         "FROM actions a")
+    tell(1, RECOMPUTE_STEPS)
+    _replace("program_rollups", PROGRAM_KEYS + PROGRAM_COUNTS, expected_programs(False))
+    tell(2, RECOMPUTE_STEPS)
+    _replace("indicator_rollups", INDICATOR_KEYS + INDICATOR_VALUES, expected_indicators())
+    tell(4, RECOMPUTE_STEPS)
+    run = _record(started, [])
+    tell(5, RECOMPUTE_STEPS)
+    return _result(run, 0)
+
+
+def _replace(table: str, columns: tuple[str, ...], with_expected: str) -> None:
+    names = ", ".join(columns)
+    _run(f"DELETE FROM {table}")
+    _run(f"{with_expected} INSERT INTO {table} ({names}) SELECT {names} FROM expected")
+
+
+def _record(started: datetime, found: list[Drift]) -> RollupRun:
+    run = RollupRun(started_at=started, finished_at=utcnow(), drift_count=len(found))
     db.session.add(run)
     db.session.flush()
-    _record_drifts(run.id, drifts)
+    _record_drifts(run.id, found)
     db.session.commit()
-    return RecomputeResult(run.id, len(drifts), program_rows, indicator_rows)
+    return run
 
 
-def _record_drifts(run_id: int, drifts: list[dict[str, Any]]) -> None:
-    for drift in drifts:
+def _result(run: RollupRun, drift_count: int) -> RecomputeResult:
+    count = "SELECT COUNT(*) FROM {}"
+    return RecomputeResult(run.id, drift_count,
+                           int(_run(count.format("program_rollups")).scalar_one()),
+                           int(_run(count.format("indicator_rollups")).scalar_one()))
+
+
+def _record_drifts(run_id: int, found: list[Drift]) -> None:
+    for drift in found:
         log.error("ROLLUP DRIFT corrected in %s at %s: expected %s, found %s",
-                  drift["table"], drift["key"], drift["expected"], drift["found"])
-    if drifts:
-        log.error("ROLLUP DRIFT: %d rollup rows were wrong and have been corrected", len(drifts))
+                  drift.table, drift.key, drift.expected, drift.found)
+    if found:
+        log.error("ROLLUP DRIFT: %d rollup rows were wrong and have been corrected", len(found))
     db.session.add_all(
-        RollupDrift(run_id=run_id, table_name=d["table"], key=d["key"],
-                    expected=d["expected"], found=d["found"])
-        for d in drifts[:MAX_STORED_DRIFTS]
+        RollupDrift(run_id=run_id, table_name=d.table, key=_key(d), expected=d.expected,
+                    found=d.found)
+        for d in found[:MAX_STORED_DRIFTS]
     )
+
+
+def _key(drift: Drift) -> dict[str, Any]:
+    keys = PROGRAM_KEYS if drift.table == "program_rollups" else INDICATOR_KEYS
+    return dict(zip(keys, drift.key, strict=True))
