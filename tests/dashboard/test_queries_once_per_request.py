@@ -52,6 +52,7 @@ def test_the_dashboard_reads_its_years_once_and_repeats_no_statement(
         assert _repeated(seen) == [], url
         assert len(_reading_years(seen)) == 1, (url, _reading_years(seen))
         assert not [s for s, _ in seen if "max(indicator_rollups.month)" in s], url
+        assert len([s for s, _ in seen if "rollup_marks" in s or "rollup_runs" in s]) == 1, url
 
 
 def test_the_indicator_api_reads_years_only_without_a_year_and_once(
@@ -67,6 +68,7 @@ def test_the_indicator_api_reads_years_only_without_a_year_and_once(
         assert _repeated(seen) == [], url
         assert len(_reading_years(seen)) == reading_years, (url, _reading_years(seen))
         assert not [s for s, _ in seen if "max(indicator_rollups.month)" in s], url
+        assert len([s for s, _ in seen if "rollup_marks" in s or "rollup_runs" in s]) == 1, url
 
 
 def test_the_default_year_is_the_latest_past_year_with_statistics_then_with_programs(
