@@ -42,3 +42,17 @@ def test_a_token_request_still_sees_the_rest_of_its_person_when_asked(world: Wor
     response = world.call("cadre", "GET", f"/people/{me.id}")
     assert response.status_code == 200
     assert response.json["name"] == me.name and response.json["network_ids"]
+
+
+def test_completing_via_the_api_reads_the_action_once(world: World) -> None:
+    assert world.call("cadre", "GET", "/networks").status_code == 200  # last_used_at, once
+    action_id = world.action_a.id
+    with statements() as seen:
+        response = world.call("cadre", "POST", f"/actions/{action_id}/complete",
+                              json={"note": "selesai", "people_reached": 12})
+    assert response.status_code == 200 and response.json["changed"] is True
+    assert response.json["action"]["status"] == "done"
+    reads_of_the_action = [s for s in seen if s.startswith("SELECT") and "FROM actions" in s]
+    assert len(reads_of_the_action) == 1, seen
+    # The token, the action, its change, the audit entry and the event: nothing read again.
+    assert len(seen) <= 5, seen
