@@ -16,13 +16,14 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy.orm import lazyload
 
 from coordinator.config import Config
 from coordinator.domain import short_links
 from coordinator.domain.changes import record_audit
 from coordinator.extensions import db
 from coordinator.models import ApiToken, Person, WebSession, utcnow
+from coordinator.models.people import narrow_person
 
 LAST_USED_PRECISION = timedelta(hours=1)
 TOKEN_PREFIX = "sng_"
@@ -113,12 +114,6 @@ class TokenUse(NamedTuple):
     person: Person
 
 
-# What an API request needs of its person (id, scope, language); any other attribute is loaded
-# on first use, so the hot path reads one narrow row and builds no region or network objects.
-TOKEN_PERSON_COLUMNS = (Person.id, Person.role, Person.region_code, Person.language,
-                        Person.active)
-
-
 def person_for_token(token: str, *, now: datetime | None = None) -> TokenUse | None:
     """The live token and its active person, in one SELECT of the columns an API request
     needs; None if unknown, revoked, expired or the person is inactive. Writes
@@ -129,8 +124,7 @@ def person_for_token(token: str, *, now: datetime | None = None) -> TokenUse | N
         .join(Person, ApiToken.person_id == Person.id)
         .where(ApiToken.token_hash == secret_hash(token), ApiToken.revoked_at.is_(None),
                Person.active.is_(True))
-        .options(load_only(*TOKEN_PERSON_COLUMNS), lazyload(Person.region),
-                 lazyload(Person.networks))
+        .options(*narrow_person())
     ).first()
     if row is None:
         return None

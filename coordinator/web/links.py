@@ -29,6 +29,7 @@ from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.messages.links import LinkClaim, LinkExpired, LinkInvalid, read_action_token
 from coordinator.models import Action, Person, utcnow
+from coordinator.models.people import narrow_person
 from coordinator.notifications.follow_up import remind_now
 from coordinator.policy import LinkPurpose, Reason, Via
 from coordinator.web import errors
@@ -67,7 +68,7 @@ def _resolve(token: str) -> tuple[Person, Action, LinkClaim]:
         raise _LinkProblem("expired") from None
     except LinkInvalid:
         raise _LinkProblem("invalid") from None
-    person = db.session.get(Person, claim.person_id)
+    person = db.session.get(Person, claim.person_id, options=narrow_person())
     action = db.session.get(Action, claim.action_id)
     if person is None or action is None:
         raise _LinkProblem("invalid")
