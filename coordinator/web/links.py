@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from coordinator import policy
@@ -69,7 +70,8 @@ def _resolve(token: str) -> tuple[Person, Action, LinkClaim]:
     except LinkInvalid:
         raise _LinkProblem("invalid") from None
     person = db.session.get(Person, claim.person_id, options=narrow_person())
-    action = db.session.get(Action, claim.action_id)
+    # The page names the action's kelurahan: read with the action, not on its own.
+    action = db.session.get(Action, claim.action_id, options=[joinedload(Action.kelurahan)])
     if person is None or action is None:
         raise _LinkProblem("invalid")
     decision = policy.actions.open_link(person, action, claim.purpose)

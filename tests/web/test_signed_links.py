@@ -200,3 +200,4 @@ def test_opening_a_link_reads_its_person_in_one_narrow_select(client, world: Wor
     assert len(people) == 1 and "regions" not in people[0], seen
     assert "password_hash" not in people[0]
     assert not [s for s in seen if "person_networks" in s], seen  # no networks loaded
+    assert len(seen) <= 3, seen  # the link, its person, its action with its kelurahan
