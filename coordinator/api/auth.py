@@ -1,8 +1,9 @@
 """API authentication: ``Authorization: Bearer <token>`` or the web session (with CSRF).
 
-A token is looked up with its person in one indexed SELECT (``domain.sessions``); an unknown,
-revoked or expired token, or one whose person was deactivated, is a 401. The result is kept on
-the request, so the rate limiter (which runs first) and the blueprint share it.
+A token is looked up with its person in one indexed SELECT of the few columns a request needs
+(``domain.sessions``); an unknown, revoked or expired token, or one whose person was
+deactivated, is a 401. The result is kept on the request, so the rate limiter (which runs
+first) and the blueprint share it.
 """
 from __future__ import annotations
 
@@ -52,8 +53,8 @@ def _authenticate_uncached() -> tuple[Person | None, ApiError | None, bool]:
         if found is None:
             return None, ApiError(401, "unauthorized",
                                   "Invalid, expired or revoked API token."), False
-        g.api_token_id = found[0].id
-        return found[1], None, False
+        g.api_token_id = found.token_id
+        return found.person, None, False
     if current_user and getattr(current_user, "is_authenticated", False):
         return current_user._get_current_object(), None, True  # type: ignore[attr-defined]
     return None, ApiError(401, "unauthorized", "Authentication required: send a Bearer token.",

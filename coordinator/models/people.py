@@ -13,7 +13,8 @@ from sqlalchemy import (
     String,
     Table,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, lazyload, load_only, mapped_column, relationship
+from sqlalchemy.orm.interfaces import ORMOption
 
 from coordinator.models.base import Base, UTCDateTime, utcnow
 from coordinator.models.networks import Network
@@ -86,6 +87,14 @@ class Person(Base):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.role} {self.name}>"
+
+
+def narrow_person() -> tuple[ORMOption, ...]:
+    """Loader options for the person a request acts for: what it needs (id, name for the
+    greeting, role and region for the scope, language, active flag) in one narrow row, no
+    region or networks; any other attribute loads on first use."""
+    return (load_only(Person.id, Person.name, Person.role, Person.region_code, Person.language,
+                      Person.active), lazyload(Person.region), lazyload(Person.networks))
 
 
 class ApiToken(Base):

@@ -39,8 +39,11 @@ def _mark_statement(dialect: str) -> Any:
 
 
 def rollups_as_of() -> datetime | None:
-    """When the figures were computed: the later of the last applied event and recompute."""
-    applied = db.session.scalar(select(RollupMark.at).where(RollupMark.name == APPLIED))
-    recomputed = db.session.scalar(select(func.max(RollupRun.finished_at)))
+    """When the figures were computed: the later of the last applied event and recompute
+    (both read in one statement)."""
+    applied, recomputed = db.session.execute(select(
+        select(RollupMark.at).where(RollupMark.name == APPLIED).scalar_subquery(),
+        select(func.max(RollupRun.finished_at)).scalar_subquery(),
+    )).one()
     moments = [m for m in (applied, recomputed) if m is not None]
     return max(moments) if moments else None

@@ -20,7 +20,7 @@ from coordinator.rollups.queries import (
     MonthFigure,
     indicator_figures,
     kelurahan_counts,
-    last_month_with_data,
+    last_month_in,
 )
 from coordinator.rollups.status import (
     LOWER_IS_BETTER,
@@ -91,31 +91,33 @@ class IndicatorProgress:
                             self.complete)
 
 
-def through_month_for(region_code: str, year: int, now: datetime | None = None) -> int:
-    """The last month of ``year`` with statistics, never beyond the current month."""
+def period_end(last_with_data: int, year: int, now: datetime | None = None) -> int:
+    """The last month of the period: the last month of ``year`` with statistics, never beyond
+    the current month (0 for a year still to come)."""
     today = local_now(now)
-    last = last_month_with_data(region_code, year)
-    if year == today.year:
-        last = min(last, today.month)
-    return 0 if year > today.year else last
+    if year > today.year:
+        return 0
+    return min(last_with_data, today.month) if year == today.year else last_with_data
 
 
 def indicator_progress(region_code: str, year: int, *, through_month: int | None = None,
                        now: datetime | None = None) -> list[IndicatorProgress]:
     """Progress of every active indicator in a region for a year."""
-    through = through_month_for(region_code, year, now) if through_month is None else through_month
-    return regions_progress([region_code], year, through)[region_code]
+    return regions_progress([region_code], year, through_month, now=now)[region_code]
 
 
-def regions_progress(codes: list[str], year: int, through: int
-                     ) -> dict[str, list[IndicatorProgress]]:
-    """Progress of every active indicator in each region, January to ``through`` of ``year``."""
+def regions_progress(codes: list[str], year: int, through: int | None = None, *,
+                     now: datetime | None = None) -> dict[str, list[IndicatorProgress]]:
+    """Progress of every active indicator in each region, January to ``through`` of ``year``
+    (None: to the end of the period of ``codes[0]``, the region the others are compared in)."""
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.active).order_by(Indicator.id)).all()
     targets = {(t.region_code, t.indicator_id): t for t in db.session.scalars(
         select(Target).where(Target.region_code.in_(codes), Target.year == year))}
     years = {year, year - 1} | {t.baseline_year for t in targets.values()}
     figures = indicator_figures(codes, sorted(years))
+    if through is None:
+        through = period_end(last_month_in(figures, codes[0], year), year, now)
     sizes = kelurahan_counts(codes)
     return {
         code: [_progress(i, code, year, through, targets.get((code, i.id)), figures, sizes[code])

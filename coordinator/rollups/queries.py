@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, fields
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union
 
 from coordinator.extensions import db
 from coordinator.models import IndicatorRollup, Program, ProgramRollup, Region
@@ -133,27 +133,35 @@ def kelurahan_counts(region_codes: list[str]) -> dict[str, int]:
     return counts
 
 
-def last_month_with_data(region_code: str, year: int) -> int:
-    """The latest month of ``year`` with any count recorded in the region, else 0."""
-    value = db.session.scalar(
-        select(func.max(IndicatorRollup.month)).where(
-            IndicatorRollup.region_code == region_code, IndicatorRollup.year == year
-        )
-    )
-    return int(value or 0)
+def last_month_in(figures: Figures, region_code: str, year: int) -> int:
+    """The latest month of ``year`` with any count recorded in the region, else 0 (from
+    figures read for that region and year)."""
+    return max((month for (code, _indicator, y), months in figures.items()
+                if code == region_code and y == year for month in months), default=0)
 
 
-def years_with_statistics(region_code: str) -> list[int]:
-    """The years with any case statistics recorded in the region, latest first."""
-    return sorted(db.session.scalars(
-        select(IndicatorRollup.year).where(IndicatorRollup.region_code == region_code)
-        .distinct()), reverse=True)
+@dataclass(frozen=True)
+class RegionYears:
+    """The years with case statistics and with program work in a region, latest first."""
+
+    statistics: tuple[int, ...]
+    programs: tuple[int, ...]
 
 
-def years_with_programs(region_code: str) -> list[int]:
-    """The years of the programs with actions in the region (from the rollups), latest first."""
-    return sorted(db.session.scalars(
-        select(Program.year).join(ProgramRollup, ProgramRollup.program_id == Program.id)
-        .where(ProgramRollup.region_code == region_code,
-               ProgramRollup.network_key == ALL_NETWORKS, ProgramRollup.total > 0)
-        .distinct()), reverse=True)
+STATISTICS, PROGRAMS = 0, 1
+
+
+def region_years(region_code: str) -> RegionYears:
+    """The years with any case statistics recorded in the region and the years of the programs
+    with actions there (from the rollups), in one statement."""
+    statistics = (select(IndicatorRollup.year, literal(STATISTICS).label("kind"))
+                  .where(IndicatorRollup.region_code == region_code))
+    programs = (select(Program.year, literal(PROGRAMS).label("kind"))
+                .join(ProgramRollup, ProgramRollup.program_id == Program.id)
+                .where(ProgramRollup.region_code == region_code,
+                       ProgramRollup.network_key == ALL_NETWORKS, ProgramRollup.total > 0))
+    found: dict[int, set[int]] = {STATISTICS: set(), PROGRAMS: set()}
+    for year, kind in db.session.execute(union(statistics, programs)):
+        found[kind].add(year)
+    return RegionYears(tuple(sorted(found[STATISTICS], reverse=True)),
+                       tuple(sorted(found[PROGRAMS], reverse=True)))

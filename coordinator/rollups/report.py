@@ -24,15 +24,15 @@ from coordinator.rollups.outreach import (
     outreach_targets,
     reach_by_network,
 )
-from coordinator.rollups.progress import IndicatorProgress, regions_progress, through_month_for
+from coordinator.rollups.progress import IndicatorProgress, regions_progress
 from coordinator.rollups.queries import (
     Progress,
+    RegionYears,
     child_regions,
     progress,
     progress_by_program,
     progress_by_region,
-    years_with_programs,
-    years_with_statistics,
+    region_years,
 )
 
 DEFAULT_REGION = "31.73"  # Jakarta Barat, the task force's city
@@ -141,21 +141,20 @@ def check_region(person: Person, code: str) -> Place:
     return place
 
 
-def available_years(region: str, now: datetime | None = None) -> list[YearOption]:
+def available_years(years: RegionYears, now: datetime | None = None) -> list[YearOption]:
     """The years with case statistics or program work in the region, and this year."""
-    statistics = set(years_with_statistics(region))
-    programs = set(years_with_programs(region))
+    statistics, programs = set(years.statistics), set(years.programs)
     this_year = local_now(now).year
-    years = sorted(statistics | programs | {this_year}, reverse=True)
-    return [YearOption(y, y in statistics, y in programs) for y in years]
+    offered = sorted(statistics | programs | {this_year}, reverse=True)
+    return [YearOption(y, y in statistics, y in programs) for y in offered]
 
 
-def default_year(region: str, now: datetime | None = None) -> int:
+def default_year(years: RegionYears, now: datetime | None = None) -> int:
     """The latest year (not in the future) with case statistics for the region; else with
     program work there; else this year."""
     this_year = local_now(now).year
-    for years in (years_with_statistics(region), years_with_programs(region)):
-        past = [y for y in years if y <= this_year]
+    for candidates in (years.statistics, years.programs):
+        past = [y for y in candidates if y <= this_year]
         if past:
             return past[0]
     return this_year
@@ -197,17 +196,20 @@ def visible_children(person: Person, place: Place) -> list[Place]:
 
 def area_comparison(place: Place, kids: list[Place], year: int, now: datetime | None = None
                     ) -> tuple[list[IndicatorProgress], list[AreaComparison]]:
-    """The region's own indicators and its child areas compared, over the same months."""
-    through = through_month_for(place.code, year, now)
-    figures = regions_progress([place.code, *[k.code for k in kids]], year, through)
+    """The region's own indicators and its child areas compared, over the same months (the
+    region's period)."""
+    figures = regions_progress([place.code, *[k.code for k in kids]], year, now=now)
     own = figures[place.code]
     rows = compare_areas([(k.code, k.name, k.level) for k in kids], figures, own)
     return own, rows
 
 
-def build_report(person: Person, filters: Filters, now: datetime | None = None) -> Report:
-    """The dashboard of ``filters.region`` as ``person`` may see it."""
+def build_report(person: Person, filters: Filters, now: datetime | None = None, *,
+                 years: RegionYears | None = None) -> Report:
+    """The dashboard of ``filters.region`` as ``person`` may see it (``years``: the region's,
+    when the caller has read them already)."""
     place = check_region(person, filters.region)
+    years = years if years is not None else region_years(place.code)
     networks = list(db.session.scalars(select(Network).order_by(Network.name)))
     if filters.network_id is not None and filters.network_id not in {n.id for n in networks}:
         raise InvalidInput("unknown network", {"network": [N_("Unknown network.")]})
@@ -231,5 +233,5 @@ def build_report(person: Person, filters: Filters, now: datetime | None = None) 
         indicators=indicators, comparison=comparison, outreach=outreach,
         reach_by_network=reach_by_network(place.code, programs, outreach),
         annotations=annotations_for(place.code, filters.year),
-        years=available_years(place.code, now), networks=networks, as_of=rollups_as_of(),
+        years=available_years(years, now), networks=networks, as_of=rollups_as_of(),
     )

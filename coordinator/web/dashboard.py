@@ -16,6 +16,7 @@ from coordinator.domain.annotations import add_annotation
 from coordinator.domain.calendar import local_now
 from coordinator.errors import DomainError, InvalidInput
 from coordinator.errors import NotFound as DomainNotFound
+from coordinator.rollups.queries import RegionYears, region_years
 from coordinator.rollups.report import Filters, Report, build_report, default_region, default_year
 from coordinator.web import errors
 from coordinator.web.dashboard_charts import (
@@ -46,8 +47,10 @@ def _number(args: Mapping[str, str], name: str, problems: list[str]) -> int | No
     return int(raw)
 
 
-def parse_filters(args: Mapping[str, str]) -> Filters:
-    """Filters from the query string; bad values are reported and replaced by the defaults."""
+def parse_filters(args: Mapping[str, str]) -> tuple[Filters, RegionYears]:
+    """Filters from the query string, and the years of their region (read once: the default
+    period and the year picker both need them); bad values are reported and replaced by the
+    defaults."""
     problems: list[str] = []
     region = (args.get("region") or "").strip()
     if region and region != "ID" and not all(p.isdigit() for p in region.split(".")):
@@ -58,21 +61,23 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     if year is not None and not 2000 <= year <= 2100:
         problems.append(_("The period must be a year such as 2022."))
         year = None
-    return Filters(region=region, year=year or default_year(region),
-                   program_id=_number(args, "program", problems),
-                   network_id=_number(args, "network", problems), errors=problems)
+    years = region_years(region)
+    filters = Filters(region=region, year=year or default_year(years),
+                      program_id=_number(args, "program", problems),
+                      network_id=_number(args, "network", problems), errors=problems)
+    return filters, years
 
 
 def load_report(args: Mapping[str, str]) -> Report:
     """The report for the query string; an unknown program or network is dropped with a notice."""
-    filters = parse_filters(args)
+    filters, years = parse_filters(args)
     try:
-        report = build_report(current_user, filters)
+        report = build_report(current_user, filters, years=years)
     except InvalidInput as error:
         for name in error.fields:
             filters.errors.append(_("Unknown %(name)s was ignored.", name=_(name)))
             setattr(filters, f"{name}_id", None)
-        report = build_report(current_user, filters)
+        report = build_report(current_user, filters, years=years)
     for problem in filters.errors:
         flash(problem, "warning")
     return report

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from coordinator import policy
@@ -29,6 +30,7 @@ from coordinator.errors import DomainError
 from coordinator.extensions import db
 from coordinator.messages.links import LinkClaim, LinkExpired, LinkInvalid, read_action_token
 from coordinator.models import Action, Person, utcnow
+from coordinator.models.people import narrow_person
 from coordinator.notifications.follow_up import remind_now
 from coordinator.policy import LinkPurpose, Reason, Via
 from coordinator.web import errors
@@ -67,8 +69,9 @@ def _resolve(token: str) -> tuple[Person, Action, LinkClaim]:
         raise _LinkProblem("expired") from None
     except LinkInvalid:
         raise _LinkProblem("invalid") from None
-    person = db.session.get(Person, claim.person_id)
-    action = db.session.get(Action, claim.action_id)
+    person = db.session.get(Person, claim.person_id, options=narrow_person())
+    # The page names the action's kelurahan: read with the action, not on its own.
+    action = db.session.get(Action, claim.action_id, options=[joinedload(Action.kelurahan)])
     if person is None or action is None:
         raise _LinkProblem("invalid")
     decision = policy.actions.open_link(person, action, claim.purpose)

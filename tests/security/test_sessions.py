@@ -139,7 +139,7 @@ def test_a_token_costs_one_select_and_no_write_per_request(world: World) -> None
         db.session.expire_all()
         for _ in range(5):
             found = person_for_token(token)
-            assert found is not None and found[1].id == world.people["cadre"].id
+            assert found is not None and found.person.id == world.people["cadre"].id
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert len(statements) == 5, statements

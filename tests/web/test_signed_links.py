@@ -178,3 +178,26 @@ def test_a_revoked_link_is_gone_like_an_expired_one(client, world: World) -> Non
     assert client.post(path, data={"csrf_token": "x"}).status_code in (400, 410)
     db.session.refresh(world.action)
     assert world.action.status == "open"
+
+
+def test_opening_a_link_reads_its_person_in_one_narrow_select(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    path, name = _path(_link(world.cadre.id, world.action.id)), world.cadre.name
+    db.session.expunge_all()  # the request must load its person, not find the test's
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and name in page.text
+    people = [s for s in seen if "FROM people" in s]
+    assert len(people) == 1 and "regions" not in people[0], seen
+    assert "password_hash" not in people[0]
+    assert not [s for s in seen if "person_networks" in s], seen  # no networks loaded
+    assert len(seen) <= 3, seen  # the link, its person, its action with its kelurahan

@@ -22,7 +22,12 @@ from coordinator.models import Network
 from coordinator.models.rollups import ALL_NETWORKS
 from coordinator.rollups.freshness import rollups_as_of
 from coordinator.rollups.progress import IndicatorProgress, indicator_progress
-from coordinator.rollups.queries import child_regions, progress, progress_by_region
+from coordinator.rollups.queries import (
+    child_regions,
+    progress,
+    progress_by_region,
+    region_years,
+)
 from coordinator.rollups.report import (
     area_comparison,
     check_region,
@@ -94,7 +99,7 @@ class IndicatorRollups(MethodView):
         """Every indicator's year to date in a region against the same months of the baseline
         year, the aim for that period, the projected year-end and a status."""
         place = _place(api_person(), args["region"])
-        year = args["year"] or default_year(place.code)
+        year = args["year"] or default_year(region_years(place.code))
         return {"region": place, "year": year, "as_of": rollups_as_of(),
                 "indicators": [_actual(i) for i in indicator_progress(place.code, year)]}
 
@@ -109,7 +114,7 @@ class AreaComparisons(MethodView):
         year to date against the same months of the baseline year (as on the dashboard)."""
         person = api_person()
         place = _place(person, args["region"])
-        year = args["year"] or default_year(place.code)
+        year = args["year"] or default_year(region_years(place.code))
         _own, rows = area_comparison(place, visible_children(person, place), year)
         return {"region": place, "year": year, "as_of": rollups_as_of(), "areas": [
             {"code": row.code, "name": row.name, "level": row.level, "rank": rank,
