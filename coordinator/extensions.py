@@ -13,7 +13,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from coordinator.models.base import Base
-from coordinator.moving_window import one_trip_limiter
 
 # Flask-Limiter keeps its storage on the Limiter object; these attributes live per app instead,
 # so two apps in one process (tests, a worker beside a web app) never count into each other's
@@ -40,13 +39,11 @@ def _per_app(name: str) -> property:
 
 
 class AppLimiter(Limiter):
-    """Flask-Limiter, its storage kept per app (see ``_PER_APP_LIMITER_STATE``), counting a
-    request and reading its window for the headers in one Redis round trip."""
+    """Flask-Limiter, its storage kept per app (see ``_PER_APP_LIMITER_STATE``)."""
 
     def init_app(self, app: Flask) -> None:
         with app.app_context():
             super().init_app(app)
-            self._limiter = one_trip_limiter(self._storage, self._limiter)
 
 
 for _name in _PER_APP_LIMITER_STATE:
