@@ -136,22 +136,38 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database with the full schema, created once per backend for the session."""
-    if backend == "postgresql":
-        url = PG_URL
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'sinergi-test.db'}"
-    app = create_app(test_config(url, tmp_path_factory.mktemp("instance")))
-    with app.app_context():
-        db.drop_all()
-        _drop_alembic_version()
-        db.create_all()
-    yield url
-    with app.app_context():
-        clean_tables()
-        db.drop_all()
-        db.engine.dispose()
+def _test_databases(tmp_path_factory: pytest.TempPathFactory
+                    ) -> Iterator[dict[str, tuple[str, Flask]]]:
+    """Each backend's database, made with the full schema when a test first asks for it and
+    kept to the end of the session. (A session-scoped fixture of ``backend`` would be torn down
+    and made again whenever the backend changes: under xdist, a process changes it at every
+    file, and the schema was dropped and created hundreds of times.)"""
+    made: dict[str, tuple[str, Flask]] = {}
+    yield made
+    for _, app in made.values():
+        with app.app_context():
+            clean_tables()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def database_url(backend: str, _test_databases: dict[str, tuple[str, Flask]],
+                 tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of the backend's database, which has the full schema."""
+    if backend not in _test_databases:
+        if backend == "postgresql":
+            url = PG_URL
+        else:
+            url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'sinergi-test.db'}"
+        app = create_app(test_config(url, tmp_path_factory.mktemp("instance")))
+        with app.app_context():
+            db.drop_all()
+            _drop_alembic_version()
+            db.create_all()
+            db.engine.dispose()
+        _test_databases[backend] = (url, app)
+    return _test_databases[backend][0]
 
 
 def _drop_alembic_version() -> None:
