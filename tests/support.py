@@ -2,6 +2,7 @@
 database back as it was, a production-like test client, running a test on SQLite only."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
@@ -9,12 +10,20 @@ from flask.testing import FlaskClient
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.pool import NullPool
 
+from coordinator.domain.calendar import local_datetime, local_now
 from coordinator.extensions import db
 from coordinator.models import Base
 
 # For a test whose subject does not depend on the database (rendering, the embedded default):
 # it runs once, on SQLite, instead of once per backend.
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def daytime() -> datetime:
+    """Today 10:00 WIB, in UTC, for a test that plans and sends an SMS: one planned at the wall
+    clock's time waits out the quiet hours (21:00-07:00 WIB), and such tests failed from 21:00
+    WIB on. Needs an app context (the app's time zone)."""
+    return local_datetime(local_now().date(), time(10)).astimezone(UTC)
 
 
 def clean_tables() -> None:

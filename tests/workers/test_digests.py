@@ -14,6 +14,7 @@ from coordinator.domain.programs import close_program
 from coordinator.extensions import db
 from coordinator.models import Event, Notification, utcnow
 from coordinator.notifications.summaries import daily_summaries, weekly_digests
+from tests.support import daytime
 from tests.workers import workers_factories as make
 from workers.handlers import handle_event
 from workers.schedule import SCHEDULE
@@ -105,14 +106,15 @@ def test_closing_a_program_sends_each_assignee_one_message(seeded: Flask) -> Non
     actions = [make.action(prog, cadre), make.action(prog, cadre), make.action(prog, other)]
     close_program(prog.id, actor=None)
     [event_id] = db.session.scalars(select(Event.id).where(Event.type == "ProgramClosed"))
-    ids = handle_event(event_id, utcnow())
-    assert handle_event(event_id, utcnow()) == []
+    now = daytime()
+    ids = handle_event(event_id, now)
+    assert handle_event(event_id, now) == []
     notes = [db.session.get(Notification, i) for i in ids]
     assert sorted(n.recipient_id for n in notes) == sorted([cadre.id, other.id])
     from coordinator.notifications.sending import send_notification
 
     mine = next(n for n in notes if n.recipient_id == cadre.id)
-    assert send_notification(mine.id, utcnow()).status == "sent"
+    assert send_notification(mine.id, now).status == "sent"
     db.session.refresh(mine)
     assert actions[0].public_code in mine.body and actions[1].public_code in mine.body
     assert actions[2].public_code not in mine.body and earlier.public_code not in mine.body

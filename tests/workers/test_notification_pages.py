@@ -15,6 +15,7 @@ from coordinator.extensions import db
 from coordinator.models import Notification, Person, Program
 from coordinator.notifications.planning import Planned, Recipient, plan
 from coordinator.notifications.sending import send_notification
+from tests.support import daytime
 from tests.workers import workers_factories as make
 
 PASSWORD = "kata-sandi-uji-123"
@@ -58,7 +59,7 @@ def world(seeded: Flask) -> dict[str, Any]:
     lead = user("lead", make.CITY)
     cadre = make.person(name="Ibu Sari")
     act = make.action(make.program(lead), cadre, title="Penyuluhan di RPTRA")
-    now = datetime.now(UTC)
+    now = daytime()
     [note_id] = plan([Planned(Recipient.of(cadre), "assigned", "e1", now, act.id, act.program_id)],
                      now=now)
     db.session.commit()

@@ -1,7 +1,6 @@
 """The outbox page in a real browser at phone size: a lead logs in and reads the SMS text."""
 from __future__ import annotations
 
-from datetime import UTC, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +8,10 @@ import pytest
 from flask import Flask
 from werkzeug.security import generate_password_hash
 
-from coordinator.domain.calendar import local_datetime, local_now
 from coordinator.extensions import db
 from coordinator.notifications.planning import Planned, Recipient, plan
 from coordinator.notifications.sending import send_notification
+from tests.support import daytime
 from tests.workers import workers_factories as make
 
 PASSWORD = "kata-sandi-uji-123"
@@ -28,9 +27,7 @@ def test_a_lead_reads_the_outbox_on_a_phone(
         PASSWORD, method="pbkdf2:sha256:1"))
     cadre = make.person(name="Ibu Sari")
     act = make.action(make.program(lead), cadre, title="Penyuluhan di RPTRA")
-    # Yesterday 10:00 WIB: an SMS planned in the evening would wait for the morning (quiet
-    # hours) and this test failed from 21:00 WIB on.
-    now = local_datetime(local_now().date() - timedelta(days=1), time(10)).astimezone(UTC)
+    now = daytime()
     [note_id] = plan([Planned(Recipient.of(cadre), "assigned", "e1", now, act.id,
                               act.program_id)], now=now)
     db.session.commit()

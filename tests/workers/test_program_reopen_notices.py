@@ -2,6 +2,9 @@
 sent "program closed" gets one "program reopened" message naming the tasks open again."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -12,6 +15,16 @@ from coordinator.models import Event, Notification, utcnow
 from coordinator.notifications.sending import send_notification
 from tests.workers import workers_factories as make
 from workers.handlers import handle_event
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """Without quiet hours: the notices are planned at the wall clock's time, and from 21:00
+    WIB on an SMS would wait for the morning instead of going now."""
+    app = make_app(quiet_hours_start=0, quiet_hours_end=0)
+    with app.app_context():
+        yield app
+        db.session.rollback()
 
 
 def _handle(event_type: str) -> list[Notification]:

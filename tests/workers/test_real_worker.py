@@ -57,7 +57,9 @@ def worker_app(make_app: Callable[..., Flask], broker_url: str) -> Iterator[Flas
     from coordinator.seeding.reference import seed_reference_data
     from coordinator.seeding.regions import seed_dki_jakarta
 
-    app = make_app(broker_url=broker_url, relay_on_commit=True)
+    # No quiet hours: the worker plans SMS at the wall clock's time, which may be 21:00 WIB.
+    app = make_app(broker_url=broker_url, relay_on_commit=True, quiet_hours_start=0,
+                   quiet_hours_end=0)
     with app.app_context():
         seed_dki_jakarta()
         seed_reference_data()
