@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, make_url, text
 from coordinator import create_app
 from coordinator.config import load_config
 from coordinator.extensions import db, limiter
-from tests.support import FreshGClient, clean_tables
+from tests.support import FreshGClient, clean_tables, server_admin
 
 REQUIRE_SERVICES = os.environ.get("SINERGI_REQUIRE_SERVICES") == "1"
 # Under pytest-xdist (``make test`` runs two processes) each process has a database and a
@@ -80,28 +80,19 @@ def _redis_error() -> str | None:
     return None
 
 
-def _admin_engine() -> Any:
-    return create_engine(make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT",
-                         connect_args={"connect_timeout": 3})
-
-
 def _create_worker_database() -> None:
-    admin = _admin_engine()
     name = make_url(PG_URL).database
-    with admin.connect() as conn:
+    with server_admin(PG_URL) as conn:
         if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """An xdist process drops the database it made (the configured one is left as found)."""
     if XDIST_WORKER and PG_URL and postgres_error.cache_info().currsize:
-        admin = _admin_engine()
-        with suppress(Exception), admin.connect() as conn:
+        with suppress(Exception), server_admin(PG_URL) as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(PG_URL).database}" '
                               "WITH (FORCE)"))
-        admin.dispose()
 
 
 # Asked once, when a test first needs the server: the unit layer never touches one.

@@ -1,13 +1,16 @@
 """Test helpers shared by every area: emptying the database, putting a seeded PostgreSQL
-database back as it was, a production-like test client, running a test on SQLite only."""
+database back as it was, a production-like test client, running a test on SQLite only, the
+PostgreSQL server's admin connection."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import Connection, MetaData, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from coordinator.domain.calendar import local_datetime, local_now
@@ -17,6 +20,22 @@ from coordinator.models import Base
 # For a test whose subject does not depend on the database (rendering, the embedded default):
 # it runs once, on SQLite, instead of once per backend.
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@contextmanager
+def server_admin(database_url: str) -> Iterator[Connection]:
+    """An AUTOCOMMIT connection to the ``postgres`` database of ``database_url``'s server, for
+    what no transaction may hold: CREATE / DROP DATABASE, ``pg_terminate_backend``."""
+    url = make_url(database_url)
+    if url.drivername == "postgresql":  # the benchmarks' and fault scenarios' plain URLs
+        url = url.set(drivername="postgresql+psycopg")
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                           poolclass=NullPool, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def daytime() -> datetime:

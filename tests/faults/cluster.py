@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
@@ -59,6 +60,7 @@ FAST = {
     "SMS_QUIET_HOURS_START": "0", "SMS_QUIET_HOURS_END": "0", "SMS_DAILY_CAP": "100",
     "API_RATE_LIMIT_PER_MINUTE": "100000",
 }
+DEADLINE = 240  # seconds for a healed deployment to deliver everything (a bound, not a timing)
 
 
 def wait_until(condition: Callable[[], Any], timeout: float, what: str | Callable[[], str],
@@ -366,3 +368,30 @@ def record(scenario: str, counts: dict[str, Any]) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"{scenario}.json").write_text(json.dumps(counts, indent=2, sort_keys=True))
     print(f"\nFAULT {scenario}: {json.dumps(counts, sort_keys=True)}")
+
+
+def expected_with(cluster: Cluster, sms_key: Callable[[dict[str, Any]], str]) -> list[dict[str, Any]]:
+    messages = cluster.expected_messages()
+    for message in messages:
+        message["sms_key"] = sms_key(message)
+    return messages
+
+
+def wait_all_sent(cluster: Cluster, actions: int) -> None:
+    wait_until(lambda: cluster.all_sent(actions), DEADLINE,
+               lambda: f"{actions} messages to be sent (now: {cluster.statuses()})\n"
+                       f"{cluster.diagnosis()}")
+
+
+def assert_exact(counts: dict[str, Any], actions: int) -> None:
+    assert counts["expected"] == actions
+    assert counts["delivered_once"] == actions and counts["lost"] == 0
+    assert counts["duplicated"] == 0 and counts["stray"] == 0
+    assert counts["uncertain_unresolved"] == 0
+    assert counts["drift"] == 0
+    assert counts["dashboard"] == counts["sql"]
+
+
+def complete_half(cluster: Cluster, ids: list[int], threads: int = 4) -> list[dict[str, Any]]:
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(cluster.complete, ids[::2]))

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from werkzeug.wrappers import Request, Response
 
 from tests.channels.fakes import FakeGateway, FakeTwilio, _json, serve
+from tests.support import server_admin
 
 
 def free_port() -> int:
@@ -82,31 +83,24 @@ class PrivateRedis:
 def scenario_database(server_url: str, name: str, template: str | None = None) -> str:
     """A fresh database ``name`` on the PostgreSQL server of ``server_url``: empty, or a copy
     of ``template`` (PostgreSQL copies its files: far quicker than seeding again)."""
-    admin = create_engine(server_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     copy = f' TEMPLATE "{template}"' if template else ""
-    with admin.connect() as conn:
+    with server_admin(server_url) as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
-    admin.dispose()
     return server_url.rsplit("/", 1)[0] + "/" + name
 
 
 def drop_database(server_url: str, name: str) -> None:
-    admin = create_engine(server_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
+    with server_admin(server_url) as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def terminate_backends(database_url: str, name: str) -> int:
     """Cut every connection to the scenario's database (``pg_terminate_backend``)."""
-    admin = create_engine(database_url.rsplit("/", 1)[0] + "/postgres",
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
+    with server_admin(database_url) as conn:
         killed = conn.execute(text(
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name}).scalar_one()
-    admin.dispose()
     return int(killed)
 
 

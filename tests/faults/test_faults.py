@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,9 +22,19 @@ from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.jobs import HANDLE_EVENT, SEND_NOTIFICATION, enqueue
-from coordinator.models import DeliveryAttempt, Event, Notification, utcnow
+from coordinator.models import Event, Notification, utcnow
 from tests.channels.fakes import SID, TOKEN, FakeTwilio
-from tests.faults.cluster import Cluster, deliveries, record, wait_until
+from tests.faults.cluster import (
+    DEADLINE,
+    Cluster,
+    assert_exact,
+    complete_half,
+    deliveries,
+    expected_with,
+    record,
+    wait_all_sent,
+    wait_until,
+)
 from tests.faults.conftest import Scenario
 from tests.faults.services import (
     FlakyGateway,
@@ -38,9 +47,7 @@ from tests.faults.services import (
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(420)]
-EMBEDDED_CADRES = 12
 FIRST_FEW = 5  # messages out before a fault that should strike in the middle of the burst
-DEADLINE = 240  # seconds for a healed deployment to deliver everything (a bound, not a timing)
 
 
 def twilio_env(base: str, smtp_port: int) -> dict[str, str]:
@@ -65,19 +72,6 @@ def gateway_sms(fake: Any) -> Counter[str]:
     return Counter(m["idempotency_key"] for m in fake.delivered)
 
 
-def expected_with(cluster: Cluster, sms_key: Callable[[dict[str, Any]], str]) -> list[dict[str, Any]]:
-    messages = cluster.expected_messages()
-    for message in messages:
-        message["sms_key"] = sms_key(message)
-    return messages
-
-
-def wait_all_sent(cluster: Cluster, actions: int) -> None:
-    wait_until(lambda: cluster.all_sent(actions), DEADLINE,
-               lambda: f"{actions} messages to be sent (now: {cluster.statuses()})\n"
-                       f"{cluster.diagnosis()}")
-
-
 def settle_and_check(cluster: Cluster, world: dict[str, Any], actions: int,
                      sms: Callable[[], Counter[str]], sink: SmtpSink | None,
                      sms_key: Callable[[dict[str, Any]], str], **extra: Any) -> dict[str, Any]:
@@ -97,24 +91,10 @@ def settle_and_check(cluster: Cluster, world: dict[str, Any], actions: int,
     return counts
 
 
-def assert_exact(counts: dict[str, Any], actions: int) -> None:
-    assert counts["expected"] == actions
-    assert counts["delivered_once"] == actions and counts["lost"] == 0
-    assert counts["duplicated"] == 0 and counts["stray"] == 0
-    assert counts["uncertain_unresolved"] == 0
-    assert counts["drift"] == 0
-    assert counts["dashboard"] == counts["sql"]
-
-
 def on_postgres_redis(make_cluster: Callable[..., Cluster], scenario: Scenario,
                       redis: PrivateRedis, env: dict[str, str]) -> tuple[Cluster, dict[str, Any]]:
     """The deployment on the scenario's seeded database and the private Redis (not started)."""
     return make_cluster(scenario.url, redis.url, **env), scenario.world
-
-
-def complete_half(cluster: Cluster, ids: list[int], threads: int = 4) -> list[dict[str, Any]]:
-    with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(cluster.complete, ids[::2]))
 
 
 def test_two_beats_send_every_message_once(
@@ -349,40 +329,3 @@ def test_web_killed_after_a_burst_of_completions_loses_and_doubles_nothing(
     assert_exact(counts, actions)
     assert all(c["changed"] is not None for c in completions)
     assert total == len(ids) and counts["dashboard"]["done"] == len(ids)
-
-
-def test_the_embedded_default_handles_a_burst(
-    make_cluster: Callable[..., Cluster], tmp_path: Path,
-) -> None:
-    database = f"sqlite:///{tmp_path / 'sinergi.db'}"
-    # The embedded broker polls a SQLite file: a few messages a second on this machine, so the
-    # scenario is smaller, send tasks live a minute, and beat's relay runs only every 10 s:
-    # events must reach the worker through the relay on commit.
-    cluster = make_cluster(database, f"sqla+sqlite:///{tmp_path / 'broker.db'}",
-                           SEND_TASK_EXPIRES_SECONDS="60", RELAY_INTERVAL_SECONDS="10",
-                           DISPATCH_INTERVAL_SECONDS="5", RELIABILITY_CHECK_INTERVAL_SECONDS="10")
-    world = cluster.seed(EMBEDDED_CADRES)
-    cluster.start_all("beat")
-    actions = cluster.bulk_assign(world)
-    wait_all_sent(cluster, actions)
-    completions = complete_half(cluster, cluster.action_ids())
-    wait_until(cluster.all_handled, DEADLINE,
-               lambda: f"every event to be handled ({cluster.unhandled()} left)\n"
-                       f"{cluster.diagnosis()}")
-    with cluster.app.app_context():
-        sent_attempts = Counter(str(n) for n in db.session.scalars(
-            select(DeliveryAttempt.notification_id).where(DeliveryAttempt.outcome == "sent")))
-        db.session.remove()
-    # The outbox is the sink here: a message went out once if exactly one attempt delivered it.
-    expected = expected_with(cluster, lambda m: str(m["id"]))
-    counts = deliveries(expected, sent_attempts, sent_attempts)
-    counts.update(drift=cluster.recompute_drift(), uncertain_unresolved=0,
-                  **cluster.dashboard_matches_sql(world["program_id"]),
-                  relay_requests_refused=cluster.log("web").count("not requested"),
-                  database_locked=sum(cluster.log(n).count("database is locked")
-                                      for n in ("web", "worker", "beat")))
-    record("embedded_sqlite_burst", counts)
-    assert_exact(counts, actions)
-    assert all(c["changed"] for c in completions)
-    assert counts["relay_requests_refused"] == 0  # relay on commit works on the SQLite broker
-    assert counts["database_locked"] == 0

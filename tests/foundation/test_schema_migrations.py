@@ -11,10 +11,11 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect, make_url, text
 
 from coordinator import create_app
 from coordinator.extensions import db
+from tests.support import server_admin
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 PG_URL = __import__("os").environ.get("DATABASE_URL", "")
@@ -45,14 +46,12 @@ def empty_database(request, tmp_path) -> Iterator[str]:
         pytest.skip("DATABASE_URL does not name a PostgreSQL server")
     url = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
     name = f"{url.database}_mig"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
+    with server_admin(PG_URL) as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
+    with server_admin(PG_URL) as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def app_on(url: str, instance: Path):
