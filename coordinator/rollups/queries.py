@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 
 from sqlalchemy import func, literal, select, union
+from sqlalchemy.orm import aliased
 
 from coordinator.extensions import db
 from coordinator.models import IndicatorRollup, Program, ProgramRollup, Region
@@ -115,21 +116,29 @@ def indicator_figures(region_codes: list[str], years: list[int]) -> Figures:
 
 
 def kelurahan_counts(region_codes: list[str]) -> dict[str, int]:
-    """How many kelurahan each region has (a kelurahan: 1), from the region tree."""
+    """How many kelurahan each region has (a kelurahan: 1), from the region tree.
+
+    Walked down ``parent_code`` (indexed) from the regions asked for: a city's dashboard reads
+    its 8 kecamatan and 56 kelurahan, not the 83,762 kelurahan of the country (counting them by
+    code prefix scanned all of them, 25 ms a statement)."""
     counts = {code: 0 for code in region_codes}
     if COUNTRY_CODE in counts:
         counts[COUNTRY_CODE] = int(db.session.scalar(
             select(func.count()).select_from(Region).where(Region.level == "kelurahan")) or 0)
-    by_length: dict[int, list[str]] = defaultdict(list)
-    for code in region_codes:
-        if code != COUNTRY_CODE:
-            by_length[len(code)].append(code)
-    for length, codes in by_length.items():
-        prefix = func.substr(Region.code, 1, length)
-        rows = db.session.execute(
-            select(prefix, func.count()).where(Region.level == "kelurahan", prefix.in_(codes))
-            .group_by(prefix))
-        counts.update({code: int(n) for code, n in rows})
+    codes = [code for code in region_codes if code != COUNTRY_CODE]
+    if not codes:
+        return counts
+    down = (select(Region.code.label("root"), Region.code.label("code"),
+                   Region.level.label("level"))
+            .where(Region.code.in_(codes)).cte("down", recursive=True))
+    child = aliased(Region)
+    down = down.union_all(
+        select(down.c.root, child.code, child.level)
+        .join(child, child.parent_code == down.c.code).where(down.c.level != "kelurahan"))
+    rows = db.session.execute(
+        select(down.c.root, func.count()).where(down.c.level == "kelurahan")
+        .group_by(down.c.root))
+    counts.update({code: int(n) for code, n in rows})
     return counts
 
 

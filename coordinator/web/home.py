@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.models import Program, Region
+from coordinator.rollups.queries import kelurahan_counts
 from coordinator.web.auth import landing_url
 
 blp = Blueprint("home", __name__)
@@ -28,16 +29,10 @@ def index() -> Any:
     kecamatan = db.session.scalars(
         select(Region).where(Region.parent_code == CITY_CODE).order_by(Region.code)
     ).all()
-    kelurahan_counts = dict(
-        db.session.execute(
-            select(Region.parent_code, func.count())
-            .where(Region.level == "kelurahan", Region.code.like(CITY_CODE + ".%"))
-            .group_by(Region.parent_code)
-        ).all()
-    )
+    counts = kelurahan_counts([k.code for k in kecamatan])
     active_programs = db.session.scalar(
         select(func.count()).select_from(Program).where(Program.status == "active"))
     return render_template(
-        "home.html", city=city, kecamatan=kecamatan, kelurahan_counts=kelurahan_counts,
+        "home.html", city=city, kecamatan=kecamatan, kelurahan_counts=counts,
         active_programs=active_programs or 0,
     )
