@@ -3,10 +3,12 @@
 given a locale; the Jinja filters (``number``, ``percent``, ``share``, ``day``) use the page's."""
 from __future__ import annotations
 
+import functools
 from datetime import date
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
 from flask_babel import get_locale
 
 NONE = "–"
@@ -19,6 +21,23 @@ def _locale(locale: str | None) -> str:
     return str(current) if current is not None else "id"
 
 
+@functools.lru_cache(maxsize=32)
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+@functools.lru_cache(maxsize=8)
+def _babel_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+def _format(value: float, pattern: str, locale: str | None) -> str:
+    """Babel's ``format_decimal`` / ``format_percent`` (the same call underneath), with the
+    parsed pattern and locale kept: parsing them was two thirds of the cost of a number, and
+    the dashboard formats hundreds per page."""
+    return _pattern(pattern).apply(value, _babel_locale(_locale(locale)))
+
+
 def number(value: float | None, locale: str | None = None, signed: bool = False) -> str:
     """A count without decimals (1.051), any other number with one (20,5); ``signed``: +3."""
     if value is None:
@@ -27,7 +46,7 @@ def number(value: float | None, locale: str | None = None, signed: bool = False)
     pattern = "#,##0" if whole else "#,##0.0"
     if signed:
         pattern = f"+{pattern};-{pattern}"
-    return format_decimal(int(value) if whole else value, format=pattern, locale=_locale(locale))
+    return _format(int(value) if whole else value, pattern, locale)
 
 
 def percent(value: float | None, locale: str | None = None, signed: bool = False) -> str:
@@ -37,14 +56,14 @@ def percent(value: float | None, locale: str | None = None, signed: bool = False
     pattern = "#,##0.0%"
     if signed:
         pattern = f"+{pattern};-{pattern}"
-    return format_percent(value / 100, format=pattern, locale=_locale(locale))
+    return _format(value / 100, pattern, locale)
 
 
 def share(value: float | None, locale: str | None = None) -> str:
     """A share of a whole in whole percent (307 of 1,051 -> 29%)."""
     if value is None:
         return NONE
-    return format_percent(value / 100, format="#,##0%", locale=_locale(locale))
+    return _format(value / 100, "#,##0%", locale)
 
 
 def day(value: date | None, locale: str | None = None) -> str:
