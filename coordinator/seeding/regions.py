@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from coordinator.extensions import db
 from coordinator.models import Region
@@ -178,6 +178,11 @@ def upsert_regions(rows: list[RegionRow],
     except Exception:
         db.session.rollback()
         raise
+    if new and db.session.get_bind().dialect.name == "postgresql":
+        # The planner learns the tree's shape now rather than at autovacuum's next visit:
+        # without statistics it hashes all 91,599 regions to count a city's 56 kelurahan.
+        db.session.execute(text("ANALYZE regions"))
+        db.session.commit()
     return SeedCount(inserted=len(new), updated=len(renamed))
 
 
