@@ -44,33 +44,12 @@ class ProgramRollup(_ProgramCounts, Base):
     network_key: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-class ProgramRollupStaging(_ProgramCounts, Base):
-    """Scratch table the full recompute fills before comparing with ``program_rollups``."""
-
-    __tablename__ = "program_rollups_staging"
-
-    program_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    region_code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    network_key: Mapped[int] = mapped_column(Integer, primary_key=True)
-
-
 class IndicatorRollup(Base):
     """The count of one indicator in one region (any level) for one month, and how many of the
     region's kelurahan reported it (``reported``: a recorded zero is a report, no row is none)."""
 
     __tablename__ = "indicator_rollups"
     __table_args__ = (Index("ix_indicator_rollups_region_code_year", "region_code", "year"),)
-
-    indicator_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    region_code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    month: Mapped[int] = mapped_column(Integer, primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)
-    reported: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-
-
-class IndicatorRollupStaging(Base):
-    __tablename__ = "indicator_rollups_staging"
 
     indicator_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(String(16), primary_key=True)
