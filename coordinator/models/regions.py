@@ -9,6 +9,9 @@ from coordinator.models.base import Base
 REGION_LEVELS = ("province", "city", "kecamatan", "kelurahan")
 # A Kemendagri code has one dot-separated part per level: 31 / 31.73 / 31.73.01 / 31.73.01.1001.
 LEVEL_BY_PARTS = {1: "province", 2: "city", 3: "kecamatan", 4: "kelurahan"}
+# Each level's parts have a fixed width (2.2.2.4 digits, checked at seeding), so a region's
+# ancestors are its code's prefixes of these lengths: a kecamatan's, a city's, a province's.
+ANCESTOR_PREFIX_LENGTHS = (8, 5, 2)
 
 
 class Region(Base):

@@ -4,7 +4,7 @@ Each expected table is one statement (common table expressions, no staging write
 one snapshot even outside a transaction and holds no lock on the live rollups: actions are
 counted from their rows in one pass (actions with an event still in flight are counted as the
 incremental handler last counted them, from ``rollup_action_states``), grouped per kelurahan and
-network, then summed up the region tree by walking ``regions.parent_code``.
+network, then summed up the region tree by code prefix (``up_the_tree``).
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import text
 
 from coordinator.extensions import db
-from coordinator.models.rollups import PROGRAM_COUNTS
+from coordinator.models.regions import ANCESTOR_PREFIX_LENGTHS
+from coordinator.models.rollups import COUNTRY_CODE, PROGRAM_COUNTS
 from coordinator.rollups.incremental import INDICATOR_KEYS, PROGRAM_KEYS
 
 # An indicator row's count and how many kelurahan reported it (1 for each case_stats row).
@@ -54,13 +55,19 @@ PROGRAM_SUMS = (
 )
 COUNTS = ", ".join(PROGRAM_COUNTS)
 SUMMED = ", ".join(f"SUM(k.{c}) AS {c}" for c in PROGRAM_COUNTS)
-# Every region a kelurahan counts in: itself, each parent up to the province, and the country.
-ANCESTRY = (
-    "ancestry (kelurahan_code, region_code) AS ("
-    "SELECT code, code FROM kelurahan UNION ALL SELECT code, 'ID' FROM kelurahan "
-    "UNION ALL SELECT x.kelurahan_code, r.parent_code FROM ancestry x "
-    "JOIN regions r ON r.code = x.region_code WHERE r.parent_code IS NOT NULL)"
-)
+
+
+def up_the_tree(source: str, columns: str, code: str = "kelurahan_code") -> str:
+    """Each row of ``source`` once for every region its ``code`` counts in: itself, each
+    ancestor (``models.regions.ancestor_codes``' rule: the code's prefixes) and the country.
+    Codes are 2.2.2.4 digits (``seeding.regions.CODE_PATTERN``), so an ancestor is a fixed-length
+    prefix: no join with ``regions`` (walking ``parent_code`` made the recompute 3 x the raw
+    ``GROUP BY ROLLUP``, most of it sorting the rows onto their ancestors)."""
+    levels = [f"SELECT {columns}, {code} AS region_code FROM {source}",
+              f"SELECT {columns}, '{COUNTRY_CODE}' AS region_code FROM {source}"]
+    levels += [f"SELECT {columns}, substr({code}, 1, {length}) AS region_code FROM {source} "
+               f"WHERE length({code}) > {length}" for length in ANCESTOR_PREFIX_LENGTHS]
+    return " UNION ALL ".join(levels)
 
 
 def expected_programs(in_flight: bool) -> str:
@@ -72,18 +79,16 @@ def expected_programs(in_flight: bool) -> str:
                     f"{MIRROR_CONTRIBUTION} FROM rollup_action_states s "
                     f"WHERE s.action_id IN ({PENDING_ACTIONS})")
     return (
-        "WITH RECURSIVE contributions (program_id, kelurahan_code, network_id, status, on_time, "
+        "WITH contributions (program_id, kelurahan_code, network_id, status, on_time, "
         f"overdue, people_reached) AS ({actions}), "
         f"per_kelurahan AS (SELECT c.program_id, c.kelurahan_code, c.network_id, {PROGRAM_SUMS} "
         "FROM contributions c GROUP BY c.program_id, c.kelurahan_code, c.network_id), "
-        "kelurahan AS (SELECT DISTINCT kelurahan_code AS code FROM per_kelurahan), "
-        f"{ANCESTRY}, "
         f"keyed AS (SELECT program_id, kelurahan_code, 0 AS network_key, {COUNTS} "
         f"FROM per_kelurahan UNION ALL SELECT program_id, kelurahan_code, network_id, {COUNTS} "
         "FROM per_kelurahan WHERE network_id IS NOT NULL), "
-        f"expected AS (SELECT k.program_id, x.region_code, k.network_key, {SUMMED} "
-        "FROM keyed k JOIN ancestry x ON x.kelurahan_code = k.kelurahan_code "
-        "GROUP BY k.program_id, x.region_code, k.network_key) "
+        f"expected AS (SELECT k.program_id, k.region_code, k.network_key, {SUMMED} "
+        f"FROM ({up_the_tree('keyed', f'program_id, network_key, {COUNTS}')}) k "
+        "GROUP BY k.program_id, k.region_code, k.network_key) "
     )
 
 
@@ -98,14 +103,12 @@ def expected_indicators() -> str:
     """``WITH ... expected (indicator_id, region_code, year, month, count, reported)``."""
     year, month = _year_month()
     return (
-        "WITH RECURSIVE per_kelurahan AS (SELECT c.indicator_id, c.kelurahan_code, "
+        "WITH per_kelurahan AS (SELECT c.indicator_id, c.kelurahan_code, "
         f"{year} AS year, {month} AS month, c.count FROM case_stats c), "
-        "kelurahan AS (SELECT DISTINCT kelurahan_code AS code FROM per_kelurahan), "
-        f"{ANCESTRY}, "
-        "expected AS (SELECT k.indicator_id, x.region_code, k.year, k.month, "
+        "expected AS (SELECT k.indicator_id, k.region_code, k.year, k.month, "
         "SUM(k.count) AS count, COUNT(*) AS reported "
-        "FROM per_kelurahan k JOIN ancestry x ON x.kelurahan_code = k.kelurahan_code "
-        "GROUP BY k.indicator_id, x.region_code, k.year, k.month) "
+        f"FROM ({up_the_tree('per_kelurahan', 'indicator_id, year, month, count')}) k "
+        "GROUP BY k.indicator_id, k.region_code, k.year, k.month) "
     )
 
 

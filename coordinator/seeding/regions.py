@@ -16,7 +16,7 @@ from coordinator.models.regions import LEVEL_BY_PARTS, REGION_LEVELS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DKI_JAKARTA_CSV = DATA_DIR / "regions_dki_jakarta.csv"
-CODE_PATTERN = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+CODE_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")  # ASCII digits only
 CHUNK = 5_000
 
 
