@@ -15,7 +15,7 @@ from tests.web.conftest import World, csrf_token, login, post_form
 
 # Pages not walked here, and why.
 NOT_HTML = {"actions.export", "dashboard.export", "health.healthz", "static"}
-ELSEWHERE = {"links.open_link"}  # token pages: checked by the link work (issue 9, items 1, 9)
+ELSEWHERE = {"links.open_link"}  # token pages: test_signed_links.py checks them
 UNLABELLED_TYPES = {"hidden", "submit", "button", "image", "reset"}
 
 

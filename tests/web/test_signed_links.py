@@ -201,3 +201,11 @@ def test_opening_a_link_reads_its_person_in_one_narrow_select(client, world: Wor
     assert "password_hash" not in people[0]
     assert not [s for s in seen if "person_networks" in s], seen  # no networks loaded
     assert len(seen) <= 3, seen  # the link, its person, its action with its kelurahan
+
+
+def test_the_link_page_has_one_h1_labelled_controls_and_unique_ids(client, world: World) -> None:
+    from tests.web.test_page_accessibility import _problems, audit
+
+    page = client.get(_path(_link(world.cadre.id, world.action.id)))
+    assert page.status_code == 200
+    assert _problems({"links.open_link": audit(page.text)}) == []
