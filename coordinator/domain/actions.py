@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from coordinator import policy
 from coordinator.domain import action_states
-from coordinator.domain.changes import changing, load_for_change
+from coordinator.domain.changes import changing, load_for_change, load_unless_already
 from coordinator.domain.codes import new_public_codes
 from coordinator.domain.discretion import public_title_errors
 from coordinator.domain.events import (
@@ -159,13 +159,10 @@ def complete_action(
         raise InvalidInput("unknown report", {"reported": [N_("Choose how it was reported.")]})
     now = now or utcnow()
     check_completion(note, people_reached)
-    try:
-        action = load_for_change(Action, action_id, actor, "action.complete", now=now, via=via)
-    except Conflict as exc:
-        if exc.reason != Reason.ALREADY_DONE:
-            raise
-        db.session.rollback()
-        return CompletionResult(db.session.get(Action, action_id), changed=False)  # type: ignore[arg-type]
+    action, to_change = load_unless_already(Action, action_id, actor, "action.complete",
+                                            Reason.ALREADY_DONE, now=now, via=via)
+    if not to_change:
+        return CompletionResult(action, changed=False)
     with changing(actor, "complete", action, action_snapshot) as change:
         action_states.complete(action, by=actor.id if actor else None, now=now, note=note,
                                people_reached=people_reached)
@@ -211,13 +208,10 @@ def cancel_action(action_id: int, *, actor: Person | None, reason: str | None = 
     """Cancel an open action, keeping why (the web asks for a reason); cancelling a cancelled
     one changes nothing."""
     now = now or utcnow()
-    try:
-        action = load_for_change(Action, action_id, actor, "action.cancel", now=now)
-    except Conflict as exc:
-        if exc.reason != Reason.ALREADY_CANCELLED:
-            raise
-        db.session.rollback()
-        return db.session.get(Action, action_id)  # type: ignore[return-value]
+    action, to_change = load_unless_already(Action, action_id, actor, "action.cancel",
+                                            Reason.ALREADY_CANCELLED, now=now)
+    if not to_change:
+        return action
     with changing(actor, "cancel", action, action_snapshot) as change:
         action_states.cancel(action, now=now,
                              reason=(reason or "").strip()[:MAX_CANCEL_REASON_LENGTH])

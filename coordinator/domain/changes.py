@@ -17,10 +17,10 @@ from sqlalchemy import insert
 
 from coordinator import policy
 from coordinator.domain.events import DomainEvent, record_event, record_events
-from coordinator.errors import NotFound
+from coordinator.errors import Conflict, NotFound
 from coordinator.extensions import db
 from coordinator.models import AuditEntry, Person, utcnow
-from coordinator.policy import Via
+from coordinator.policy import Reason, Via
 
 Entity = TypeVar("Entity")
 Snapshot = Callable[[Any], dict[str, Any]]
@@ -47,6 +47,24 @@ def load_for_change(model: type[Entity], entity_id: int, actor: Person | None, p
         raise NotFound(f"{model.__name__.lower()} not found")
     policy.require(actor, permission, entity, now=now, via=via)
     return entity
+
+
+def load_unless_already(model: type[Entity], entity_id: int, actor: Person | None,
+                        permission: str, already: Reason, *, now: datetime | None = None,
+                        via: Via = Via.WEB) -> tuple[Entity, bool]:
+    """As :func:`load_for_change`, for a change that is a no-op when already made: the policy's
+    refusal ``already`` (completing a done action, cancelling a cancelled one, reopening an
+    active program) answers the row as it is and False, after a rollback; any other refusal
+    is raised."""
+    try:
+        return load_for_change(model, entity_id, actor, permission, now=now, via=via), True
+    except Conflict as exc:
+        if exc.reason != already:
+            raise
+        db.session.rollback()
+        entity = db.session.get(model, entity_id)
+        assert entity is not None  # the refusal came from reading it
+        return entity, False
 
 
 @dataclass

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from coordinator import policy
-from coordinator.domain.changes import changing, load_for_change
+from coordinator.domain.changes import changing, load_for_change, load_unless_already
 from coordinator.domain.discretion import public_title_errors
 from coordinator.domain.events import (
     ProgramActivated,
@@ -156,13 +156,10 @@ def reopen_program(program_id: int, *, actor: Person | None,
     """Reopen a closed program within the window (:mod:`coordinator.policy.programs`) and open
     again exactly the actions its closing cancelled; reopening an active program changes nothing."""
     now = now or utcnow()
-    try:
-        program = load_for_change(Program, program_id, actor, "program.reopen", now=now)
-    except Conflict as exc:
-        if exc.reason != Reason.PROGRAM_NOT_CLOSED:
-            raise
-        db.session.rollback()
-        return db.session.get(Program, program_id)  # type: ignore[return-value]
+    program, to_change = load_unless_already(Program, program_id, actor, "program.reopen",
+                                             Reason.PROGRAM_NOT_CLOSED, now=now)
+    if not to_change:
+        return program
     if program.status != "closed":  # the system may ask too: same answer
         db.session.rollback()
         return program
