@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from coordinator.policy.limits import MAX_CANCEL_REASON_LENGTH
+
 OPEN, DONE, CANCELLED = "open", "done", "cancelled"
 STATUSES = (OPEN, DONE, CANCELLED)
 TRANSITIONS = {("complete", OPEN): DONE, ("reopen", DONE): OPEN, ("cancel", OPEN): CANCELLED,
@@ -42,7 +44,7 @@ def reopen(action: Any) -> None:
 def cancel(action: Any, *, now: datetime, reason: str | None = None) -> None:
     action.status = next_status("cancel", action.status)
     action.cancelled_at = now
-    action.cancel_reason = (reason or "").strip() or None
+    action.cancel_reason = (reason or "").strip()[:MAX_CANCEL_REASON_LENGTH] or None
 
 
 def restore(action: Any) -> None:

@@ -33,7 +33,6 @@ from coordinator.extensions import db
 from coordinator.models import Action, Network, Person, Program, Region, utcnow
 from coordinator.policy import Reason, Via
 from coordinator.policy.audiences import may_be_assigned
-from coordinator.policy.limits import MAX_CANCEL_REASON_LENGTH
 
 
 def action_snapshot(action: Action) -> dict[str, Any]:
@@ -213,8 +212,7 @@ def cancel_action(action_id: int, *, actor: Person | None, reason: str | None = 
     if not to_change:
         return action
     with changing(actor, "cancel", action, action_snapshot) as change:
-        action_states.cancel(action, now=now,
-                             reason=(reason or "").strip()[:MAX_CANCEL_REASON_LENGTH])
+        action_states.cancel(action, now=now, reason=reason)
         if action.cancel_reason:
             change.audit_extra["reason"] = action.cancel_reason
         change.tell(ActionCancelled(

@@ -52,3 +52,14 @@ def test_cancelling_keeps_why_and_when_and_restoring_forgets_it() -> None:
         "cancelled", NOW, "dobel dengan tugas lain")
     action_states.restore(action)
     assert (action.status, action.cancelled_at, action.cancel_reason) == ("open", None, None)
+
+
+def test_a_cancel_reason_is_kept_trimmed_to_its_limit_and_blank_is_none() -> None:
+    from coordinator.policy.limits import MAX_CANCEL_REASON_LENGTH
+
+    action = A(status="open")
+    action_states.cancel(action, now=NOW, reason="  " + "x" * (MAX_CANCEL_REASON_LENGTH + 50))
+    assert action.cancel_reason == "x" * MAX_CANCEL_REASON_LENGTH
+    blank = A(status="open")
+    action_states.cancel(blank, now=NOW, reason=" \n ")
+    assert blank.cancel_reason is None
