@@ -59,9 +59,10 @@ def outreach_targets(region_code: str, programs: list[Program]) -> list[Outreach
                                         r.network.name if r.network else ""))
 
 
-def reach_by_network(region_code: str, programs: list[Program],
-                     targets: list[OutreachRow]) -> list[NetworkReach]:
-    """People reached in the region per network (over ``programs``), with the targets shown."""
+def reach_by_network(region_code: str, programs: list[Program], targets: list[OutreachRow],
+                     networks: list[Network]) -> list[NetworkReach]:
+    """People reached in the region per network (over ``programs``), with the targets shown;
+    ``networks``: every network, in the order to list them (the caller has read them)."""
     ids = [p.id for p in programs]
     rows = db.session.execute(
         select(ProgramRollup.network_key, ProgramRollup.people_reached)
@@ -75,6 +76,5 @@ def reach_by_network(region_code: str, programs: list[Program],
     for row in targets:
         if row.network is not None and row.region_code == region_code:
             aims[row.network.id] = aims.get(row.network.id, 0) + row.target
-    networks = db.session.scalars(select(Network).where(
-        Network.id.in_(set(reached) | set(aims) or {-1})).order_by(Network.name))
-    return [NetworkReach(n, reached.get(n.id, 0), aims.get(n.id)) for n in networks]
+    return [NetworkReach(n, reached.get(n.id, 0), aims.get(n.id)) for n in networks
+            if n.id in reached or n.id in aims]

@@ -231,7 +231,7 @@ def build_report(person: Person, filters: Filters, now: datetime | None = None, 
         hotspots=hotspots,
         by_program=[(p, per_program.get(p.id, Progress())) for p in programs],
         indicators=indicators, comparison=comparison, outreach=outreach,
-        reach_by_network=reach_by_network(place.code, programs, outreach),
+        reach_by_network=reach_by_network(place.code, programs, outreach, networks),
         annotations=annotations_for(place.code, filters.year),
         years=available_years(years, now), networks=networks, as_of=rollups_as_of(),
     )

@@ -54,6 +54,7 @@ def test_the_dashboard_reads_its_years_once_and_repeats_no_statement(
         assert len(_reading_years(seen)) == 1, (url, _reading_years(seen))
         assert not [s for s, _ in seen if "max(indicator_rollups.month)" in s], url
         assert len([s for s, _ in seen if "rollup_marks" in s or "rollup_runs" in s]) == 1, url
+        assert len([s for s, _ in seen if "FROM networks" in s]) == 1, url  # filter and reach
 
 
 def test_the_indicator_api_reads_years_only_without_a_year_and_once(
