@@ -26,8 +26,14 @@ from coordinator.models import (
     utcnow,
 )
 from coordinator.models.regions import ancestor_codes
-from coordinator.models.rollups import COUNTRY_CODE
-from coordinator.rollups.facts import Contribution, contribution_from_state, contribution_of
+from coordinator.models.rollups import COUNTRY_CODE, PROGRAM_COUNTS
+from coordinator.rollups.facts import (
+    Contribution,
+    ProgramDeltas,
+    add_contribution,
+    contribution_from_state,
+    contribution_of,
+)
 from coordinator.rollups.freshness import mark_applied
 from coordinator.rollups.upsert import add_to_rows, insert_ignoring_duplicate
 
@@ -96,14 +102,9 @@ def refresh_action(action_id: int) -> None:
 
 
 def _apply_program_delta(old: Contribution | None, new: Contribution) -> None:
-    deltas: dict[tuple[int, str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for contribution, sign in ((old, -1), (new, 1)):
-        if contribution is None:
-            continue
-        counts = contribution.counts()
-        for key in contribution.rollup_keys():
-            for name, value in counts.items():
-                deltas[key][name] += sign * value
+    deltas: ProgramDeltas = defaultdict(lambda: dict.fromkeys(PROGRAM_COUNTS, 0))
+    add_contribution(deltas, old, -1)
+    add_contribution(deltas, new, 1)
     # Sorted keys: concurrent handlers lock shared rows in one global order (no deadlocks).
     rows = [
         {"program_id": p, "region_code": r, "network_key": n, **deltas[(p, r, n)]}
