@@ -14,7 +14,7 @@ from coordinator.domain.actions import complete_action
 from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk
 from coordinator.domain.people import set_password
 from coordinator.extensions import db
-from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENT, PING, RELAY_OUTBOX, SEND_NOTIFICATION
+from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENTS, PING, RELAY_OUTBOX, SEND_NOTIFICATION
 from coordinator.messages.links import action_key
 from coordinator.models import (
     Action,
@@ -36,7 +36,7 @@ SEND_SMS_TASK = SEND_NOTIFICATION.name
 RELAY_TASK = RELAY_OUTBOX.name
 PING_TASK = PING.name
 APPLY_EVENT_TASK = APPLY_TO_ROLLUPS.name
-HANDLE_EVENT_TASK = HANDLE_EVENT.name
+HANDLE_EVENT_TASK = HANDLE_EVENTS.name
 CELERY_APP = "workers"  # `celery -A workers worker`
 WSGI_APP = "coordinator:create_app()"
 

@@ -10,16 +10,17 @@ from flask import current_app
 
 from coordinator.jobs import (
     DISPATCH_DUE,
-    HANDLE_EVENT,
+    HANDLE_EVENTS,
     RELAY_OUTBOX,
     REPUBLISH_UNHANDLED,
     SWEEP_REMINDERS,
     enqueue,
+    event_ids,
 )
 from coordinator.models import utcnow
 from coordinator.notifications.reminders import sweep_reminders
 from workers.celery_app import DATABASE_ERRORS
-from workers.handlers import handle_event
+from workers.handlers import handle_events
 from workers.relay import publish_outbox as publish
 from workers.relay import republish_unhandled
 
@@ -44,12 +45,12 @@ def register(celery: Celery) -> None:
             log.warning("outbox recheck: %s", result)
         return vars(result)
 
-    @celery.task(shared=False, name=HANDLE_EVENT.name, queue=HANDLE_EVENT.queue,
+    @celery.task(shared=False, name=HANDLE_EVENTS.name, queue=HANDLE_EVENTS.queue,
                  autoretry_for=DATABASE_ERRORS, retry_backoff=True, retry_backoff_max=60,
                  max_retries=10)
-    def handle(event_id: int) -> int:
-        """Run the notification handler of one event (idempotent)."""
-        created = handle_event(int(event_id), utcnow())
+    def handle(ids: int | list[int]) -> int:
+        """Run the notification handler of a batch of events (or one), idempotent."""
+        created = handle_events(event_ids(ids), utcnow())
         if created:
             enqueue(celery, DISPATCH_DUE, countdown=DISPATCH_GATHER_SECONDS)
         return len(created)
