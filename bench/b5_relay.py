@@ -45,7 +45,7 @@ def run(ctx: Context) -> list[Row]:
         ctx.flush_redis()
         raw = _raw_publish(ctx, backlog)
         ctx.flush_redis()
-        with services.celery_worker(ctx, env, "default,rollups"):
+        with services.celery_worker(ctx, env, "default,relay,rollups"):
             drive = _drive(ctx, url, env, lag_ids, ctx.seconds * 2, 1 if ctx.tiny else DRIVERS)
             lags, applied = _lags(ctx, url, drive["first_event"], 5 if ctx.tiny else 60)
         ctx.flush_redis()

@@ -2,7 +2,8 @@
 
 The web side asks for a job by name through the broker (it never imports ``workers``); the
 workers register their tasks under these names; routing and the beat schedule follow the
-queues given here. Three queues, so a flood of one kind of work never starves another.
+queues given here. Four queues, so a flood of one kind of work never starves another: the
+outbox relay has its own (``relay``), so it never waits behind the handlers it feeds.
 
 The event handlers' jobs (``HANDLE_EVENTS``, ``APPLY_TO_ROLLUPS``) take a list of event ids, one
 message per batch; a bare id (a message from before batching, or one staff retry) is still
@@ -23,7 +24,8 @@ class Job:
     queue: str
 
 
-RELAY_OUTBOX = Job("sinergi.relay.publish_outbox", "default")
+DEFAULT_QUEUE = "default"
+RELAY_OUTBOX = Job("sinergi.relay.publish_outbox", "relay")
 REPUBLISH_UNHANDLED = Job("sinergi.relay.republish_unhandled", "default")
 HANDLE_EVENTS = Job("sinergi.events.handle", "default")
 SWEEP_REMINDERS = Job("sinergi.reminders.sweep", "default")
@@ -42,7 +44,7 @@ ALL_JOBS = (
     REMIND_LATE_CASE_STATS, PING, PURGE_EXPIRED_LINKS,
     DISPATCH_DUE, SEND_NOTIFICATION, APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS,
 )
-QUEUES = tuple(dict.fromkeys(job.queue for job in ALL_JOBS))
+QUEUES = tuple(dict.fromkeys([DEFAULT_QUEUE, *(job.queue for job in ALL_JOBS)]))
 JOBS_BY_NAME = {job.name: job for job in ALL_JOBS}
 
 

@@ -19,6 +19,7 @@ from coordinator.jobs import (
 )
 from coordinator.models import utcnow
 from coordinator.notifications.reminders import sweep_reminders
+from coordinator.queue import relay_started
 from workers.celery_app import DATABASE_ERRORS
 from workers.handlers import handle_events
 from workers.relay import publish_outbox as publish
@@ -34,6 +35,7 @@ def register(celery: Celery) -> None:
     @celery.task(shared=False, name=RELAY_OUTBOX.name, queue=RELAY_OUTBOX.queue)
     def publish_outbox() -> int:
         """Publish unpublished outbox events (right after commits, and on beat as safety net)."""
+        relay_started()  # a commit from now on asks for another relay
         return publish(celery)
 
     @celery.task(shared=False, name=REPUBLISH_UNHANDLED.name, queue=REPUBLISH_UNHANDLED.queue)
