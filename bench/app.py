@@ -29,7 +29,7 @@ from coordinator.models import (
 )
 from coordinator.notifications.reminders import sweep_reminders
 from coordinator.notifications.sending import send_notification
-from coordinator.rollups import apply_event, recompute_all
+from coordinator.rollups import apply_event, apply_events, recompute_all
 
 # Celery tasks, sent by name (coordinator/jobs.py defines each name and queue once).
 SEND_SMS_TASK = SEND_NOTIFICATION.name
@@ -59,6 +59,7 @@ __all__ = [
     "Program",
     "action_key",
     "apply_event",
+    "apply_events",
     "assign_actions_in_bulk",
     "complete_action",
     "create_app",
