@@ -1,4 +1,4 @@
-"""Tasks: the outbox relay, event handling and the reminder sweep (queue ``default``)."""
+"""Tasks: the outbox relay (queue ``relay``), event handling and the reminder sweep (``default``)."""
 from __future__ import annotations
 
 import logging

@@ -14,6 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import String, bindparam, select, text
@@ -96,14 +97,16 @@ def _claim(ids: list[int]) -> list[int]:
     anything else is read (a read first could not upgrade after another commit). Ids of no
     event are left out by the SELECT, not refused by the foreign key.
     """
-    return list(db.session.scalars(_claim_statement(), {
-        "ids": ids, "handler": HANDLER, "now": utcnow()}))
+    statement = _claim_statement(db.session.get_bind().dialect.name)
+    return list(db.session.scalars(statement, {"ids": ids, "handler": HANDLER, "now": utcnow()}))
 
 
-def _claim_statement() -> Any:
+@cache
+def _claim_statement(dialect: str) -> Any:
     table = ProcessedEvent.__table__
-    rows = select(Event.id, bindparam("handler", type_=String()), bindparam("now", type_=UTCDateTime())
-                  ).where(Event.id.in_(bindparam("ids", expanding=True))).order_by(Event.id)
+    handler, now = bindparam("handler", type_=String()), bindparam("now", type_=UTCDateTime())
+    rows = (select(Event.id, handler, now).where(Event.id.in_(bindparam("ids", expanding=True)))
+            .order_by(Event.id))
     return (dialect_insert(table).from_select(["event_id", "handler", "processed_at"], rows)
             .on_conflict_do_nothing().returning(table.c.event_id))
 
