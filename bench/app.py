@@ -14,7 +14,7 @@ from coordinator.domain.actions import complete_action
 from coordinator.domain.bulk import BulkRequest, assign_actions_in_bulk
 from coordinator.domain.people import set_password
 from coordinator.extensions import db
-from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENT, PING, RELAY_OUTBOX, SEND_NOTIFICATION
+from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENTS, PING, RELAY_OUTBOX, SEND_NOTIFICATION
 from coordinator.messages.links import action_key
 from coordinator.models import (
     Action,
@@ -29,14 +29,14 @@ from coordinator.models import (
 )
 from coordinator.notifications.reminders import sweep_reminders
 from coordinator.notifications.sending import send_notification
-from coordinator.rollups import apply_event, recompute_all
+from coordinator.rollups import apply_event, apply_events, recompute_all
 
 # Celery tasks, sent by name (coordinator/jobs.py defines each name and queue once).
 SEND_SMS_TASK = SEND_NOTIFICATION.name
 RELAY_TASK = RELAY_OUTBOX.name
 PING_TASK = PING.name
 APPLY_EVENT_TASK = APPLY_TO_ROLLUPS.name
-HANDLE_EVENT_TASK = HANDLE_EVENT.name
+HANDLE_EVENT_TASK = HANDLE_EVENTS.name
 CELERY_APP = "workers"  # `celery -A workers worker`
 WSGI_APP = "coordinator:create_app()"
 
@@ -59,6 +59,7 @@ __all__ = [
     "Program",
     "action_key",
     "apply_event",
+    "apply_events",
     "assign_actions_in_bulk",
     "complete_action",
     "create_app",

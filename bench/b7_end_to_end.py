@@ -29,7 +29,7 @@ def run(ctx: Context) -> list[Row]:
         ctx.flush_redis()
         env = ctx.environ(url, SINERGI_RELAY_ON_COMMIT="1")
         with services.gunicorn(ctx, env) as base, \
-                services.celery_worker(ctx, env, "default,notifications,rollups"):
+                services.celery_worker(ctx, env, "default,relay,notifications,rollups"):
             cookie = login_cookie(base, world.staff.lead_email, "bench-password-123")
             auth = {"Authorization": f"Bearer {world.staff.lead_token}"}
             paths = ["/api/v1/actions?limit=50", world.link_path, f"/dashboard?region={CITY}",

@@ -25,11 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from coordinator.extensions import db
+from coordinator.jobs import QUEUES
 from coordinator.models import Person
 from coordinator.seeding.demo import DEMO_PASSWORD
 from coordinator.seeding.demo_people import DEMO_EMAIL_DOMAIN
 
-WORKER_QUEUES = "default,notifications,rollups"
+WORKER_QUEUES = ",".join(QUEUES)
 WEB_PROCESSES = 2
 WEB_THREADS = 4
 WEB_TIMEOUT_S = 30

@@ -4,12 +4,21 @@ After a commit that wrote outbox events, the ``RELAY_OUTBOX`` job is sent by nam
 through a small Celery client (the coordinator never imports ``workers``). Fail-safe: if the
 broker is down, the commit has already succeeded, the error is logged, and beat's relay
 picks the events up later. Enabled by ``SINERGI_RELAY_ON_COMMIT`` (default: on outside tests).
+
+Requests are coalesced on a Redis broker: a commit sends a relay only if none is pending, a
+pending one being a Redis key set (``SET NX``) by the request that sent it and deleted by the
+relay when it starts. So a commit that finds the key set committed before the relay starts and
+reads the outbox, and that relay publishes its events; a commit after the start sets the key
+again and sends the next relay. The key expires after ``RELAY_REQUEST_WINDOW_MS``, so a relay
+message lost on the way holds back the next requests for that long at most (and beat's relay
+runs every few seconds anyway). The embedded SQLite broker has no such key: every commit asks.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+import redis
 from celery import Celery
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy.session import Session
@@ -22,6 +31,8 @@ from coordinator.models import Event
 log = logging.getLogger(__name__)
 _FLAG = "sinergi_events_written"
 _installed = False
+RELAY_PENDING_KEY = "sinergi:relay-pending"
+RELAY_REQUEST_WINDOW_MS = 500
 
 
 def init_app(app: Flask) -> None:
@@ -59,8 +70,39 @@ def _relay_after_commit(session: Any) -> None:
 
 
 def request_relay() -> bool:
-    """Ask the workers to relay the outbox now; False (logged) if the broker is unreachable."""
+    """Ask the workers to relay the outbox now, unless a relay is pending already (it will
+    publish what was committed); False (logged) if the broker is unreachable."""
+    pending = _pending_relays()
+    if pending is not None:
+        try:
+            if not pending.set(RELAY_PENDING_KEY, 1, nx=True, px=RELAY_REQUEST_WINDOW_MS):
+                return True
+        except redis.RedisError as exc:
+            log.warning("relay requests not coalesced (asking anyway): %s", exc)
     return _send(RELAY_OUTBOX)
+
+
+def relay_started() -> None:
+    """Called by the relay before it reads the outbox: commits from now on ask for another."""
+    pending = _pending_relays()
+    if pending is None:
+        return
+    try:
+        pending.delete(RELAY_PENDING_KEY)
+    except redis.RedisError as exc:  # the key expires by itself
+        log.warning("relay request key not cleared: %s", exc)
+
+
+def _pending_relays() -> redis.Redis | None:
+    """The Redis broker's client, which holds the pending-relay key; None on another broker."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "sinergi_relay_requests" not in app.extensions:
+        url = app.extensions["sinergi"].broker_url
+        app.extensions["sinergi_relay_requests"] = redis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=2,
+        ) if url.startswith(("redis://", "rediss://")) else None
+    client: redis.Redis | None = app.extensions["sinergi_relay_requests"]
+    return client
 
 
 def request_dispatch() -> bool:

@@ -18,21 +18,23 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from coordinator.domain.dead_letters import record_dead_letter
 from coordinator.extensions import db
-from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENT
+from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENTS, event_ids
 from coordinator.models import utcnow
 
 log = logging.getLogger(__name__)
-EVENT_JOBS = (HANDLE_EVENT.name, APPLY_TO_ROLLUPS.name)
+EVENT_JOBS = (HANDLE_EVENTS.name, APPLY_TO_ROLLUPS.name)
 
 
 def event_id_of(task_name: str, args: list[Any]) -> int | None:
-    """The outbox event a job works on, if it is an event job with a numeric argument."""
+    """The outbox event a job works on, if it is an event job for one event (a batch that
+    failed as a whole names several: its events are republished, then each dead-lettered)."""
     if task_name not in EVENT_JOBS or not args:
         return None
     try:
-        return int(args[0])
+        ids = event_ids(args[0])
     except (TypeError, ValueError):
         return None
+    return ids[0] if len(ids) == 1 else None
 
 
 def describe(exc: BaseException | None, tb: Any = None) -> str:
@@ -58,10 +60,17 @@ def store(app: Flask, task_name: str, args: list[Any], error: str) -> None:
             db.session.remove()
 
 
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (int, float, str, bool, type(None))):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value):
+        return list(value)  # a batch of event ids: *Run again* sends it as it was
+    return repr(value)
+
+
 def _json_args(args: Any) -> list[Any]:
     try:
-        return [a if isinstance(a, (int, float, str, bool, type(None))) else repr(a)
-                for a in (args or [])]
+        return [_json_value(a) for a in (args or [])]
     except TypeError:
         return [repr(args)]
 

@@ -15,10 +15,11 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from coordinator.domain.events import EVENT_TYPES
+from coordinator.domain.events import EVENT_TYPES, MalformedEvent
 from coordinator.domain.program_closing import closed_by_last_closing, restored_by_last_reopening
 from coordinator.domain.reminder_policy import policy_from_json
 from coordinator.extensions import db
+from coordinator.jobs import HANDLE_EVENTS
 from coordinator.models import (
     Action,
     Event,
@@ -28,13 +29,10 @@ from coordinator.models import (
     ProgramClosedAction,
 )
 from coordinator.notifications.planning import Planned, coordinators_of, plan, recipients
+from workers.batches import each_alone
 
 HANDLER_NAME = "notifications"
 Handler = Callable[[Event, datetime], list[int]]
-
-
-class MalformedEvent(ValueError):
-    """An outbox row this version cannot read: a person must look at it."""
 
 
 def handle_event(event_id: int, now: datetime) -> list[int]:
@@ -59,6 +57,13 @@ def handle_event(event_id: int, now: datetime) -> list[int]:
         db.session.rollback()
         return []
     return created
+
+
+def handle_events(event_ids: list[int], now: datetime) -> list[int]:
+    """Run the notification handler of each event once, one transaction each (a poison event
+    becomes its own dead letter, the others are handled); returns new notification ids."""
+    created = each_alone(HANDLE_EVENTS, event_ids, lambda event_id: handle_event(event_id, now))
+    return [notification_id for ids in created for notification_id in ids]
 
 
 def _open_action(action_id: int) -> tuple[Action, Program] | None:

@@ -1,4 +1,4 @@
-"""Tasks: the outbox relay, event handling and the reminder sweep (queue ``default``)."""
+"""Tasks: the outbox relay (queue ``relay``), event handling and the reminder sweep (``default``)."""
 from __future__ import annotations
 
 import logging
@@ -10,16 +10,18 @@ from flask import current_app
 
 from coordinator.jobs import (
     DISPATCH_DUE,
-    HANDLE_EVENT,
+    HANDLE_EVENTS,
     RELAY_OUTBOX,
     REPUBLISH_UNHANDLED,
     SWEEP_REMINDERS,
     enqueue,
+    event_ids,
 )
 from coordinator.models import utcnow
 from coordinator.notifications.reminders import sweep_reminders
+from coordinator.queue import relay_started
 from workers.celery_app import DATABASE_ERRORS
-from workers.handlers import handle_event
+from workers.handlers import handle_events
 from workers.relay import publish_outbox as publish
 from workers.relay import republish_unhandled
 
@@ -33,6 +35,7 @@ def register(celery: Celery) -> None:
     @celery.task(shared=False, name=RELAY_OUTBOX.name, queue=RELAY_OUTBOX.queue)
     def publish_outbox() -> int:
         """Publish unpublished outbox events (right after commits, and on beat as safety net)."""
+        relay_started()  # a commit from now on asks for another relay
         return publish(celery)
 
     @celery.task(shared=False, name=REPUBLISH_UNHANDLED.name, queue=REPUBLISH_UNHANDLED.queue)
@@ -44,12 +47,12 @@ def register(celery: Celery) -> None:
             log.warning("outbox recheck: %s", result)
         return vars(result)
 
-    @celery.task(shared=False, name=HANDLE_EVENT.name, queue=HANDLE_EVENT.queue,
+    @celery.task(shared=False, name=HANDLE_EVENTS.name, queue=HANDLE_EVENTS.queue,
                  autoretry_for=DATABASE_ERRORS, retry_backoff=True, retry_backoff_max=60,
                  max_retries=10)
-    def handle(event_id: int) -> int:
-        """Run the notification handler of one event (idempotent)."""
-        created = handle_event(int(event_id), utcnow())
+    def handle(ids: int | list[int]) -> int:
+        """Run the notification handler of a batch of events (or one), idempotent."""
+        created = handle_events(event_ids(ids), utcnow())
         if created:
             enqueue(celery, DISPATCH_DUE, countdown=DISPATCH_GATHER_SECONDS)
         return len(created)

@@ -1,4 +1,6 @@
-"""Rollup tasks: apply one event incrementally (queue ``rollups``) and the nightly recompute."""
+"""Rollup tasks: apply a batch of events incrementally (queue ``rollups``) and the nightly
+recompute. A batch is one transaction; if it fails for a reason other than the database, its
+events are applied one by one, so that exactly the poison one becomes a dead letter."""
 from __future__ import annotations
 
 import logging
@@ -7,7 +9,8 @@ from celery import Celery
 
 from coordinator import rollups
 from coordinator.extensions import db
-from coordinator.jobs import APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS
+from coordinator.jobs import APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS, event_ids
+from workers.batches import NOT_POISON, each_alone
 from workers.celery_app import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -18,10 +21,20 @@ def register(celery: Celery) -> None:
         shared=False, name=APPLY_TO_ROLLUPS.name, queue=APPLY_TO_ROLLUPS.queue, max_retries=10,
         autoretry_for=DATABASE_ERRORS, retry_backoff=True, retry_backoff_max=60,
     )
-    def apply_event(event_id: int) -> bool:
-        """Apply one outbox event to the rollups; a redelivered event changes nothing."""
+    def apply_events(ids: int | list[int]) -> int:
+        """Apply a batch of outbox events (or one) to the rollups; returns how many were applied
+        now (a redelivered event changes nothing)."""
+        batch = event_ids(ids)
         try:
-            return rollups.apply_event(int(event_id))
+            return len(rollups.apply_events(batch))
+        except NOT_POISON:
+            raise
+        except Exception:  # one event's fault, but which: applied alone, each tells
+            db.session.rollback()
+            log.warning("rollups: a batch of %d events failed; applying them one by one",
+                        len(batch), exc_info=True)
+            applied = each_alone(APPLY_TO_ROLLUPS, batch, lambda i: rollups.apply_events([i]))
+            return sum(len(ids) for ids in applied)
         finally:
             db.session.remove()
 

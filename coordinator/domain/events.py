@@ -16,6 +16,10 @@ from coordinator.extensions import db
 from coordinator.models import Event, utcnow
 
 
+class MalformedEvent(ValueError):
+    """An outbox row this version cannot read: a person must look at it (a dead letter)."""
+
+
 @dataclass(frozen=True)
 class DomainEvent:
     aggregate_type: ClassVar[str] = ""

@@ -32,7 +32,7 @@ from coordinator.rollups.expected import (
     Drift,
     version_column,
 )
-from coordinator.rollups.facts import Contribution
+from coordinator.rollups.facts import Contribution, add_contribution
 from coordinator.rollups.incremental import HANDLER, INDICATOR_KEYS, PROGRAM_KEYS
 from coordinator.rollups.upsert import add_to_rows, put_rows
 
@@ -86,8 +86,8 @@ def correct(program_drifts: list[Drift], indicator_drifts: list[Drift],
     program = _undo(program_drifts, PROGRAM_COUNTS)
     for action in stale:
         if action.action_id in changed:  # the handler moves it from `counted` to the truth
-            _add(program, action.counted, 1)
-            _add(program, action.actual, -1)
+            add_contribution(program, action.counted, 1)
+            add_contribution(program, action.actual, -1)
     _set_mirror([s for s in stale if s.action_id not in changed])
     add_to_rows(ProgramRollup.__table__, PROGRAM_KEYS, _rows(program, PROGRAM_KEYS))
     indicator = _undo(indicator_drifts, INDICATOR_VALUES)
@@ -105,16 +105,6 @@ def _undo(drifts: list[Drift], values: tuple[str, ...]) -> defaultdict[tuple[Any
         for name, value in drift.difference().items():
             deltas[drift.key][name] -= value
     return deltas
-
-
-def _add(deltas: defaultdict[tuple[Any, ...], Any], contribution: Contribution | None,
-         sign: int) -> None:
-    if contribution is None:
-        return
-    counts = contribution.counts()
-    for key in contribution.rollup_keys():
-        for name, value in counts.items():
-            deltas[key][name] += sign * value
 
 
 def _rows(deltas: Deltas, keys: tuple[str, ...]) -> list[dict[str, Any]]:

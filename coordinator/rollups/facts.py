@@ -16,6 +16,7 @@ late or out-of-order event cannot make them disagree.
 """
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from coordinator.domain import action_states
@@ -52,6 +53,21 @@ class Contribution:
         networks = [ALL_NETWORKS] + ([self.network_id] if self.network_id else [])
         regions = ancestor_codes(self.kelurahan_code) + [COUNTRY_CODE]
         return [(self.program_id, r, n) for r in regions for n in networks]
+
+
+ProgramDeltas = MutableMapping[tuple[int, str, int], MutableMapping[str, int]]
+
+
+def add_contribution(deltas: ProgramDeltas, contribution: Contribution | None, sign: int) -> None:
+    """Add ``sign`` times the contribution's counts to each of its rollup rows in ``deltas``
+    (a mapping that makes a row's counts, all at zero, on first use); None adds nothing."""
+    if contribution is None:
+        return
+    counts = contribution.counts()
+    for key in contribution.rollup_keys():
+        row = deltas[key]
+        for name, value in counts.items():
+            row[name] += sign * value
 
 
 def contribution_of(action: Action) -> Contribution:

@@ -1,19 +1,25 @@
-"""Incremental rollups: apply one outbox event, touching only its region and the ancestors.
+"""Incremental rollups: apply outbox events, touching only their regions and the ancestors.
 
-Exact and idempotent: the event id is claimed in ``processed_events`` (handler ``rollups``) in
+Exact and idempotent: the event ids are claimed in ``processed_events`` (handler ``rollups``) in
 the same transaction as the change, so a redelivered event is skipped; and the change applied is
-the difference between what the action (or case statistic) is now and what the rollups count
-for it, so even an unclaimed replay would add nothing.
+the difference between what an action (or case statistic) is now and what the rollups count
+for it, so even an unclaimed replay would add nothing. A batch of events is one transaction:
+one claim, the actions locked in id order, their changes summed per rollup row and written in
+one upsert (rows in key order: concurrent batches lock shared rows in one global order), one
+commit; that amortises the commit, the cost of an event applied alone.
 """
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, bindparam, select, text
 
+from coordinator.domain.events import MalformedEvent
 from coordinator.extensions import db
 from coordinator.models import (
     Action,
@@ -25,97 +31,150 @@ from coordinator.models import (
     RollupActionState,
     utcnow,
 )
+from coordinator.models.base import UTCDateTime
 from coordinator.models.regions import ancestor_codes
-from coordinator.models.rollups import COUNTRY_CODE
-from coordinator.rollups.facts import Contribution, contribution_from_state, contribution_of
+from coordinator.models.rollups import COUNTRY_CODE, PROGRAM_COUNTS
+from coordinator.rollups.facts import (
+    ProgramDeltas,
+    add_contribution,
+    contribution_from_state,
+    contribution_of,
+)
 from coordinator.rollups.freshness import mark_applied
-from coordinator.rollups.upsert import add_to_rows, insert_ignoring_duplicate
+from coordinator.rollups.upsert import add_to_rows, dialect_insert, put_rows
 
 HANDLER = "rollups"
 ASYNCHRONOUS_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 PROGRAM_KEYS = ("program_id", "region_code", "network_key")
 INDICATOR_KEYS = ("indicator_id", "region_code", "year", "month")
 log = logging.getLogger(__name__)
+CaseStatKey = tuple[int, str, date]
 
 
 def apply_event(event_id: int) -> bool:
     """Apply one event to the rollups (one transaction); False if already applied or unknown."""
+    return bool(apply_events([event_id]))
+
+
+def apply_events(event_ids: Iterable[int]) -> list[int]:
+    """Apply a batch of events to the rollups in one transaction; returns the ids applied now
+    (an id already applied, or of no event, is skipped). A payload it cannot read raises
+    :class:`MalformedEvent` and the whole batch rolls back."""
+    ids = sorted(set(event_ids))
+    if not ids:
+        return []
     if db.session.get_bind().dialect.name == "postgresql":
         # Not waiting for the disk (2-8 ms here): the claim commits with the change, and a crash
         # loses only the last commits, never a later one without them, so a lost change is an
         # unclaimed event, which the outbox republishes to this handler past the handling bound.
         db.session.execute(ASYNCHRONOUS_COMMIT)
-    # The claim is the transaction's first write: on SQLite it takes the write lock before
-    # anything is read (a read first could not upgrade after another commit).
-    try:
-        claimed = insert_ignoring_duplicate(
-            ProcessedEvent.__table__,
-            {"event_id": event_id, "handler": HANDLER, "processed_at": utcnow()},
-        )
-    except IntegrityError:  # no such event (the foreign key refused the claim)
-        db.session.rollback()
-        log.warning("rollups: event %s does not exist", event_id)
-        return False
+    claimed = _claim(ids)
     if not claimed:
         db.session.rollback()
-        return False
-    event = db.session.get(Event, event_id)
-    assert event is not None  # the claim's foreign key guarantees it
-    if event.aggregate_type == "action":
-        refresh_action(event.aggregate_id)
-    elif event.type == "CaseStatsRecorded":
-        payload = event.payload
-        refresh_case_stat(
-            int(payload["indicator_id"]), str(payload["kelurahan_code"]),
-            date.fromisoformat(str(payload["month"])),
-        )
+        return []
+    if len(claimed) < len(ids):
+        log.debug("rollups: events %s were applied already or do not exist",
+                  sorted(set(ids) - set(claimed)))
+    events = db.session.scalars(select(Event).where(Event.id.in_(claimed)).order_by(Event.id))
+    action_ids: set[int] = set()
+    case_stats: set[CaseStatKey] = set()
+    for event in events:
+        if event.aggregate_type == "action":
+            action_ids.add(event.aggregate_id)
+        elif event.type == "CaseStatsRecorded":
+            case_stats.add(_case_stat_key(event))
+    refresh_actions(sorted(action_ids))
+    refresh_case_stats(sorted(case_stats))
     mark_applied()
     db.session.commit()
-    return True
+    return claimed
 
 
-def refresh_action(action_id: int) -> None:
-    """Bring the rollups in line with the action's present state (in the current transaction)."""
-    action = db.session.scalars(
-        select(Action).where(Action.id == action_id).with_for_update()
+def _claim(ids: list[int]) -> list[int]:
+    """Claim the events of ``ids`` not claimed yet, in id order; returns the ids claimed.
+
+    The claim is the transaction's first write: on SQLite it takes the write lock before
+    anything else is read (a read first could not upgrade after another commit). Ids of no
+    event are left out by the SELECT, not refused by the foreign key.
+    """
+    statement = _claim_statement(db.session.get_bind().dialect.name)
+    return list(db.session.scalars(statement, {"ids": ids, "handler": HANDLER, "now": utcnow()}))
+
+
+@cache
+def _claim_statement(dialect: str) -> Any:
+    table = ProcessedEvent.__table__
+    handler, now = bindparam("handler", type_=String()), bindparam("now", type_=UTCDateTime())
+    rows = (select(Event.id, handler, now).where(Event.id.in_(bindparam("ids", expanding=True)))
+            .order_by(Event.id))
+    return (dialect_insert(table).from_select(["event_id", "handler", "processed_at"], rows)
+            .on_conflict_do_nothing().returning(table.c.event_id))
+
+
+def _case_stat_key(event: Event) -> CaseStatKey:
+    payload = event.payload
+    try:
+        return (int(payload["indicator_id"]), str(payload["kelurahan_code"]),
+                date.fromisoformat(str(payload["month"])))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedEvent(
+            f"event {event.id} ({event.type}) has a malformed payload: {exc!r}") from exc
+
+
+def refresh_actions(action_ids: list[int]) -> None:
+    """Bring the rollups in line with these actions' present states (in the current
+    transaction): the actions locked in id order, their changes summed, one upsert."""
+    if not action_ids:
+        return
+    actions = db.session.scalars(
+        select(Action).where(Action.id.in_(action_ids)).order_by(Action.id).with_for_update()
         .execution_options(populate_existing=True)
-    ).first()
-    if action is None:
-        return
-    state = db.session.get(RollupActionState, action_id, populate_existing=True)
-    old = contribution_from_state(state) if state else None
-    new = contribution_of(action)
-    if old == new:
-        return
-    _apply_program_delta(old, new)
-    if state is None:
-        state = RollupActionState(action_id=action_id)
-        db.session.add(state)
-    for name, value in vars(new).items():
-        setattr(state, name, value)
-
-
-def _apply_program_delta(old: Contribution | None, new: Contribution) -> None:
-    deltas: dict[tuple[int, str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for contribution, sign in ((old, -1), (new, 1)):
-        if contribution is None:
+    ).all()
+    states = {state.action_id: state for state in db.session.scalars(
+        select(RollupActionState).where(RollupActionState.action_id.in_(action_ids))
+        .execution_options(populate_existing=True))}
+    deltas: ProgramDeltas = defaultdict(lambda: dict.fromkeys(PROGRAM_COUNTS, 0))
+    mirror = []
+    for action in actions:
+        state = states.get(action.id)
+        old = contribution_from_state(state) if state else None
+        new = contribution_of(action)
+        if old == new:
             continue
-        counts = contribution.counts()
-        for key in contribution.rollup_keys():
-            for name, value in counts.items():
-                deltas[key][name] += sign * value
+        add_contribution(deltas, old, -1)
+        add_contribution(deltas, new, 1)
+        mirror.append({"action_id": action.id, **vars(new)})
     # Sorted keys: concurrent handlers lock shared rows in one global order (no deadlocks).
-    rows = [
-        {"program_id": p, "region_code": r, "network_key": n, **deltas[(p, r, n)]}
-        for (p, r, n) in sorted(deltas)
-        if any(deltas[(p, r, n)].values())
-    ]
-    add_to_rows(ProgramRollup.__table__, PROGRAM_KEYS, rows)
+    add_to_rows(ProgramRollup.__table__, PROGRAM_KEYS, [
+        {**dict(zip(PROGRAM_KEYS, key, strict=True)), **deltas[key]}
+        for key in sorted(deltas) if any(deltas[key].values())])
+    put_rows(RollupActionState.__table__, ("action_id",), mirror)
+    for state in states.values():  # written in SQL above: not from these objects
+        db.session.expire(state)
 
 
-def refresh_case_stat(indicator_id: int, kelurahan_code: str, month: date) -> None:
-    """Bring the indicator rollups in line with one kelurahan's count for one month: its count,
-    and whether it reported at all (a recorded zero is a report; no row is none)."""
+def refresh_case_stats(keys: list[CaseStatKey]) -> None:
+    """Bring the indicator rollups in line with these (indicator, kelurahan, month) counts (in
+    the current transaction): their changes summed per row, one upsert in key order."""
+    deltas: dict[tuple[int, str, int, int], dict[str, int]] = defaultdict(
+        lambda: {"count": 0, "reported": 0})
+    for indicator_id, kelurahan_code, month in keys:
+        change = _case_stat_change(indicator_id, kelurahan_code, month)
+        if change is None:
+            continue
+        for code in ancestor_codes(kelurahan_code) + [COUNTRY_CODE]:
+            row = deltas[(indicator_id, code, month.year, month.month)]
+            row["count"] += change[0]
+            row["reported"] += change[1]
+    add_to_rows(IndicatorRollup.__table__, INDICATOR_KEYS, [
+        {**dict(zip(INDICATOR_KEYS, key, strict=True)), **deltas[key]}
+        for key in sorted(deltas) if any(deltas[key].values())])
+
+
+def _case_stat_change(indicator_id: int, kelurahan_code: str,
+                      month: date) -> tuple[int, int] | None:
+    """How one kelurahan's count for one month, and whether it reported at all (a recorded
+    zero is a report; no row is none), differ from what its rollup row counts."""
     stat = db.session.scalars(
         select(CaseStat).where(
             CaseStat.indicator_id == indicator_id,
@@ -134,11 +193,4 @@ def refresh_case_stat(indicator_id: int, kelurahan_code: str, month: date) -> No
     count, reported = (int(counted[0]), int(counted[1])) if counted else (0, 0)
     delta = (stat.count if stat else 0) - count
     reported_delta = (1 if stat else 0) - reported
-    if delta == 0 and reported_delta == 0:
-        return
-    rows = [
-        {"indicator_id": indicator_id, "region_code": code, "year": month.year,
-         "month": month.month, "count": delta, "reported": reported_delta}
-        for code in sorted(ancestor_codes(kelurahan_code) + [COUNTRY_CODE])
-    ]
-    add_to_rows(IndicatorRollup.__table__, INDICATOR_KEYS, rows)
+    return None if delta == 0 and reported_delta == 0 else (delta, reported_delta)

@@ -28,6 +28,7 @@ from coordinator.config import load_config
 from coordinator.domain.calendar import local_now
 from coordinator.domain.programs import activate_program, create_program
 from coordinator.extensions import db
+from coordinator.jobs import QUEUES
 from coordinator.models import (
     Action,
     ApiToken,
@@ -132,7 +133,7 @@ class Cluster:
                      wait: bool = True) -> subprocess.Popen[bytes]:
         worker = self.start(name, [
             sys.executable, "-m", "celery", "-A", "workers", "worker", "-n", f"{name}@%h",
-            "-Q", "default,notifications,rollups", "--concurrency", str(concurrency),
+            "-Q", ",".join(QUEUES), "--concurrency", str(concurrency),
             "--loglevel", "INFO", "--without-gossip", "--without-mingle"])
         if wait:
             self.wait_ready(name)

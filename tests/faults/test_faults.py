@@ -21,7 +21,7 @@ from celery import Celery
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
-from coordinator.jobs import HANDLE_EVENT, SEND_NOTIFICATION, enqueue
+from coordinator.jobs import HANDLE_EVENTS, SEND_NOTIFICATION, enqueue
 from coordinator.models import Event, Notification, utcnow
 from tests.channels.fakes import SID, TOKEN, FakeTwilio
 from tests.faults.cluster import (
@@ -216,7 +216,7 @@ def test_poison_events_and_tasks_become_dead_letters_without_blocking_the_rest(
             db.session.remove()
         sender = Celery("poison", broker=private_redis.url, set_as_current=False)
         enqueue(sender, SEND_NOTIFICATION, "not-a-number")
-        enqueue(sender, HANDLE_EVENT, 999999)
+        enqueue(sender, HANDLE_EVENTS, 999999)  # a bare id, as sent before batching
         sender.send_task("sinergi.no_such_task", args=[1], queue="default")
         sender.close()
         cluster.start_all("beat")

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from coordinator.__main__ import main as sinergi_cli
+from coordinator.jobs import QUEUES
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -62,7 +63,7 @@ def check_celery(argv: list[str], app) -> None:
     celery = get_celery_for(app)
     assert "sinergi.ping" in celery.tasks
     if "-Q" in argv:
-        assert argv[argv.index("-Q") + 1].split(",") == ["default", "notifications", "rollups"]
+        assert argv[argv.index("-Q") + 1].split(",") == list(QUEUES)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

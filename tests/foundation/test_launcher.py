@@ -74,7 +74,7 @@ def test_the_three_roles_and_the_worker_queues():
     names = [role.name for role in roles(5000, Path("/tmp"))]
     assert names == ["web", "worker", "beat"]
     worker = roles(5000, Path("/tmp"))[1].argv
-    assert worker[worker.index("-Q") + 1] == WORKER_QUEUES == "default,notifications,rollups"
+    assert worker[worker.index("-Q") + 1] == WORKER_QUEUES == "default,relay,notifications,rollups"
 
 
 def test_the_web_runs_on_gunicorn_with_a_request_timeout():

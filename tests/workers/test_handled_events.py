@@ -6,17 +6,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import Celery
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from coordinator import rollups
 from coordinator.extensions import db
-from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENT
+from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENTS
 from coordinator.models import DeadLetter, Event, ProcessedEvent, ProgramRollup
 from tests.workers import workers_factories as make
+from workers import get_celery_for
 from workers.celery_app import broker_settings
 from workers.handlers import MalformedEvent, handle_event
-from workers.relay import MAX_DELIVERIES, publish_outbox, republish_unhandled
+from workers.relay import IDS_PER_MESSAGE, MAX_DELIVERIES, publish_outbox, republish_unhandled
 
 BOUND = timedelta(minutes=5)
 
@@ -30,6 +31,11 @@ class RecordingCelery(Celery):  # type: ignore[misc]
 
     def send_task(self, name: str, args: Any = None, **options: Any) -> None:  # type: ignore[override]
         self.sent.append((name, list(args or [])))
+
+
+def sent_to(broker: RecordingCelery, task_name: str) -> list[int]:
+    """The event ids in every message sent to the task (each message's one argument: a list)."""
+    return [event_id for name, args in broker.sent if name == task_name for event_id in args[0]]
 
 
 def an_assignment() -> int:
@@ -50,8 +56,8 @@ def test_an_event_lost_by_the_broker_is_published_again_to_the_handler_that_miss
     broker.sent.clear()
     result = republish_unhandled(broker, BOUND, now + BOUND + timedelta(seconds=1))
     assert result.republished >= 1
-    assert (HANDLE_EVENT.name, [event_id]) in broker.sent
-    assert (APPLY_TO_ROLLUPS.name, [event_id]) not in broker.sent
+    assert event_id in sent_to(broker, HANDLE_EVENTS.name)
+    assert event_id not in sent_to(broker, APPLY_TO_ROLLUPS.name)
     assert db.session.get(Event, event_id).deliveries == 2
     handle_event(event_id, now)
     later = now + 3 * BOUND
@@ -59,7 +65,24 @@ def test_an_event_lost_by_the_broker_is_published_again_to_the_handler_that_miss
     assert db.session.get(Event, event_id).handled_at is not None
     broker.sent.clear()
     republish_unhandled(broker, BOUND, later + 2 * BOUND)
-    assert not [s for s in broker.sent if s[1] == [event_id]]
+    assert event_id not in sent_to(broker, HANDLE_EVENTS.name) + sent_to(broker, APPLY_TO_ROLLUPS.name)
+
+
+def test_the_relay_sends_one_message_per_handler_for_each_hundred_events(seeded: Flask) -> None:
+    an_assignment()
+    already = db.session.scalar(select(func.count()).select_from(Event))
+    db.session.add_all([Event(type="ActionCompleted", aggregate_type="action", aggregate_id=n,
+                              payload={"action_id": n}, created_at=datetime.now(UTC))
+                        for n in range(250 - already)])
+    db.session.commit()
+    every_id = sorted(db.session.scalars(select(Event.id)))
+    broker = RecordingCelery()
+    assert publish_outbox(broker) == len(every_id) == 250
+    for job in (HANDLE_EVENTS, APPLY_TO_ROLLUPS):
+        messages = [args for name, args in broker.sent if name == job.name]
+        assert [len(ids) for [ids] in messages] == [IDS_PER_MESSAGE, IDS_PER_MESSAGE, 50]
+        assert sent_to(broker, job.name) == every_id
+    assert len(broker.sent) == 6
 
 
 def test_an_event_never_handled_becomes_a_dead_letter_and_stops_going_round(seeded: Flask) -> None:
@@ -72,7 +95,7 @@ def test_an_event_never_handled_becomes_a_dead_letter_and_stops_going_round(seed
         republish_unhandled(broker, BOUND, moment)
     letters = db.session.scalars(select(DeadLetter).where(DeadLetter.event_id == event_id)).all()
     assert sorted(letter.task_name for letter in letters) == sorted(
-        [HANDLE_EVENT.name, APPLY_TO_ROLLUPS.name])
+        [HANDLE_EVENTS.name, APPLY_TO_ROLLUPS.name])
     assert all("not handled after" in letter.error for letter in letters)
     broker.sent.clear()
     republish_unhandled(broker, BOUND, moment + 10 * BOUND)
@@ -92,6 +115,29 @@ def test_a_malformed_event_fails_loudly_instead_of_vanishing(seeded: Flask) -> N
         raise AssertionError("a malformed event was handled silently")
     db.session.rollback()
     assert db.session.get(ProcessedEvent, (event_id, "notifications")) is None
+
+
+def test_a_poison_event_in_a_batch_becomes_one_dead_letter_and_the_others_are_handled(
+    seeded: Flask,
+) -> None:
+    first = an_assignment()
+    poison = Event(type="ActionTeleported", aggregate_type="action", aggregate_id=1,
+                   payload={}, created_at=datetime.now(UTC))
+    db.session.add(poison)
+    db.session.commit()
+    poison_id = poison.id
+    lead = make.person("lead", make.CITY)
+    make.action(make.program(lead), make.person())
+    ids = sorted(db.session.scalars(select(Event.id)))
+    celery = get_celery_for(current_app._get_current_object())  # type: ignore[attr-defined]
+    celery.tasks[HANDLE_EVENTS.name].apply(args=[ids]).get()
+    letters = db.session.scalars(select(DeadLetter)).all()
+    assert [(letter.task_name, letter.event_id, letter.args) for letter in letters] == [
+        (HANDLE_EVENTS.name, poison_id, [poison_id])]
+    assert "unknown type 'ActionTeleported'" in letters[0].error
+    handled = set(db.session.scalars(select(ProcessedEvent.event_id).where(
+        ProcessedEvent.handler == "notifications")))
+    assert handled == set(ids) - {poison_id} and first in handled
 
 
 def test_the_recompute_counts_an_event_unapplied_past_the_bound_as_drift(seeded: Flask) -> None:
