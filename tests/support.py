@@ -85,8 +85,10 @@ class Snapshot:
             metadata.reflect(engine)
         self.tables = list(metadata.sorted_tables)
         with engine.connect() as conn:
-            self.rows = {table.name: [dict(row._mapping) for row in conn.execute(table.select())]
-                         for table in self.tables}
+            # In key order: a table that refers to itself (regions to their parents) gets its
+            # rows back parents first; the heap's order changes after updates and vacuums.
+            self.rows = {table.name: [dict(row._mapping) for row in conn.execute(
+                table.select().order_by(*table.primary_key.columns))] for table in self.tables}
         engine.dispose()
 
     def restore(self, database_url: str) -> None:
