@@ -38,6 +38,7 @@ class _KeptAlive(BaseHTTPRequestHandler):
     server closes every connection): each request goes to the server's WSGI-style handler."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall
     server: _Server
 
     def setup(self) -> None:
