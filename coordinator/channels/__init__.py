@@ -11,9 +11,14 @@ from coordinator.channels.base import (
     TransientDeliveryError,
     UncertainDeliveryError,
 )
-from coordinator.channels.transport import confirm_sent, messages_leave, transmit
+from coordinator.channels.transport import (
+    confirm_sent,
+    messages_leave,
+    resend_is_safe,
+    transmit,
+)
 
 __all__ = [
     "DeliveryError", "DeliveryResult", "PermanentDeliveryError", "TransientDeliveryError",
-    "UncertainDeliveryError", "confirm_sent", "messages_leave", "transmit",
+    "UncertainDeliveryError", "confirm_sent", "messages_leave", "resend_is_safe", "transmit",
 ]

@@ -7,7 +7,10 @@ is in flight; then the text, if not rendered yet. It commits before the channel 
 workers never both deliver the same message, and a task redelivered after a crash between
 delivery and recording finds the attempt in flight and does not deliver again. The channel gets
 a plain copy of the message taken before that commit, so sending reads nothing more; the
-second transaction records the outcome.
+second transaction records the outcome. That one commit alone does not wait for the disk
+(PostgreSQL) where a resend is harmless (``resend_is_safe``: not SMTP): lost in a server crash,
+the record leaves the attempt in flight, and the lease makes the message uncertain as if the
+worker had died.
 
 The in-flight attempt is a lease (``SEND_LEASE_SECONDS``). A worker killed mid-send leaves it
 unfinished; once the lease has expired ``recover_interrupted`` ends it as ``interrupted`` and
@@ -36,8 +39,10 @@ from coordinator.channels import (
     TransientDeliveryError,
     UncertainDeliveryError,
     confirm_sent,
+    resend_is_safe,
     transmit,
 )
+from coordinator.database import without_waiting_for_disk
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, Notification, Person
 from coordinator.models.base import UTCDateTime
@@ -204,6 +209,10 @@ def _record_sent(message: ClaimedMessage, now: datetime, result: DeliveryResult,
         values["provider_status"] = result.provider_status
     for delay in (*RECORD_RETRY_DELAYS, None):
         try:
+            if resend_is_safe(message):
+                # Lost in a server crash, this record leaves the claim's attempt in flight: past
+                # the lease the message is uncertain, and its channel makes the resend harmless.
+                without_waiting_for_disk(db.session)
             db.session.execute(
                 update(Notification).where(Notification.id == message.id).values(**values))
             _finish(message.id, message.attempt, now, outcome, None)
