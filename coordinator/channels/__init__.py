@@ -1,12 +1,15 @@
 """Channels: how a message leaves Sinergi (SMTP, an SMS provider, the outbox) and what comes back.
 
-``transmit`` hands one stored :class:`~coordinator.models.Notification` to its transport; the
-texts themselves are written by :mod:`coordinator.messages`, the notification's lifecycle
-(claim, retry, record) is :mod:`coordinator.notifications.sending`.
+``transmit`` hands one rendered notification (``Outgoing``: a ``Notification`` row or the
+sender's plain copy of it) to its transport; the texts themselves are written by
+:mod:`coordinator.messages`, the notification's lifecycle (claim, retry, record) is
+:mod:`coordinator.notifications.sending`.
 """
 from coordinator.channels.base import (
+    Addressee,
     DeliveryError,
     DeliveryResult,
+    Outgoing,
     PermanentDeliveryError,
     TransientDeliveryError,
     UncertainDeliveryError,
@@ -19,6 +22,6 @@ from coordinator.channels.transport import (
 )
 
 __all__ = [
-    "DeliveryError", "DeliveryResult", "PermanentDeliveryError", "TransientDeliveryError",
+    "Addressee", "DeliveryError", "DeliveryResult", "Outgoing", "PermanentDeliveryError", "TransientDeliveryError",
     "UncertainDeliveryError", "confirm_sent", "messages_leave", "resend_is_safe", "transmit",
 ]
