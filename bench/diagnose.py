@@ -1,11 +1,13 @@
 """Evidence for the findings in RESULTS.md: SQL statements per request, where the time goes
 (pyinstrument), the slowest statements of the batch jobs, EXPLAIN ANALYZE of the hot reads.
 
-    python -m bench.diagnose [web|bulk|sweep|rollups|complete|send ...]   (all by default)
+    python -m bench.diagnose [web|bulk|sweep|rollups|complete|send ...] [--database-url URL]
+                             [--redis-url URL]          (all jobs by default)
 Runs in process on its own database copies (same builders as the benchmarks); smaller sizes.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import re
 import shutil
@@ -268,15 +270,23 @@ def send(ctx: Context) -> None:
 JOBS = {"send": send, "web": web, "bulk": bulk, "sweep": sweep, "rollups": rollups, "complete": complete}
 
 
-def main() -> None:
-    names = sys.argv[1:] or list(JOBS)
-    scale = 0.2
-    ctx = Context("postgresql://postgres@127.0.0.1:5432/sinergi_bench",
-                  "redis://127.0.0.1:6379/3", DEFAULT_WILAYAH, scale=scale,
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.diagnose",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("jobs", nargs="*", help=f"any of {', '.join(JOBS)} (all by default)")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/sinergi_bench",
+                        help="base name, as for python -m bench: <name>_tpl, <name>_diag_send, ...")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3",
+                        help="a Redis database it may flush")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.jobs if name not in JOBS]
+    if unknown:
+        parser.error(f"unknown job(s): {', '.join(unknown)}")
+    ctx = Context(args.database_url, args.redis_url, DEFAULT_WILAYAH, scale=0.2,
                   log=lambda line: print(line, file=sys.stderr))
     ctx.build_template()
     try:
-        for name in names:
+        for name in args.jobs or list(JOBS):
             JOBS[name](ctx)
     finally:
         shutil.rmtree(ctx.work_dir, ignore_errors=True)

@@ -2,16 +2,52 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import requests
 
 
+class Addressee(Protocol):
+    """Who a message goes to, as a channel needs it (a ``Person`` row or a plain look-alike)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def language(self) -> str: ...
+
+
+class Outgoing(Protocol):
+    """One rendered message, as a channel needs it (a ``Notification`` row or a plain
+    look-alike taken before the sender's commit, so that sending reads nothing more)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def html_body(self) -> str | None: ...
+    @property
+    def recipient(self) -> Addressee: ...
+
+
 @dataclass(frozen=True)
 class DeliveryResult:
-    """A message handed over: the provider's id for it (for status callbacks) and its SMS parts."""
+    """A message handed over: the provider's id for it (for status callbacks), its SMS parts,
+    and the status to record at once where the channel knows it (the outbox)."""
 
     provider_id: str | None
     parts: int | None = None
+    provider_status: str | None = None
 
 
 class DeliveryError(Exception):

@@ -10,12 +10,16 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 
-from coordinator.channels.base import DeliveryResult, PermanentDeliveryError, TransientDeliveryError
+from coordinator.channels.base import (
+    DeliveryResult,
+    Outgoing,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 from coordinator.config import Config
-from coordinator.models import Notification
 
 
-def build_message(config: Config, notification: Notification) -> EmailMessage:
+def build_message(config: Config, notification: Outgoing) -> EmailMessage:
     """The MIME message for ``notification``: text, plus HTML as an alternative when present."""
     recipient = notification.recipient
     if not recipient.email:
@@ -38,7 +42,7 @@ def build_message(config: Config, notification: Notification) -> EmailMessage:
     return message
 
 
-def send(config: Config, notification: Notification) -> DeliveryResult:
+def send(config: Config, notification: Outgoing) -> DeliveryResult:
     """Send one email; returns its Message-ID as the provider id."""
     message = build_message(config, notification)
     try:

@@ -8,7 +8,8 @@ Every request carries an idempotency key (parameter ``SMS_GATEWAY_IDEMPOTENCY_PA
 ``sinergi-<notification id>``, the same on every attempt). The contract (README "SMS gateway
 contract"): a gateway that gets a key it has already accepted answers as it did the first time
 and sends nothing. That makes a resend after a timeout safe; a timeout after the request left
-is "uncertain" (``UncertainDeliveryError``), not "failed".
+is "uncertain" (``UncertainDeliveryError``), not "failed". Requests go over this process's
+kept-alive connection (``http_session``).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from coordinator.channels.base import (
     UncertainDeliveryError,
     request_may_have_left,
 )
+from coordinator.channels.http_session import http_session
 from coordinator.config import Config
 from coordinator.gateway_rules import json_field, parse_extra_params, parse_success_rule
 
@@ -54,7 +56,7 @@ def send(config: Config, to: str, body: str, parts: int, key: str | None = None)
     params = request_params(config, to, body, key)
     as_query = config.sms_gateway_method == "GET"
     try:
-        response = requests.request(
+        response = http_session().request(
             config.sms_gateway_method, config.sms_gateway_url or "",
             params=params if as_query else None, data=None if as_query else params,
             timeout=config.channel_timeout_seconds,

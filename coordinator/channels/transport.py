@@ -1,6 +1,7 @@
-"""``transmit(notification)``: hand one stored notification to its transport (SMTP, SMS provider, outbox).
+"""``transmit(message)``: hand one rendered notification to its transport (SMTP, SMS provider, outbox).
 
-It does not commit or change the notification's status: the sending task records the result.
+It reads and writes no database: the sending task gives it what it needs (a ``Notification``
+row or the plain copy the sender takes before its commit) and records the result.
 ``confirm_sent`` answers, before an uncertain message is sent again, whether it already went.
 """
 from __future__ import annotations
@@ -10,11 +11,10 @@ from datetime import datetime
 from flask import current_app
 
 from coordinator.channels import email, http_gateway, outbox, twilio
-from coordinator.channels.base import DeliveryResult, PermanentDeliveryError
+from coordinator.channels.base import DeliveryResult, Outgoing, PermanentDeliveryError
 from coordinator.channels.sms_encoding import parts_of
 from coordinator.config import Config
 from coordinator.domain.discretion import sensitive_words_in
-from coordinator.models import Notification
 
 
 def email_configured(config: Config) -> bool:
@@ -35,7 +35,7 @@ def messages_leave(config: Config) -> bool:
     return email_configured(config) or sms_configured(config)
 
 
-def transmit(notification: Notification) -> DeliveryResult:
+def transmit(notification: Outgoing) -> DeliveryResult:
     """Send ``notification``; raises ``TransientDeliveryError`` or ``PermanentDeliveryError``."""
     config: Config = current_app.extensions["sinergi"]
     if notification.channel == "email":
@@ -47,7 +47,7 @@ def transmit(notification: Notification) -> DeliveryResult:
     raise PermanentDeliveryError(f"unknown channel {notification.channel!r}")
 
 
-def _deliver_sms(config: Config, notification: Notification) -> DeliveryResult:
+def _deliver_sms(config: Config, notification: Outgoing) -> DeliveryResult:
     # Last line of defence: a text with a case word never leaves, whatever composed it.
     words = sensitive_words_in(notification.body)
     if words:
@@ -56,7 +56,7 @@ def _deliver_sms(config: Config, notification: Notification) -> DeliveryResult:
         return outbox.store(notification)
     phone = notification.recipient.phone
     if not phone:
-        raise PermanentDeliveryError(f"person {notification.recipient_id} has no phone number")
+        raise PermanentDeliveryError(f"person {notification.recipient.id} has no phone number")
     parts = parts_of(notification.body)
     if config.sms_provider == "twilio":
         return twilio.send(config, phone, notification.body, parts)
@@ -64,7 +64,15 @@ def _deliver_sms(config: Config, notification: Notification) -> DeliveryResult:
                              http_gateway.idempotency_key(notification.id))
 
 
-def confirm_sent(notification: Notification, since: datetime) -> DeliveryResult | None:
+def resend_is_safe(notification: Outgoing) -> bool:
+    """Whether sending ``notification`` again, after its outcome was lost, cannot reach its
+    recipient twice: Twilio is asked first (``confirm_sent``), the HTTP gateway drops a repeated
+    idempotency key, the outbox is our own table. Not SMTP: an e-mail sent again arrives twice."""
+    config: Config = current_app.extensions["sinergi"]
+    return not (notification.channel == "email" and email_configured(config))
+
+
+def confirm_sent(notification: Outgoing, since: datetime) -> DeliveryResult | None:
     """After an uncertain attempt begun at ``since``: the result if the message went, None if
     sending it (again) is safe. Raises ``UncertainDeliveryError`` if that cannot be known yet.
 

@@ -7,7 +7,8 @@ number, 21610 unsubscribed, 21614 not a mobile, 20003 bad credentials) are perma
 A timeout after the request left is uncertain: Twilio may have created the message. Before
 sending such a message again, ``find_sent`` asks Twilio's message list
 (``GET .../Messages.json?To=&From=&DateSent>=``) for a message with the same text created
-since the attempt began; only when there is none (or it failed) does it go again.
+since the attempt began; only when there is none (or it failed) does it go again. Requests go
+over this process's kept-alive connection (``http_session``).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from coordinator.channels.base import (
     UncertainDeliveryError,
     request_may_have_left,
 )
+from coordinator.channels.http_session import http_session
 from coordinator.config import Config
 
 API_VERSION = "2010-04-01"
@@ -45,7 +47,7 @@ def send(config: Config, to: str, body: str, parts: int) -> DeliveryResult:
         "StatusCallback": config.base_url + STATUS_CALLBACK_PATH,
     }
     try:
-        response = requests.post(
+        response = http_session().post(
             messages_url(config), data=data, timeout=config.channel_timeout_seconds,
             auth=(config.twilio_account_sid or "", config.twilio_auth_token or ""),
         )
@@ -72,7 +74,7 @@ def find_sent(config: Config, to: str, body: str, since: datetime,
     params = {"To": to, "From": config.twilio_from or "",
               "DateSent>": (since - timedelta(days=1)).date().isoformat(), "PageSize": "50"}
     try:
-        response = requests.get(
+        response = http_session().get(
             messages_url(config), params=params, timeout=config.channel_timeout_seconds,
             auth=(config.twilio_account_sid or "", config.twilio_auth_token or ""),
         )

@@ -97,6 +97,15 @@ def narrow_person() -> tuple[ORMOption, ...]:
                       Person.active), lazyload(Person.region), lazyload(Person.networks))
 
 
+def addressee_columns() -> tuple[ORMOption, ...]:
+    """Loader options for the recipient of a message being sent: what composing and the
+    channels need (name, language, phone, e-mail; role and region for a link's purpose) in one
+    narrow row, no region or networks; any other attribute loads on first use."""
+    return (load_only(Person.id, Person.name, Person.role, Person.region_code, Person.language,
+                      Person.phone, Person.email, Person.active),
+            lazyload(Person.region), lazyload(Person.networks))
+
+
 class ApiToken(Base):
     """A per-user API token; only its SHA-256 is stored, the token is shown once.
 

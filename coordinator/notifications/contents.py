@@ -1,7 +1,9 @@
 """What a stored notification says: its subject and body, filled at send time.
 
 Filling late means the person's current language and a fresh link. Every kind is written by
-:func:`coordinator.messages.compose`; this module only gathers the context a kind needs.
+:func:`coordinator.messages.compose`; this module only gathers the context a kind needs, each
+row narrowly: the recipient without their region and networks, an action with only the public
+columns a message shows (in one statement with its program, kelurahan and assignee).
 """
 from __future__ import annotations
 
@@ -10,19 +12,22 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm.interfaces import ORMOption
 
 from coordinator.domain.program_closing import closed_by_last_closing, restored_by_last_reopening
 from coordinator.extensions import db
 from coordinator.messages import compose
 from coordinator.models import Action, DigestItem, Notification, Person, Program, Region, utcnow
+from coordinator.models.people import addressee_columns
 from coordinator.notifications import late_reports
 
 
 def render_into(notification: Notification, now: datetime | None = None) -> None:
     """Fill ``subject``, ``body`` and ``html_body`` for the notification's channel (``now``:
     the sending time, by default the clock's)."""
-    message = compose(notification.kind, notification.recipient,
-                      **_context(notification, now or utcnow()))
+    recipient = db.session.get(Person, notification.recipient_id, options=addressee_columns())
+    message = compose(notification.kind, recipient, **_context(notification, now or utcnow()))
     notification.subject = (message.subject or "")[:200] or None
     if notification.channel == "sms":
         notification.body = message.sms
@@ -33,7 +38,8 @@ def render_into(notification: Notification, now: datetime | None = None) -> None
 
 
 def _context(notification: Notification, now: datetime) -> dict[str, Any]:
-    action = db.session.get(Action, notification.action_id) if notification.action_id else None
+    action = (db.session.get(Action, notification.action_id, options=action_columns())
+              if notification.action_id else None)
     if notification.kind == "digest":
         return {"actions": digest_actions(notification.id)}
     if notification.kind == "program_closed":
@@ -47,6 +53,19 @@ def _context(notification: Notification, now: datetime) -> dict[str, Any]:
     if notification.kind == late_reports.KIND:
         return _late_report_context(notification)
     return {"action": action, "now": now}
+
+
+def action_columns() -> tuple[ORMOption, ...]:
+    """Loader options for the action a message is about: its public columns, its program's
+    public title, its kelurahan's name and its assignee's name, in one statement."""
+    return (
+        load_only(Action.id, Action.program_id, Action.public_title, Action.public_code,
+                  Action.assignee_id, Action.kelurahan_code, Action.due_at, Action.status),
+        joinedload(Action.program).load_only(Program.public_title),
+        joinedload(Action.kelurahan).options(load_only(Region.name), lazyload(Region.parent)),
+        joinedload(Action.assignee).options(load_only(Person.name), lazyload(Person.region),
+                                            lazyload(Person.networks)),
+    )
 
 
 def digest_actions(digest_id: int) -> list[Action]:

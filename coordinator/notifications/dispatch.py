@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import Exists, exists, func, or_, select, update
 
 from coordinator.domain.calendar import local_datetime, to_local
 from coordinator.extensions import db
@@ -22,6 +22,12 @@ from coordinator.notifications.planning import dedupe_key, insert_ignoring_dupli
 FOLD_THRESHOLD = 3
 MAX_ATTEMPTS = 5
 SENDABLE = ("pending", "failed")
+
+
+def in_flight(notification_id: Any) -> Exists:
+    """Whether the notification (an id, or a column to correlate) has an attempt under way."""
+    return exists().where(DeliveryAttempt.notification_id == notification_id,
+                          DeliveryAttempt.finished_at.is_(None))
 
 
 
@@ -43,13 +49,10 @@ def prepare_and_list_due(now: datetime, limit: int = 1000) -> list[int]:
     fold_floods(now)
     apply_sms_cap(now)
     db.session.commit()
-    in_flight = exists().where(
-        DeliveryAttempt.notification_id == Notification.id, DeliveryAttempt.finished_at.is_(None)
-    )
     query = (
         select(Notification.id)
         .where(Notification.status.in_(SENDABLE), Notification.scheduled_for <= now,
-               Notification.attempts < MAX_ATTEMPTS, ~in_flight,
+               Notification.attempts < MAX_ATTEMPTS, ~in_flight(Notification.id),
                or_(Notification.queued_at.is_(None),
                    Notification.queued_at < Notification.scheduled_for,
                    Notification.queued_at < now - send_task_expiry()))

@@ -1,9 +1,16 @@
 """Sending one notification: claim it, render it, hand it to its channel, record the outcome.
 
-The claim is a conditional UPDATE (``attempts = seen``) plus an in-flight ``DeliveryAttempt``
-row, committed before the channel is called: two workers never both deliver the same message,
-and a task redelivered after a crash between delivery and commit finds the attempt in flight
-and does not deliver again.
+Two transactions, one on each side of the provider. The first claims the message and renders
+it: a conditional UPDATE (due, sendable, attempts left, row not locked by another claim) that
+counts the attempt, and an in-flight ``DeliveryAttempt`` row inserted only if no other attempt
+is in flight; then the text, if not rendered yet. It commits before the channel is called: two
+workers never both deliver the same message, and a task redelivered after a crash between
+delivery and recording finds the attempt in flight and does not deliver again. The channel gets
+a plain copy of the message taken before that commit, so sending reads nothing more; the
+second transaction records the outcome. That one commit alone does not wait for the disk
+(PostgreSQL) where a resend is harmless (``resend_is_safe``: not SMTP): lost in a server crash,
+the record leaves the attempt in flight, and the lease makes the message uncertain as if the
+worker had died.
 
 The in-flight attempt is a lease (``SEND_LEASE_SECONDS``). A worker killed mid-send leaves it
 unfinished; once the lease has expired ``recover_interrupted`` ends it as ``interrupted`` and
@@ -22,8 +29,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import aliased
 
 from coordinator.channels import (
     DeliveryResult,
@@ -31,12 +39,16 @@ from coordinator.channels import (
     TransientDeliveryError,
     UncertainDeliveryError,
     confirm_sent,
+    resend_is_safe,
     transmit,
 )
+from coordinator.database import without_waiting_for_disk
 from coordinator.extensions import db
-from coordinator.models import DeliveryAttempt, Notification
+from coordinator.models import DeliveryAttempt, Notification, Person
+from coordinator.models.base import UTCDateTime
+from coordinator.models.people import addressee_columns
 from coordinator.notifications.contents import render_into
-from coordinator.notifications.dispatch import MAX_ATTEMPTS, SENDABLE
+from coordinator.notifications.dispatch import MAX_ATTEMPTS, SENDABLE, in_flight
 
 log = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 30
@@ -52,6 +64,32 @@ class SendOutcome:
     retry_in: float | None = None
 
 
+@dataclass(frozen=True)
+class Contact:
+    """The recipient as the channels need them (``channels.Addressee``)."""
+
+    id: int
+    name: str
+    phone: str | None
+    email: str | None
+    language: str
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A claimed, rendered notification as its channel needs it (``channels.Outgoing``), with
+    the attempt it is sent under, copied before the claim's commit."""
+
+    id: int
+    attempt: int
+    channel: str
+    subject: str | None
+    body: str
+    html_body: str | None
+    recipient: Contact
+    uncertain_since: datetime | None
+
+
 def backoff_seconds(attempt: int, rng: random.Random | None = None,
                     base: float = BACKOFF_BASE_SECONDS) -> float:
     """Exponential backoff with full jitter in its upper half: 30 s, 60 s, 120 s ... capped."""
@@ -59,115 +97,138 @@ def backoff_seconds(attempt: int, rng: random.Random | None = None,
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
-def claim(notification_id: int, now: datetime) -> int | None:
-    """Take the notification for one delivery attempt; returns the attempt number or None."""
-    query = select(Notification.attempts, Notification.status, Notification.scheduled_for).where(
-        Notification.id == notification_id
-    )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    row = db.session.execute(query).one_or_none()
-    if row is None or row.status not in SENDABLE or row.scheduled_for > now:
-        db.session.rollback()
-        return None
-    if row.attempts >= MAX_ATTEMPTS or _in_flight(notification_id):
-        db.session.rollback()
-        return None
-    attempt = row.attempts + 1
-    won = _rowcount(db.session.execute(
+def claim(notification_id: int, now: datetime) -> Notification | None:
+    """Take the notification for one delivery attempt, in the caller's transaction (who commits
+    it): returns it with ``attempts`` counting this attempt, or None (rolled back) if it is not
+    due, another claim holds it, it is out of attempts, or an attempt is still in flight.
+
+    The UPDATE locks the row (skipping one another claim has locked) and checks the row's own
+    state; the attempt row is inserted only where no attempt is in flight, read after the lock,
+    so a claim committed in the meantime is seen.
+    """
+    mine = aliased(Notification)
+    unlocked = (select(mine.id).where(mine.id == notification_id)
+                .with_for_update(skip_locked=True).scalar_subquery())
+    claimed = db.session.scalars(
         update(Notification)
-        .where(Notification.id == notification_id, Notification.attempts == row.attempts,
-               Notification.status.in_(SENDABLE))
-        .values(attempts=attempt)
-    ))
-    if won != 1:
+        .where(Notification.id == unlocked, Notification.status.in_(SENDABLE),
+               Notification.scheduled_for <= now, Notification.attempts < MAX_ATTEMPTS)
+        .values(attempts=Notification.attempts + 1)
+        .returning(Notification)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).one_or_none()
+    if claimed is None:
         db.session.rollback()
         return None
-    db.session.add(DeliveryAttempt(notification_id=notification_id, attempt=attempt, started_at=now))
-    db.session.commit()
-    return attempt
+    started = db.session.scalar(insert(DeliveryAttempt).from_select(
+        ["notification_id", "attempt", "started_at"],
+        select(literal(notification_id), literal(claimed.attempts),
+               literal(now, UTCDateTime())).where(~in_flight(notification_id)),
+    ).returning(DeliveryAttempt.id))
+    if started is None:
+        db.session.rollback()
+        return None
+    return claimed
 
 
 def _rowcount(result: Any) -> int:
     return int(result.rowcount)
 
 
-def _in_flight(notification_id: int) -> bool:
-    return db.session.scalar(
-        select(DeliveryAttempt.attempt).where(
-            DeliveryAttempt.notification_id == notification_id,
-            DeliveryAttempt.finished_at.is_(None),
-        ).limit(1)
-    ) is not None
-
-
 def send_notification(notification_id: int, now: datetime) -> SendOutcome:
     """Deliver one due notification once; transient failures come back with a retry delay."""
-    attempt = claim(notification_id, now)
-    if attempt is None:
+    notification = claim(notification_id, now)
+    if notification is None:
         return SendOutcome("skipped")
-    notification = db.session.get(Notification, notification_id)
-    assert notification is not None
     try:
+        recipient = db.session.get(Person, notification.recipient_id, options=addressee_columns())
+        assert recipient is not None
         if not notification.body:
-            render_into(notification, now)
-            db.session.commit()
+            render_into(notification, now)  # finds the recipient loaded: no second read
+        message = _copy(notification, recipient)
+        db.session.commit()  # the claim and the text together, before the provider is called
     except (OperationalError, InterfaceError):
-        raise  # the database went away, not the message: the task retries (the lease holds)
+        raise  # the database went away, not the message: nothing was claimed, the task retries
     except Exception as exc:  # noqa: BLE001 - a message that cannot be rendered never will be
-        return _failed(notification_id, attempt, now, f"cannot render: {exc}", permanent=True)
+        db.session.rollback()
+        return _unrenderable(notification_id, now, f"cannot render: {exc}")
+    return _deliver(message, now)
+
+
+def _copy(notification: Notification, person: Person) -> ClaimedMessage:
+    return ClaimedMessage(
+        id=notification.id, attempt=notification.attempts, channel=notification.channel,
+        subject=notification.subject, body=notification.body, html_body=notification.html_body,
+        recipient=Contact(id=person.id, name=person.name, phone=person.phone, email=person.email,
+                          language=person.language),
+        uncertain_since=notification.uncertain_since,
+    )
+
+
+def _deliver(message: ClaimedMessage, now: datetime) -> SendOutcome:
     try:
-        if notification.uncertain_since is not None:
-            went = confirm_sent(notification, notification.uncertain_since)
+        if message.uncertain_since is not None:
+            went = confirm_sent(message, message.uncertain_since)
             if went is not None:
-                return _record_sent(notification_id, attempt, now, went, "confirmed")
-        result = transmit(notification)
+                return _record_sent(message, now, went, "confirmed")
+        result = transmit(message)
     except UncertainDeliveryError as exc:
-        return _failed(notification_id, attempt, now, exc.message, permanent=False,
+        return _failed(message.id, message.attempt, now, exc.message, permanent=False,
                        uncertain=True)
     except PermanentDeliveryError as exc:
-        return _failed(notification_id, attempt, now, exc.message, permanent=True)
+        return _failed(message.id, message.attempt, now, exc.message, permanent=True)
     except TransientDeliveryError as exc:
-        return _failed(notification_id, attempt, now, exc.message, permanent=False)
+        return _failed(message.id, message.attempt, now, exc.message, permanent=False)
     except Exception as exc:  # noqa: BLE001 - unknown adapter failure: retry, then dead
-        return _failed(notification_id, attempt, now, f"{type(exc).__name__}: {exc}",
+        return _failed(message.id, message.attempt, now, f"{type(exc).__name__}: {exc}",
                        permanent=False)
-    return _record_sent(notification_id, attempt, now, result, "sent")
+    return _record_sent(message, now, result, "sent")
 
 
-def _record_sent(notification_id: int, attempt: int, now: datetime, result: DeliveryResult,
+def _unrenderable(notification_id: int, now: datetime, error: str) -> SendOutcome:
+    """Dead, with its attempt on record. The rendering's half-writes went back with the claim,
+    so the message is claimed again to record the attempt."""
+    notification = claim(notification_id, now)
+    if notification is None:
+        return SendOutcome("skipped")
+    return _failed(notification_id, notification.attempts, now, error, permanent=True)
+
+
+def _record_sent(message: ClaimedMessage, now: datetime, result: DeliveryResult,
                  outcome: str) -> SendOutcome:
     """Record a message the provider took. The database may be restarting: the message has
     gone, so keep trying for a while rather than leave it to look interrupted."""
-    notification = db.session.get(Notification, notification_id)
-    assert notification is not None
-    provider_status = notification.provider_status  # set by some channels (the outbox)
+    values: dict[str, Any] = {"status": "sent", "sent_at": now, "last_error": None,
+                              "uncertain_since": None}
+    # What the provider did not say is kept: an id from a confirmed earlier attempt, say.
+    if result.provider_id:
+        values["provider_id"] = result.provider_id
+    if result.parts:
+        values["sms_parts"] = result.parts
+    if result.provider_status:
+        values["provider_status"] = result.provider_status
     for delay in (*RECORD_RETRY_DELAYS, None):
         try:
-            notification.status = "sent"
-            notification.sent_at = now
-            notification.provider_id = result.provider_id or notification.provider_id
-            notification.provider_status = provider_status
-            notification.sms_parts = result.parts or notification.sms_parts
-            notification.last_error = None
-            notification.uncertain_since = None
-            _finish(notification_id, attempt, now, outcome, None)
+            if resend_is_safe(message):
+                # Lost in a server crash, this record leaves the claim's attempt in flight: past
+                # the lease the message is uncertain, and its channel makes the resend harmless.
+                without_waiting_for_disk(db.session)
+            db.session.execute(
+                update(Notification).where(Notification.id == message.id).values(**values))
+            _finish(message.id, message.attempt, now, outcome, None)
             db.session.commit()
             return SendOutcome("sent")
         except (OperationalError, InterfaceError):
             db.session.rollback()
             if delay is None:
                 raise
-            log.warning("notification %s went out; recording it failed, retrying", notification_id)
+            log.warning("notification %s went out; recording it failed, retrying", message.id)
             time.sleep(delay)
-            notification = db.session.get(Notification, notification_id)
-            assert notification is not None
     raise AssertionError("unreachable")
 
 
 def _failed(notification_id: int, attempt: int, now: datetime, error: str,
             *, permanent: bool, uncertain: bool = False) -> SendOutcome:
-    db.session.rollback()
     notification = db.session.get(Notification, notification_id)
     assert notification is not None
     notification.last_error = error[:500]

@@ -10,17 +10,20 @@ JSON that honours the idempotency key contract: a repeated key gets the first an
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 SID = "AC" + "1" * 32
@@ -30,14 +33,60 @@ THROTTLED_NUMBER = "+6281100000002"
 BROKEN_NUMBER = "+6281100000003"
 
 
+class _KeptAlive(BaseHTTPRequestHandler):
+    """HTTP/1.1 with kept-alive connections, as the providers speak it (werkzeug's development
+    server closes every connection): each request goes to the server's WSGI-style handler."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.connections.add(self.connection)
+
+    def _answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path, _, query = self.path.partition("?")
+        environ = EnvironBuilder(
+            method=self.command, path=path, query_string=query, data=body,
+            headers=[(k, v) for k, v in self.headers.items() if k.lower() != "content-length"],
+            environ_base={"REMOTE_ADDR": self.client_address[0],
+                          "REMOTE_PORT": str(self.client_address[1])},
+        ).get_environ()
+        response = self.server.handler(Request(environ))
+        payload = response.get_data()
+        self.send_response(response.status_code)
+        for name, value in response.headers.items():
+            if name.lower() not in ("content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, handler: Callable[[Request], Response]) -> None:
+        super().__init__(("127.0.0.1", 0), _KeptAlive)
+        self.handler = handler
+        self.connections: set[socket.socket] = set()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return None  # a client that gave up before a late answer: nothing to report
+
+
 @contextmanager
 def serve(handler: Callable[[Request], Response]) -> Iterator[str]:
-    """Serve a WSGI handler on a free loopback port; yields its base URL."""
-    @Request.application  # type: ignore[arg-type]
-    def app(request: Request) -> Response:
-        return handler(request)
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """Serve a handler on a free loopback port; yields its base URL. On exit every kept-alive
+    connection is cut, so no client reuses one into a stopped fake."""
+    server = _Server(handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -45,6 +94,10 @@ def serve(handler: Callable[[Request], Response]) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        for connection in list(server.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        server.server_close()
 
 
 def _json(status: int, payload: dict[str, Any]) -> Response:

@@ -158,7 +158,7 @@ def test_outbox_is_the_default_and_keeps_the_message(world: Flask) -> None:
     notification = make_notification(make_person(), body=TEXT + " €€")
     result = transmit(notification)
     assert result.provider_id == f"outbox-{notification.id}"
-    assert result.parts == 1 and notification.provider_status == "outbox"
+    assert result.parts == 1 and result.provider_status == "outbox"
 
 
 @pytest.mark.parametrize(("rule", "status", "body", "ok"), [

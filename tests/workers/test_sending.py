@@ -147,7 +147,9 @@ def test_a_send_cut_off_mid_delivery_is_retried_once_its_lease_expires(
 ) -> None:
     now = datetime.now(UTC)
     note_id = email_notification(now)
-    assert claim(note_id, now) == 1  # a worker claimed it and was killed before recording
+    claimed = claim(note_id, now)  # a worker claimed it and was killed before recording
+    assert claimed is not None and claimed.attempts == 1
+    db.session.commit()
     db.session.remove()
     assert send_notification(note_id, now).status == "skipped"  # the redelivered task
     assert prepare_and_list_due(now) == []
