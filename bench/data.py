@@ -145,9 +145,9 @@ def add_action_history(now: datetime) -> None:
                         ("ActionOverdue", "a.status = 'open' AND a.due_at < :now")):
         sql(
             "INSERT INTO events (type, aggregate_type, aggregate_id, payload, created_at, "
-            "published_at) SELECT :kind, 'action', a.id, json_build_object('action_id', a.id, "
-            "'program_id', a.program_id, 'kelurahan_code', a.kelurahan_code), a.created_at, "
-            f"a.created_at FROM actions a WHERE {where} ORDER BY a.id",
+            "published_at, handled_at) SELECT :kind, 'action', a.id, json_build_object("
+            "'action_id', a.id, 'program_id', a.program_id, 'kelurahan_code', a.kelurahan_code), "
+            f"a.created_at, a.created_at, a.created_at FROM actions a WHERE {where} ORDER BY a.id",
             kind=kind, now=naive(now))
     for handler in ("rollups", "notifications"):
         sql("INSERT INTO processed_events (event_id, handler, processed_at) "

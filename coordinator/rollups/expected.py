@@ -20,10 +20,13 @@ from coordinator.rollups.incremental import INDICATOR_KEYS, PROGRAM_KEYS
 
 # An indicator row's count and how many kelurahan reported it (1 for each case_stats row).
 INDICATOR_VALUES = ("count", "reported")
-# Events created since :in_flight_since and not yet applied: their actions are in flight.
+# Events created since :in_flight_since and not yet applied: their actions are in flight. An
+# event every handler processed (``handled_at``) is not, and the unhandled ones are few and
+# indexed (``ix_events_unhandled``): without that the outbox was scanned twice (290 ms each at
+# 366,000 events).
 PENDING_ACTIONS = (
     "SELECT e.aggregate_id FROM events e WHERE e.aggregate_type = 'action' "
-    "AND e.created_at >= :in_flight_since AND NOT EXISTS "
+    "AND e.handled_at IS NULL AND e.created_at >= :in_flight_since AND NOT EXISTS "
     "(SELECT 1 FROM processed_events p WHERE p.event_id = e.id AND p.handler = :handler)"
 )
 # coordinator.domain.overdue.declared_clause, in this module's raw SQL.
