@@ -38,6 +38,9 @@ from coordinator.rollups.incremental import HANDLER, INDICATOR_KEYS, PROGRAM_KEY
 
 log = logging.getLogger(__name__)
 MAX_STORED_DRIFTS = 500
+# The snapshot's grouping of every action: in memory rather than spilled to disk in batches
+# (per transaction; the server's default stays for everything else).
+WORK_MEM = "SET LOCAL work_mem = '64MB'"
 LOCK = ("LOCK TABLE program_rollups, indicator_rollups, rollup_action_states "
         "IN EXCLUSIVE MODE")
 # Another recompute's corrections landing between our snapshot and our lock: start again.
@@ -99,6 +102,7 @@ def _recompute_once(started: datetime, since: datetime,
     postgres = _postgres()
     if postgres:
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        _run(WORK_MEM)
     else:  # a write first takes SQLite's write lock before anything is read
         _run("UPDATE rollup_runs SET id = id WHERE id IS NULL")
     last_run = _run("SELECT MAX(id) FROM rollup_runs").scalar()
