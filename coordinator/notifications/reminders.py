@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, or_, select, text
+from sqlalchemy import ColumnElement, Row, and_, or_, select
 
+from coordinator.database import without_waiting_for_disk
 from coordinator.domain.calendar import app_settings
 from coordinator.domain.overdue import declare_overdue
 from coordinator.domain.reminder_policy import (
@@ -101,8 +102,8 @@ def _advance(now: datetime, started: datetime, *, wrote_nothing: bool) -> None:
 
     A sweep that wrote nothing else need not wait for the disk (PostgreSQL): losing its mark
     in a crash only makes the next sweep read a little more."""
-    if wrote_nothing and db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    if wrote_nothing:
+        without_waiting_for_disk(db.session)
     mark = db.session.get(SweepMark, SWEEP, with_for_update=True)
     if mark is None:
         db.session.add(SweepMark(name=SWEEP, swept_until=now, started_at=started))

@@ -17,8 +17,9 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, select, text
+from sqlalchemy import String, bindparam, select
 
+from coordinator.database import without_waiting_for_disk
 from coordinator.domain.events import MalformedEvent
 from coordinator.extensions import db
 from coordinator.models import (
@@ -44,7 +45,6 @@ from coordinator.rollups.freshness import mark_applied
 from coordinator.rollups.upsert import add_to_rows, dialect_insert, put_rows
 
 HANDLER = "rollups"
-ASYNCHRONOUS_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 PROGRAM_KEYS = ("program_id", "region_code", "network_key")
 INDICATOR_KEYS = ("indicator_id", "region_code", "year", "month")
 log = logging.getLogger(__name__)
@@ -63,11 +63,10 @@ def apply_events(event_ids: Iterable[int]) -> list[int]:
     ids = sorted(set(event_ids))
     if not ids:
         return []
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Not waiting for the disk (2-8 ms here): the claim commits with the change, and a crash
-        # loses only the last commits, never a later one without them, so a lost change is an
-        # unclaimed event, which the outbox republishes to this handler past the handling bound.
-        db.session.execute(ASYNCHRONOUS_COMMIT)
+    # Not waiting for the disk: the claim commits with the change, and a crash loses only the
+    # last commits, never a later one without them, so a lost change is an unclaimed event,
+    # which the outbox republishes to this handler past the handling bound.
+    without_waiting_for_disk(db.session)
     claimed = _claim(ids)
     if not claimed:
         db.session.rollback()
