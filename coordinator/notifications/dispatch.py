@@ -30,8 +30,6 @@ def in_flight(notification_id: Any) -> Exists:
                           DeliveryAttempt.finished_at.is_(None))
 
 
-
-
 def send_task_expiry() -> timedelta:
     """A send task not run within this time expires (a backlog does not pile up copies), and a
     message enqueued this long ago and still unsent (its task lost or expired) is enqueued
