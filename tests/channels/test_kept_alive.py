@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from flask import Flask
 from werkzeug.wrappers import Request, Response
 
@@ -22,24 +24,19 @@ def recording_peers(provider: Callable[[Request], Response],
     return handler
 
 
-def test_every_sms_to_the_gateway_goes_over_one_kept_alive_connection(
-    world: Flask, make_app: Callable[..., Flask]
+@pytest.mark.parametrize(("provider", "config", "received"), [
+    (FakeGateway, gateway_config, "delivered"),
+    (FakeTwilio, twilio_config, "created"),
+], ids=["gateway", "twilio"])
+def test_every_sms_to_the_provider_goes_over_one_kept_alive_connection(
+    world: Flask, make_app: Callable[..., Flask], provider: Callable[[], Any],
+    config: Callable[[str], dict[str, Any]], received: str,
 ) -> None:
-    fake, peers = FakeGateway(), list[tuple[str, int]]()
-    with serve(recording_peers(fake, peers)) as base, app_with(make_app, **gateway_config(base)):
+    fake, peers = provider(), list[tuple[str, int]]()
+    with serve(recording_peers(fake, peers)) as base, app_with(make_app, **config(base)):
         for n in range(3):
             transmit(make_notification(make_person(phone=f"+628123456789{n}"), body=TEXT))
-    assert len(fake.delivered) == 3 and len(set(peers)) == 1, peers
-
-
-def test_every_sms_to_twilio_goes_over_one_kept_alive_connection(
-    world: Flask, make_app: Callable[..., Flask]
-) -> None:
-    fake, peers = FakeTwilio(), list[tuple[str, int]]()
-    with serve(recording_peers(fake, peers)) as base, app_with(make_app, **twilio_config(base)):
-        for n in range(3):
-            transmit(make_notification(make_person(phone=f"+628123456789{n}"), body=TEXT))
-    assert len(fake.created) == 3 and len(set(peers)) == 1, peers
+    assert len(getattr(fake, received)) == 3 and len(set(peers)) == 1, peers
 
 
 def _child_uses_its_own(parents: object, answer: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
