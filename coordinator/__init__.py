@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from coordinator import access_log, auth_loader, i18n, queue
+from coordinator import access_log, auth_loader, i18n, queue, read_cache
 from coordinator.api import init_app as init_api
 from coordinator.cli import init_app as init_cli
 from coordinator.config import Config, load_config
@@ -59,6 +59,7 @@ def create_app(config: Config | None = None, environ: Mapping[str, str] | None =
     init_proxy_fix(app, config)
     init_request_limits(app, config)  # before CSRF and the limiter: both read the form
     db.init_app(app)
+    read_cache.init_app(app)  # its version read comes before any other hook reads the database
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -92,6 +92,7 @@ class Config:
     session_lifetime_hours: int = 12
     api_token_days: int = 90
     trusted_proxy_hops: int = 0
+    read_cache_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -276,6 +277,7 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
         "session_lifetime_hours": reader.integer("SESSION_LIFETIME_HOURS", 12, 1, 24 * 90),
         "api_token_days": reader.integer("API_TOKEN_DAYS", 90, 1, 3650),
         "trusted_proxy_hops": reader.integer("TRUSTED_PROXY_HOPS", 0, 0, 5),
+        "read_cache_seconds": reader.integer("READ_CACHE_SECONDS", 60, 0, 3600),
         "relay_on_commit": reader.choice(
             "SINERGI_RELAY_ON_COMMIT", ("1", "0", "true", "false"), "0" if env == "test" else "1"
         ) in ("1", "true"),

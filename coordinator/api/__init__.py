@@ -9,9 +9,10 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask
 from flask_smorest import Api, Blueprint
 
+from coordinator import read_cache
 from coordinator.api import ratelimit
 from coordinator.api.actions.resources import blp as actions
-from coordinator.api.auth import authenticate
+from coordinator.api.auth import answer_depends_on, authenticate
 from coordinator.api.case_stats.resources import blp as case_stats
 from coordinator.api.errors import ErrorEnvelopeSchema, install_error_handlers
 from coordinator.api.networks.resources import blp as networks
@@ -55,6 +56,7 @@ def _prepare(blp: Blueprint) -> None:
     if getattr(blp, "_sinergi_prepared", False):
         return
     blp.before_request(authenticate)
+    read_cache.keep_answers(blp, answer_depends_on)
     install_error_handlers(blp)
     csrf.exempt(blp)
     blp._sinergi_prepared = True  # type: ignore[attr-defined]

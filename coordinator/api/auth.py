@@ -7,8 +7,10 @@ first) and the blueprint share it.
 """
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from flask import g, request
-from flask_babel import refresh
+from flask_babel import get_locale, refresh
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -96,3 +98,9 @@ def authenticate() -> None:
 def api_person() -> Person:
     """The authenticated person of this API request."""
     return g.api_person  # type: ignore[no-any-return]
+
+
+def answer_depends_on() -> tuple[Hashable, ...]:
+    """What an API answer depends on besides its URL (``read_cache``): who asks, with which
+    token (or the web session), in which language."""
+    return (g.api_person.id, g.get("api_token_id"), str(get_locale()))

@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from coordinator.extensions import db
 from coordinator.models import ShortLink
@@ -81,14 +81,15 @@ def _unused_key() -> str:
             return key
 
 
+_LOOK_UP = select(ShortLink.person_id, ShortLink.action_id, ShortLink.purpose,
+                  ShortLink.expires_at, ShortLink.revoked_at).where(ShortLink.key == bindparam("key"))
+
+
 def look_up(key: str, *, now: datetime) -> KeyState | None:
     """What ``key`` stands for at ``now``; None if there is no such key."""
     if not looks_like_key(key):
         return None
-    row = db.session.execute(
-        select(ShortLink.person_id, ShortLink.action_id, ShortLink.purpose,
-               ShortLink.expires_at, ShortLink.revoked_at).where(ShortLink.key == key)
-    ).one_or_none()
+    row = db.session.execute(_LOOK_UP, {"key": key}).one_or_none()
     if row is None:
         return None
     return KeyState(row.person_id, row.action_id, LinkPurpose(row.purpose),

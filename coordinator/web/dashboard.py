@@ -4,14 +4,17 @@ overdue hotspots; its Excel export, a printable A4 page to file and the annotati
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
+from coordinator import read_cache
 from coordinator.domain.annotations import add_annotation
 from coordinator.domain.calendar import local_now
 from coordinator.errors import DomainError, InvalidInput
@@ -91,12 +94,43 @@ def _report_or_404() -> Report:
         raise NotFound() from None
 
 
+@dataclass(frozen=True)
+class Page:
+    """The dashboard as kept between requests: its report rendered, and what the note form
+    below it needs (the form carries this request's CSRF token, so it is rendered each time)."""
+    place_name: str
+    region: str
+    report: Markup
+    indicators: tuple[tuple[int, str], ...]
+    args: tuple[tuple[str, Any], ...]
+
+
+def _page() -> tuple[Page, bool]:
+    """The page, and whether it may be kept (not when bad query values were reported)."""
+    report = _report_or_404()
+    args = report.filters.args()
+    page = Page(
+        place_name=report.place.name, region=report.place.code,
+        report=Markup(render_template("dashboard/_report.html", report=report,
+                                      charts=chart_data(report), args=args)),
+        indicators=tuple((item.indicator.id, item.indicator.name_id if current_language() == "id"
+                          else item.indicator.name_en) for item in report.indicators),
+        args=tuple(args.items()))
+    return page, not report.filters.errors
+
+
 @blp.get("")
 @staff_required
 def index() -> Any:
-    report = _report_or_404()
-    return render_template("dashboard/index.html", report=report, charts=chart_data(report),
-                           args=report.filters.args(), today=local_now().date().isoformat())
+    # Kept per person (scope, permissions), language and query string.
+    key = ("dashboard", current_user.id, current_language(), request.query_string)
+    page = read_cache.lookup(key)
+    if page is None:
+        page, keepable = _page()
+        if keepable:
+            read_cache.keep(key, page)
+    return render_template("dashboard/index.html", page=page,
+                           today=local_now().date().isoformat())
 
 
 def _print_charts(report: Report) -> dict[str, Any]:

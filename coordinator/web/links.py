@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -62,6 +63,13 @@ class _LinkProblem(Exception):
         self.reason = reason
 
 
+# Built once (building and keying a SELECT with loader options costs more than running it):
+# the link's person, narrow, and its action with its kelurahan, which the page names.
+_LINK_PERSON = select(Person).where(Person.id == bindparam("id")).options(*narrow_person())
+_LINK_ACTION = (select(Action).where(Action.id == bindparam("id"))
+                .options(joinedload(Action.kelurahan)))
+
+
 def _resolve(token: str) -> tuple[Person, Action, LinkClaim]:
     try:
         claim = read_action_token(token)
@@ -69,9 +77,8 @@ def _resolve(token: str) -> tuple[Person, Action, LinkClaim]:
         raise _LinkProblem("expired") from None
     except LinkInvalid:
         raise _LinkProblem("invalid") from None
-    person = db.session.get(Person, claim.person_id, options=narrow_person())
-    # The page names the action's kelurahan: read with the action, not on its own.
-    action = db.session.get(Action, claim.action_id, options=[joinedload(Action.kelurahan)])
+    person = db.session.scalars(_LINK_PERSON, {"id": claim.person_id}).first()
+    action = db.session.scalars(_LINK_ACTION, {"id": claim.action_id}).first()
     if person is None or action is None:
         raise _LinkProblem("invalid")
     decision = policy.actions.open_link(person, action, claim.purpose)

@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
-from coordinator import policy
+from coordinator import policy, read_cache
 from coordinator.domain.overdue import overdue_clause
 from coordinator.extensions import db
 from coordinator.models import Action, Person, Program, utcnow
@@ -98,11 +98,15 @@ def to_follow_up(person: Person, now: datetime) -> list[Action]:
 
 
 def current_counts() -> WorkCounts:
-    """The logged-in person's counts, once per request (the nav asks on every page)."""
+    """The logged-in person's counts, once per request (the nav asks on every page), kept
+    between requests while nothing is written (``read_cache``; overdue ones may show up to
+    ``READ_CACHE_SECONDS`` late)."""
     if not getattr(current_user, "is_authenticated", False):
         return WorkCounts()
     if "worklist_counts" not in g:
-        g.worklist_counts = counts(current_user, utcnow())
+        person = current_user._get_current_object()  # type: ignore[attr-defined]
+        g.worklist_counts = read_cache.remember(("worklist", person.id),
+                                                lambda: counts(person, utcnow()))
     return g.worklist_counts  # type: ignore[no-any-return]
 
 

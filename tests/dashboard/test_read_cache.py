@@ -1,0 +1,159 @@
+"""The read cache (``coordinator.read_cache``) as its users meet it: a dashboard or an API
+answer is built once while nothing is written, any write (this process, another engine, a
+worker) retires it, it is never shared between people, authentication still runs on every
+request, and without Redis nothing is kept. Statements are counted, never timed."""
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text, update
+from sqlalchemy.pool import NullPool
+
+from coordinator import read_cache
+from coordinator.extensions import db
+from coordinator.models import ApiToken, Person, Program
+from tests.api.conftest import give_token
+from tests.dashboard.conftest import World
+from tests.dashboard.test_queries_once_per_request import statements
+from tests.rollups.conftest import add_person
+from tests.support import FreshGClient, logged_in_session
+
+DASHBOARD = "/dashboard?region=31.73"
+INDICATORS = "/api/v1/rollups/indicators?region=31.73"
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], redis_url: str) -> Iterator[Flask]:
+    """The test app with Redis, so reads are kept (without it nothing is)."""
+    app = make_app(redis_url=redis_url)
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+def _reads(seen: list[tuple[str, str]]) -> list[str]:
+    """Statements beyond the login's own (who is asking)."""
+    return [s for s, _ in seen if "web_sessions" not in s and "api_tokens" not in s]
+
+
+def _rename_program(world: World, title: str) -> None:
+    db.session.execute(update(Program).where(Program.id == world.program.id).values(title=title))
+    db.session.commit()
+
+
+def test_a_kept_dashboard_reads_nothing_and_any_write_retires_it(
+    dash_world: World, login_as: Callable[[Person], FlaskClient], database_url: str
+) -> None:
+    client = login_as(dash_world.lead)
+    first = client.get(DASHBOARD).get_data(as_text=True)
+    with statements() as seen:
+        again = client.get(DASHBOARD)
+    assert again.status_code == 200
+    assert _reads(seen) == []
+    assert again.get_data(as_text=True).count("Sosialisasi pencegahan") == \
+        first.count("Sosialisasi pencegahan") > 0
+
+    _rename_program(dash_world, "Renamed in this process")
+    assert "Renamed in this process" in client.get(DASHBOARD).get_data(as_text=True)
+
+    # Another engine (a worker, the CLI): its connection going back to its pool bumps too.
+    db.session.commit()  # the requests shared the test's session: end its read (SQLite)
+    engine = create_engine(database_url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE programs SET title = 'Renamed by a worker' WHERE id = :id"),
+                     {"id": dash_world.program.id})
+    engine.dispose()
+    db.session.expire_all()  # the shared session still holds the program the fixture built
+    assert "Renamed by a worker" in client.get(DASHBOARD).get_data(as_text=True)
+
+
+def test_the_note_form_keeps_its_own_csrf_token_and_a_bad_query_is_told_every_time(
+    dash_world: World, login_as: Callable[[Person], FlaskClient]
+) -> None:
+    client = login_as(dash_world.lead)
+    client.get(DASHBOARD)
+    page = client.get(DASHBOARD).get_data(as_text=True)
+    assert 'name="csrf_token"' in page and "Pin a note" in page
+    for _ in range(2):
+        page = client.get(DASHBOARD + "&period=abc").get_data(as_text=True)
+        assert "period must be a number" in page
+
+
+def test_kept_answers_are_never_shared_between_people_and_auth_runs_every_time(
+    dash_world: World, app: Flask
+) -> None:
+    lead_token = give_token(dash_world.lead)
+    other = add_person("Lead Jakarta Pusat", "lead", "31.71")
+    other_token = give_token(other)
+    db.session.commit()
+    client = app.test_client()
+    lead = {"Authorization": f"Bearer {lead_token}"}
+    client.get(INDICATORS, headers=lead)  # its first use writes the token's last use
+    answer = client.get(INDICATORS, headers=lead)
+    assert answer.status_code == 200
+    with statements() as seen:
+        kept = client.get(INDICATORS, headers=lead)
+    assert (kept.status_code, kept.get_data()) == (200, answer.get_data())
+    assert _reads(seen) == [] and seen, "the token is still looked up"
+    assert sorted(kept.headers.keys()) == sorted(answer.headers.keys())  # none twice or lost
+    assert "X-RateLimit-Remaining" in kept.headers
+
+    outside = client.get(INDICATORS, headers={"Authorization": f"Bearer {other_token}"})
+    assert outside.status_code == 404  # another city's lead: not in their scope
+
+    db.session.execute(update(ApiToken).where(ApiToken.person_id == dash_world.lead.id)
+                       .values(revoked_at=ApiToken.created_at))
+    db.session.commit()
+    assert client.get(INDICATORS, headers=lead).status_code == 401
+
+
+def test_a_kept_read_expires_after_its_time_even_when_nothing_announced_a_write(
+    dash_world: World, login_as: Callable[[Person], FlaskClient],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = login_as(dash_world.lead)
+    client.get(DASHBOARD)
+    now = read_cache.time.monotonic()
+    monkeypatch.setattr(read_cache.time, "monotonic", lambda: now + 61)
+    with statements() as seen:
+        assert client.get(DASHBOARD).status_code == 200
+    assert _reads(seen), "an entry older than READ_CACHE_SECONDS is built again"
+
+
+def test_without_an_answering_redis_nothing_is_kept_and_pages_still_work(
+    dash_world: World, make_app: Callable[..., Flask]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"  # nobody listens there
+    away = make_app(redis_url=url)
+    away.test_client_class = FreshGClient
+    client = away.test_client()
+    with client.session_transaction() as session:
+        session.update(logged_in_session(dash_world.lead))
+    try:
+        with away.app_context():
+            for _ in range(2):
+                with statements() as seen:
+                    assert client.get(DASHBOARD).status_code == 200
+                assert _reads(seen)
+    finally:
+        read_cache._versions.pop(url, None)  # later writes of this process need not try it
+
+
+@pytest.mark.parametrize(("statement", "writes"), [
+    ("SELECT 1", False),
+    ("/* worklist */ SELECT count(*) FROM actions", False),
+    ("  insert into events values (1)", True),
+    ("WITH moved AS (UPDATE actions SET status = 'done' RETURNING id) SELECT 1", True),
+    ("/* tag */ DELETE FROM actions", True),
+    ("TRUNCATE actions", True),
+    ("SET LOCAL synchronous_commit TO OFF", False),
+    ("/* unterminated", False),
+])
+def test_what_counts_as_a_write(statement: str, writes: bool) -> None:
+    assert read_cache._is_write(statement) is writes
