@@ -60,18 +60,21 @@ def issue(person_id: int, action_id: int, purpose: LinkPurpose, *, now: datetime
           max_age: timedelta) -> str:
     """The key for this person, action and purpose: the live one (its life extended), else a
     new one. Added to the current transaction; the caller commits."""
-    live = db.session.scalars(
-        select(ShortLink).where(
-            ShortLink.person_id == person_id, ShortLink.action_id == action_id,
-            ShortLink.purpose == purpose.value, ShortLink.revoked_at.is_(None),
-            ShortLink.expires_at > now,
-        ).order_by(ShortLink.expires_at.desc()).limit(1)
-    ).first()
+    live = db.session.scalars(_LIVE_KEY, {"person_id": person_id, "action_id": action_id,
+                                            "purpose": purpose.value, "now": now}).first()
     if live is not None:
         live.expires_at = max(live.expires_at, now + max_age)
         return live.key
     return _insert_new({"person_id": person_id, "action_id": action_id,
                         "purpose": purpose.value, "created_at": now, "expires_at": now + max_age})
+
+
+# Built once, like ``_LOOK_UP``: every message about an action asks it.
+_LIVE_KEY = select(ShortLink).where(
+    ShortLink.person_id == bindparam("person_id"), ShortLink.action_id == bindparam("action_id"),
+    ShortLink.purpose == bindparam("purpose"), ShortLink.revoked_at.is_(None),
+    ShortLink.expires_at > bindparam("now"),
+).order_by(ShortLink.expires_at.desc()).limit(1)
 
 
 def _insert_new(row: dict[str, object], draw: Callable[[], str] = new_key) -> str:
