@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.extensions import db
 from coordinator.models import ShortLink
@@ -58,26 +60,35 @@ def issue(person_id: int, action_id: int, purpose: LinkPurpose, *, now: datetime
           max_age: timedelta) -> str:
     """The key for this person, action and purpose: the live one (its life extended), else a
     new one. Added to the current transaction; the caller commits."""
-    live = db.session.scalars(
-        select(ShortLink).where(
-            ShortLink.person_id == person_id, ShortLink.action_id == action_id,
-            ShortLink.purpose == purpose.value, ShortLink.revoked_at.is_(None),
-            ShortLink.expires_at > now,
-        ).order_by(ShortLink.expires_at.desc()).limit(1)
-    ).first()
+    live = db.session.scalars(_LIVE_KEY, {"person_id": person_id, "action_id": action_id,
+                                            "purpose": purpose.value, "now": now}).first()
     if live is not None:
         live.expires_at = max(live.expires_at, now + max_age)
         return live.key
-    key = _unused_key()
-    db.session.add(ShortLink(key=key, person_id=person_id, action_id=action_id,
-                             purpose=purpose.value, created_at=now, expires_at=now + max_age))
-    return key
+    return _insert_new({"person_id": person_id, "action_id": action_id,
+                        "purpose": purpose.value, "created_at": now, "expires_at": now + max_age})
 
 
-def _unused_key() -> str:
-    while True:  # a collision is a 1-in-2**58 event per live key; checked all the same
-        key = new_key()
-        if db.session.scalar(select(ShortLink.id).where(ShortLink.key == key)) is None:
+# Built once, like ``_LOOK_UP``: every message about an action asks it.
+_LIVE_KEY = select(ShortLink).where(
+    ShortLink.person_id == bindparam("person_id"), ShortLink.action_id == bindparam("action_id"),
+    ShortLink.purpose == bindparam("purpose"), ShortLink.revoked_at.is_(None),
+    ShortLink.expires_at > bindparam("now"),
+).order_by(ShortLink.expires_at.desc()).limit(1)
+
+
+def _insert_new(row: dict[str, object], draw: Callable[[], str] = new_key) -> str:
+    """Insert the row under a fresh key (from ``draw``). A collision is a 1-in-2**58 event per
+    live key: the insert skips it (``ON CONFLICT DO NOTHING``) and the next key is tried, so no
+    lookup precedes every insert."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    while True:
+        key = draw()
+        inserted = db.session.execute(
+            dialect.insert(ShortLink).values(key=key, **row)
+            .on_conflict_do_nothing(index_elements=[ShortLink.key]).returning(ShortLink.id)
+        ).first()
+        if inserted is not None:
             return key
 
 

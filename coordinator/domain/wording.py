@@ -59,6 +59,8 @@ PREFIXES: dict[str, tuple[str, ...]] = {
 
 def fold(text: str) -> str:
     """Case, diacritics, invisible characters and look-alike letters folded away."""
+    if text.isascii():  # nothing to decompose, drop or map: the same as the steps below
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(c for c in decomposed
                    if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
@@ -195,26 +197,56 @@ def _matches(shapes: Shapes, spellings: tuple[Spelling, ...]) -> bool:
     return False
 
 
-class _Tokens:
-    """Every token of a text: spans of joinable runs, each with the shapes of its forms."""
+@dataclass(frozen=True)
+class _Span:
+    """What one span of joined runs says, whatever text it is found in: the readings that may
+    hold a term (for compounds), the terms it spells whole, and the phrase words it spells as
+    ``(term, word)`` index pairs."""
 
-    def __init__(self, text: str, cores: frozenset[str]) -> None:
+    readings: tuple[str, ...]
+    whole: frozenset[int]
+    words: frozenset[tuple[int, int]]
+
+
+@lru_cache(maxsize=16384)
+def _span(raw: str, configured: tuple[str, ...]) -> _Span:
+    """The verdicts on a span, computed once per spelling: most spans of a message (its
+    template's words, names, titles) recur in every message, only a link's key is new."""
+    terms = prepare(configured)
+    cores = _cores(terms)
+    readings: list[str] = []
+    shapes: Shapes = {}
+    for reading in map(skeleton, _readings(raw)):
+        if not _may_hold(reading, cores):
+            continue
+        readings.append(reading)
+        for shape, (letters, loose) in _shapes_of(reading).items():
+            seen, was_loose = shapes.get(shape, (0, False))
+            shapes[shape] = (max(seen, letters), was_loose or loose)
+    if not shapes:
+        return _Span(tuple(readings), frozenset(), frozenset())
+    return _Span(
+        tuple(readings),
+        frozenset(n for n, t in enumerate(terms) if _matches(shapes, t.joined)),
+        frozenset((n, w) for n, t in enumerate(terms) if len(t.words) > 1
+                  for w, spellings in enumerate(t.words) if _matches(shapes, spellings)),
+    )
+
+
+class _Tokens:
+    """Every token of a text: spans of joinable runs, each with its verdicts (``_Span``)."""
+
+    def __init__(self, text: str, configured: tuple[str, ...]) -> None:
         folded = fold(text)
         runs = _runs(folded)
         self.readings: list[str] = []
-        self.spans: dict[int, list[tuple[int, Shapes]]] = {}
+        self.spans: dict[int, list[tuple[int, _Span]]] = {}
         for i in range(len(runs)):
             raw, j = runs[i].raw, i
             while True:
-                shapes: Shapes = {}
-                for reading in map(skeleton, _readings(raw)):
-                    if not _may_hold(reading, cores):
-                        continue
-                    self.readings.append(reading)
-                    for shape, (letters, loose) in _shapes_of(reading).items():
-                        seen, was_loose = shapes.get(shape, (0, False))
-                        shapes[shape] = (max(seen, letters), was_loose or loose)
-                self.spans.setdefault(i, []).append((j + 1, shapes))
+                span = _span(raw, configured)
+                self.readings.extend(span.readings)
+                self.spans.setdefault(i, []).append((j + 1, span))
                 if j + 1 >= len(runs) or not _joinable(folded, runs[j], runs[j + 1]):
                     break
                 j += 1
@@ -222,27 +254,34 @@ class _Tokens:
                 if len(raw) > MAX_JOINED:
                     break
 
-    def matches(self, term: Term) -> bool:
-        for start, spans in self.spans.items():
-            if any(_matches(shapes, term.joined) for _, shapes in spans):
-                return True
-            if len(term.words) > 1 and self._phrase_from(start, term.words):
-                return True
-        return False
+    def found(self, terms: tuple[Term, ...]) -> set[int]:
+        """The numbers of the configured terms in the text: spelt by a span, or (phrases) by
+        consecutive spans."""
+        found = {n for spans in self.spans.values() for _, span in spans for n in span.whole}
+        for number, term in enumerate(terms):
+            if number not in found and len(term.words) > 1 and any(
+                    self._phrase_from(start, number, 0, len(term.words)) for start in self.spans):
+                found.add(number)
+        return found
 
-    def _phrase_from(self, start: int, words: tuple[tuple[Spelling, ...], ...]) -> bool:
-        if not words:
+    def _phrase_from(self, start: int, number: int, word: int, words: int) -> bool:
+        if word == words:
             return True
-        return any(_matches(shapes, words[0]) and self._phrase_from(end, words[1:])
-                   for end, shapes in self.spans.get(start, []))
+        return any((number, word) in span.words and self._phrase_from(end, number, word + 1, words)
+                   for end, span in self.spans.get(start, []))
 
-    def compounds(self, terms: tuple[Term, ...]) -> set[str]:
+    def compounds(self, configured: tuple[str, ...]) -> set[str]:
         """Terms written together in one token ("korbankekerasan"): a term, then a term
         (affixes allowed after it), read with repeats once."""
         found: set[str] = set()
         for reading in set(self.readings):
-            found |= _split_compound(collapse(reading), terms)
+            found |= _compound(reading, configured)
         return found
+
+
+@lru_cache(maxsize=16384)
+def _compound(reading: str, configured: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_split_compound(collapse(reading), prepare(configured)))
 
 
 def _split_compound(reading: str, terms: tuple[Term, ...]) -> set[str]:
@@ -257,6 +296,7 @@ def _split_compound(reading: str, terms: tuple[Term, ...]) -> set[str]:
     return set()
 
 
+@lru_cache(maxsize=64)
 def _cores(terms: tuple[Term, ...]) -> frozenset[str]:
     """What every form matching a term holds, inner letters of its shape: affix stripping only
     cuts the ends of a reading and may add one letter at either end."""
@@ -272,9 +312,10 @@ def _may_hold(reading: str, cores: frozenset[str]) -> bool:
 @lru_cache(maxsize=1024)
 def _find(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
     terms = prepare(words)
-    tokens = _Tokens(text, _cores(terms))
-    compounds = tokens.compounds(terms)
-    return tuple(t.label for t in terms if t.label in compounds or tokens.matches(t))
+    tokens = _Tokens(text, words)
+    compounds = tokens.compounds(words)
+    found = tokens.found(terms)
+    return tuple(t.label for n, t in enumerate(terms) if t.label in compounds or n in found)
 
 
 def find_words(text: str | None, words: tuple[str, ...]) -> list[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import (
     Boolean,
@@ -97,6 +98,7 @@ def narrow_person() -> tuple[ORMOption, ...]:
                       Person.active), lazyload(Person.region), lazyload(Person.networks))
 
 
+@cache  # built once: loader options are immutable, and building them cost as much as the read
 def addressee_columns() -> tuple[ORMOption, ...]:
     """Loader options for the recipient of a message being sent: what composing and the
     channels need (name, language, phone, e-mail; role and region for a link's purpose) in one

@@ -8,6 +8,7 @@ columns a message shows (in one statement with its program, kelurahan and assign
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -55,6 +56,7 @@ def _context(notification: Notification, now: datetime) -> dict[str, Any]:
     return {"action": action, "now": now}
 
 
+@cache  # built once: loader options are immutable, and building them cost as much as the read
 def action_columns() -> tuple[ORMOption, ...]:
     """Loader options for the action a message is about: its public columns, its program's
     public title, its kelurahan's name and its assignee's name, in one statement."""

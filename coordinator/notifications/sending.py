@@ -26,10 +26,11 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import Integer, String, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
@@ -106,29 +107,71 @@ def claim(notification_id: int, now: datetime) -> Notification | None:
     state; the attempt row is inserted only where no attempt is in flight, read after the lock,
     so a claim committed in the meantime is seen.
     """
-    mine = aliased(Notification)
-    unlocked = (select(mine.id).where(mine.id == notification_id)
-                .with_for_update(skip_locked=True).scalar_subquery())
     claimed = db.session.scalars(
-        update(Notification)
-        .where(Notification.id == unlocked, Notification.status.in_(SENDABLE),
-               Notification.scheduled_for <= now, Notification.attempts < MAX_ATTEMPTS)
-        .values(attempts=Notification.attempts + 1)
-        .returning(Notification)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    ).one_or_none()
+        _claim_statement(), {"the_id": notification_id, "the_now": now}).one_or_none()
     if claimed is None:
         db.session.rollback()
         return None
-    started = db.session.scalar(insert(DeliveryAttempt).from_select(
-        ["notification_id", "attempt", "started_at"],
-        select(literal(notification_id), literal(claimed.attempts),
-               literal(now, UTCDateTime())).where(~in_flight(notification_id)),
-    ).returning(DeliveryAttempt.id))
+    started = db.session.scalar(_start_statement(), {
+        "the_id": notification_id, "the_attempt": claimed.attempts, "the_now": now})
     if started is None:
         db.session.rollback()
         return None
     return claimed
+
+
+# The statements of every send are built once (``cache``) with bound parameters: building and
+# keying a fresh construct for each message cost more than running it. Parameter names are
+# not column names: an UPDATE would read such a parameter as a value to SET.
+@cache
+def _claim_statement() -> Any:
+    mine = aliased(Notification)
+    unlocked = (select(mine.id).where(mine.id == bindparam("the_id", type_=Integer))
+                .with_for_update(skip_locked=True).scalar_subquery())
+    return (
+        update(Notification)
+        .where(Notification.id == unlocked, Notification.status.in_(SENDABLE),
+               Notification.scheduled_for <= bindparam("the_now", type_=UTCDateTime()),
+               Notification.attempts < MAX_ATTEMPTS)
+        .values(attempts=Notification.attempts + 1)
+        .returning(Notification)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+
+
+@cache
+def _start_statement() -> Any:
+    notification_id = bindparam("the_id", type_=Integer)
+    # The table, not the entity: an ORM INSERT given parameters would be a bulk insert of them.
+    attempts = cast(Table, DeliveryAttempt.__table__)
+    return insert(attempts).from_select(
+        ["notification_id", "attempt", "started_at"],
+        select(notification_id, bindparam("the_attempt", type_=Integer),
+               bindparam("the_now", type_=UTCDateTime())).where(~in_flight(notification_id)),
+    ).returning(attempts.c.id)
+
+
+@cache
+def _sent_statement() -> Any:
+    """The message went: what the provider did not say is kept (an id from a confirmed
+    earlier attempt, say)."""
+    kept = {name: func.coalesce(bindparam(f"said_{name}", type_=column.type), column)
+            for name, column in (("provider_id", Notification.provider_id),
+                                 ("sms_parts", Notification.sms_parts),
+                                 ("provider_status", Notification.provider_status))}
+    return (update(Notification).where(Notification.id == bindparam("the_id", type_=Integer))
+            .values(status="sent", sent_at=bindparam("the_now", type_=UTCDateTime()),
+                    last_error=None, uncertain_since=None, **kept))
+
+
+@cache
+def _finish_statement() -> Any:
+    return (update(DeliveryAttempt)
+            .where(DeliveryAttempt.notification_id == bindparam("the_id", type_=Integer),
+                   DeliveryAttempt.attempt == bindparam("the_attempt", type_=Integer))
+            .values(finished_at=bindparam("the_now", type_=UTCDateTime()),
+                    outcome=bindparam("the_outcome", type_=String()),
+                    error=bindparam("the_error", type_=String())))
 
 
 def _rowcount(result: Any) -> int:
@@ -198,23 +241,16 @@ def _record_sent(message: ClaimedMessage, now: datetime, result: DeliveryResult,
                  outcome: str) -> SendOutcome:
     """Record a message the provider took. The database may be restarting: the message has
     gone, so keep trying for a while rather than leave it to look interrupted."""
-    values: dict[str, Any] = {"status": "sent", "sent_at": now, "last_error": None,
-                              "uncertain_since": None}
-    # What the provider did not say is kept: an id from a confirmed earlier attempt, say.
-    if result.provider_id:
-        values["provider_id"] = result.provider_id
-    if result.parts:
-        values["sms_parts"] = result.parts
-    if result.provider_status:
-        values["provider_status"] = result.provider_status
+    said = {"the_id": message.id, "the_now": now, "said_provider_id": result.provider_id or None,
+            "said_sms_parts": result.parts or None,
+            "said_provider_status": result.provider_status or None}
     for delay in (*RECORD_RETRY_DELAYS, None):
         try:
             if resend_is_safe(message):
                 # Lost in a server crash, this record leaves the claim's attempt in flight: past
                 # the lease the message is uncertain, and its channel makes the resend harmless.
                 without_waiting_for_disk(db.session)
-            db.session.execute(
-                update(Notification).where(Notification.id == message.id).values(**values))
+            db.session.execute(_sent_statement(), said)
             _finish(message.id, message.attempt, now, outcome, None)
             db.session.commit()
             return SendOutcome("sent")
@@ -250,12 +286,9 @@ def _failed(notification_id: int, attempt: int, now: datetime, error: str,
 
 def _finish(notification_id: int, attempt: int, now: datetime, outcome: str,
             error: str | None) -> None:
-    db.session.execute(
-        update(DeliveryAttempt)
-        .where(DeliveryAttempt.notification_id == notification_id,
-               DeliveryAttempt.attempt == attempt)
-        .values(finished_at=now, outcome=outcome, error=(error or None) and error[:500])
-    )
+    db.session.execute(_finish_statement(), {
+        "the_id": notification_id, "the_attempt": attempt, "the_now": now,
+        "the_outcome": outcome, "the_error": (error or None) and error[:500]})
 
 
 def send_lease() -> timedelta:

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coordinator.config import DEFAULT_SENSITIVE_WORDS
@@ -166,3 +166,83 @@ def disguised(draw: st.DrawFn) -> tuple[str, str]:
 def test_no_disguised_variant_of_a_configured_word_passes(case: tuple[str, str]) -> None:
     term, text = case
     assert term in find_words(text, WORDS), text
+
+
+# --- The cached span verdicts find what reading every span afresh finds ----------------------
+
+def _reference_find(text: str, words: tuple[str, ...]) -> list[str]:
+    """The rule applied span by span with nothing cached (how ``find_words`` worked before its
+    verdicts were cached per span): the oracle for the faster technique."""
+    from coordinator.domain import wording as w
+
+    terms = w.prepare(words)
+    cores = w._cores(terms)
+    folded = w.fold(text)
+    runs = w._runs(folded)
+    readings: list[str] = []
+    spans: dict[int, list[tuple[int, dict[str, tuple[int, bool]]]]] = {}
+    for i in range(len(runs)):
+        raw, j = runs[i].raw, i
+        while True:
+            shapes: dict[str, tuple[int, bool]] = {}
+            for reading in map(w.skeleton, w._readings(raw)):
+                if not w._may_hold(reading, cores):
+                    continue
+                readings.append(reading)
+                for shape, (letters, loose) in w._shapes_of(reading).items():
+                    seen, was_loose = shapes.get(shape, (0, False))
+                    shapes[shape] = (max(seen, letters), was_loose or loose)
+            spans.setdefault(i, []).append((j + 1, shapes))
+            if j + 1 >= len(runs) or not w._joinable(folded, runs[j], runs[j + 1]):
+                break
+            j += 1
+            raw += runs[j].raw
+            if len(raw) > w.MAX_JOINED:
+                break
+
+    def phrase_from(start: int, parts: tuple[tuple[tuple[str, int], ...], ...]) -> bool:
+        return not parts or any(w._matches(shapes, parts[0]) and phrase_from(end, parts[1:])
+                                for end, shapes in spans.get(start, []))
+
+    def matches(term: w.Term) -> bool:
+        return any(any(w._matches(shapes, term.joined) for _, shapes in found)
+                   or (len(term.words) > 1 and phrase_from(start, term.words))
+                   for start, found in spans.items())
+
+    compounds: set[str] = set()
+    for reading in set(readings):
+        compounds |= w._split_compound(w.collapse(reading), terms)
+    return [t.label for t in terms if t.label in compounds or matches(t)]
+
+
+PIECES = ["korban", "k0rb4n", "TPPO", "tpp0", "perdagangan", "orang", "kekerasan", "pelecehan",
+          "trafficking", "diperkosa", "pemerkosaan", "Sosialisasi", "RW 05", "Kel. Tanjung Duren",
+          "https://sinergi.example.id/t/", "A-1234", "Balas SELESAI", "keras", "traffic", "tpo",
+          "nya", "an", "Kórbán", "коrban", "p", "ran", "orba"]
+JOINERS = ["", " ", "-", ".", "/", "_", " . ", "  ", "2", "\u200b"]
+KEY = st.text(alphabet="23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz",
+              min_size=10, max_size=10)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(PIECES), KEY), min_size=1, max_size=12),
+       st.lists(st.sampled_from(JOINERS), min_size=12, max_size=12))
+@example(["Rapat", "perdagangan", "orang", "nya"], [" ", "  ", "", " "] + [""] * 8)
+@example(["perdagangan", "orang"], [" . ", ""] + [""] * 10)
+@example(["korban", "kekerasan", "https://sinergi.example.id/t/", "kekerasanABC"], [""] * 12)
+def test_cached_span_verdicts_find_what_a_fresh_reading_finds(pieces: list[str],
+                                                               joiners: list[str]) -> None:
+    text = "".join(piece + joiner for piece, joiner in zip(pieces, joiners, strict=False))
+    assert find_words(text, WORDS) == _reference_find(text, WORDS), text
+
+
+@pytest.mark.parametrize("text", ["Tugas A-12 di RW 05", "korban", "Kel. Kórbán", "TPP0 2022"])
+def test_ascii_text_folds_as_the_full_rule_folds_it(text: str) -> None:
+    import unicodedata
+
+    from coordinator.domain.wording import HOMOGLYPHS
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    full = "".join(c for c in decomposed if not unicodedata.combining(c)
+                   and unicodedata.category(c) != "Cf").casefold().translate(HOMOGLYPHS)
+    assert fold(text) == full

@@ -145,3 +145,17 @@ def test_signing_a_person_out_everywhere_revokes_their_links_a_new_password_does
     end_all_sessions(world.cadre, actor=world.admin, reason="sign_out_everywhere")
     with pytest.raises(LinkRevoked):
         read_action_token(key)
+
+
+def test_a_new_key_that_collides_with_a_stored_one_is_drawn_again(world: World) -> None:
+    taken = action_key(world.coordinator.id, world.action.id, LinkPurpose.FOLLOW_UP, now=NOW)
+    draws = iter([taken, "Bb2Bb2Bb2B"])
+    row = {"person_id": world.cadre.id, "action_id": world.action.id, "purpose": "do",
+           "created_at": NOW, "expires_at": NOW + DAYS}
+    assert short_links._insert_new(row, draw=lambda: next(draws)) == "Bb2Bb2Bb2B"
+    db.session.commit()
+    assert _rows() == 2
+    assert read_action_token(taken, now=NOW) == (world.coordinator.id, world.action.id,
+                                                 LinkPurpose.FOLLOW_UP)
+    assert read_action_token("Bb2Bb2Bb2B", now=NOW) == (world.cadre.id, world.action.id,
+                                                        LinkPurpose.DO)
