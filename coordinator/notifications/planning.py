@@ -23,7 +23,7 @@ from coordinator.models.base import UTCDateTime
 from coordinator.policy import audiences
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recipient:
     """What planning needs to know of a person (no ORM object: sweeps stream plain rows)."""
 
@@ -38,7 +38,7 @@ class Recipient:
         return cls(person.id, person.phone, person.email, person.channel_preference, person.active)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Planned:
     """One message to plan: ``occurrence`` distinguishes repeats (a new due time, a step)."""
 
