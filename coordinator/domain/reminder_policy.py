@@ -127,7 +127,7 @@ def _is_int(value: Any) -> bool:
 REMINDER_KINDS = ("reminder_24h", "reminder_due_today", "reminder_now", "overdue", "escalation")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueReminder:
     """One reminder due at ``at``; ``occurrence`` tells repeats apart (a new due time, a step)."""
 

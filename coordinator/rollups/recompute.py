@@ -38,9 +38,12 @@ from coordinator.rollups.incremental import HANDLER, INDICATOR_KEYS, PROGRAM_KEY
 
 log = logging.getLogger(__name__)
 MAX_STORED_DRIFTS = 500
-# The snapshot's grouping of every action: in memory rather than spilled to disk in batches
-# (per transaction; the server's default stays for everything else).
-WORK_MEM = "SET LOCAL work_mem = '64MB'"
+# Per transaction; the server's defaults stay for everything else. The snapshot's grouping of
+# every action: in memory rather than spilled to disk in batches. No JIT: the planner's cost
+# for the expected rows (over 10^6) passes every JIT threshold, and compiling the plan with
+# inlining and optimisation took 1.7 s of a 5.5 s statement at 250,000 actions, for a
+# statement run once (the raw GROUP BY ROLLUP stays under the threshold: it pays none of it).
+SNAPSHOT_SETTINGS = ("SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off")
 LOCK = ("LOCK TABLE program_rollups, indicator_rollups, rollup_action_states "
         "IN EXCLUSIVE MODE")
 # Another recompute's corrections landing between our snapshot and our lock: start again.
@@ -102,7 +105,8 @@ def _recompute_once(started: datetime, since: datetime,
     postgres = _postgres()
     if postgres:
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        _run(WORK_MEM)
+        for setting in SNAPSHOT_SETTINGS:
+            _run(setting)
     else:  # a write first takes SQLite's write lock before anything is read
         _run("UPDATE rollup_runs SET id = id WHERE id IS NULL")
     last_run = _run("SELECT MAX(id) FROM rollup_runs").scalar()
