@@ -4,8 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
+
+from coordinator.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _installed = False
@@ -48,3 +51,10 @@ def engine_options(database_url: str, pool_size: int = 5) -> dict[str, Any]:
         # IMMEDIATE-free; the busy timeout above covers writer contention.
         return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
     return {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": pool_size * 2}
+
+
+def dialect_insert(table: Any) -> Any:
+    """The ``INSERT`` construct with ``on_conflict_do_*`` of the session's database (PostgreSQL
+    or SQLite speak the same form)."""
+    name = db.session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from coordinator.database import dialect_insert
 from coordinator.errors import Conflict, NotFound
 from coordinator.extensions import db
 from coordinator.models import DeadLetter, Event, Person
@@ -33,9 +33,8 @@ def record_dead_letter(task_name: str, args: list[Any], error: str, now: datetim
     key = job_key(task_name, args)
     if event_id is not None and db.session.get(Event, event_id) is None:
         event_id = None  # a poison task may name an event that does not exist
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     inserted = db.session.execute(
-        dialect.insert(DeadLetter).values(
+        dialect_insert(DeadLetter).values(
             key=key, task_name=task_name[:100], args=args, event_id=event_id,
             error=error[:ERROR_LIMIT], failures=1, status="dead",
             first_failed_at=now, last_failed_at=now,

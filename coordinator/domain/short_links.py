@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from coordinator.database import dialect_insert
 from coordinator.extensions import db
 from coordinator.models import ShortLink
 from coordinator.policy import LinkPurpose
@@ -81,11 +81,10 @@ def _insert_new(row: dict[str, object], draw: Callable[[], str] = new_key) -> st
     """Insert the row under a fresh key (from ``draw``). A collision is a 1-in-2**58 event per
     live key: the insert skips it (``ON CONFLICT DO NOTHING``) and the next key is tried, so no
     lookup precedes every insert."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     while True:
         key = draw()
         inserted = db.session.execute(
-            dialect.insert(ShortLink).values(key=key, **row)
+            dialect_insert(ShortLink).values(key=key, **row)
             .on_conflict_do_nothing(index_elements=[ShortLink.key]).returning(ShortLink.id)
         ).first()
         if inserted is not None:

@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, any_, literal, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeEngine
 
+from coordinator.database import dialect_insert
 from coordinator.domain.reminder_policy import send_time
 from coordinator.extensions import db
 from coordinator.models import Notification, Person
@@ -137,9 +138,8 @@ def insert_ignoring_duplicates(rows: Sequence[dict[str, Any]]) -> list[int]:
     columns = list(rows[0])
     if _unnest_applies(rows):
         return _insert_unnest(columns, rows)
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(Notification)
+        dialect_insert(Notification)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(Notification.id)
     )

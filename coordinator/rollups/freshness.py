@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import String, bindparam, func, select
 
+from coordinator.database import dialect_insert
 from coordinator.extensions import db
 from coordinator.models import RollupMark, RollupRun, utcnow
 from coordinator.models.base import UTCDateTime
-from coordinator.rollups.upsert import dialect_insert
 
 APPLIED = "applied"
 

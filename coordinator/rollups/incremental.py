@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import String, bindparam, select
 
-from coordinator.database import without_waiting_for_disk
+from coordinator.database import dialect_insert, without_waiting_for_disk
 from coordinator.domain.events import MalformedEvent
 from coordinator.extensions import db
 from coordinator.models import (
@@ -42,7 +42,7 @@ from coordinator.rollups.facts import (
     contribution_of,
 )
 from coordinator.rollups.freshness import mark_applied
-from coordinator.rollups.upsert import add_to_rows, dialect_insert, put_rows
+from coordinator.rollups.upsert import add_to_rows, put_rows
 
 HANDLER = "rollups"
 PROGRAM_KEYS = ("program_id", "region_code", "network_key")

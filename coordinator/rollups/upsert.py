@@ -12,16 +12,12 @@ from typing import Any
 from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from coordinator.database import dialect_insert
 from coordinator.extensions import db
 
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
-
-
-def dialect_insert(table: Any) -> Any:
-    """The INSERT construct with ``on_conflict_do_*`` of the session's database."""
-    return (postgresql.insert if _dialect() == "postgresql" else sqlite.insert)(table)
 
 
 @cache
