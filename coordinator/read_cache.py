@@ -1,7 +1,7 @@
 """Reads kept in each web process while nothing has been written.
 
-What a read builds from the database (the dashboard's report, the navigation's worklist count,
-an API answer) is kept in the process's memory under the *data version*: a random token in
+What a read builds from the database (the dashboard's page, a link's page, the navigation's
+worklist count, an API answer, who a token or a web session is) is kept in the process's memory under the *data version*: a random token in
 Redis (``sinergi:data-version``), replaced whenever a database connection that wrote goes back
 to its pool, that is after its commit or rollback. Any write by any process of the app (web,
 API, SMS webhook, workers, CLI) therefore retires every kept read at once, in every process; the
@@ -17,7 +17,9 @@ Rules that keep a kept read from ever being older than the data it claims:
   write outside the app (psql), a lost Redis write or the clock (an action turning overdue)
   can leave unseen;
 - Redis unreachable: nothing is read from or kept in the cache, and a bump that failed is
-  retried at the next write.
+  retried at the next write;
+- a kept page holds no request's own parts: its CSRF token is filled in per request, and a
+  request with flashed messages waiting renders afresh.
 Without ``REDIS_URL``, or with ``READ_CACHE_SECONDS=0``, nothing is kept (the embedded default
 runs several processes with nothing shared to hold the version).
 """
@@ -33,7 +35,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import redis
-from flask import Blueprint, Flask, Response, current_app, g, has_app_context, request
+from flask import Blueprint, Flask, Response, current_app, g, has_app_context, request, session
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
@@ -50,6 +53,8 @@ _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "COPY", "WITH
 _RETRY_AFTER_FAILURE = 5.0  # seconds without trying Redis after it failed
 _MISSING: Any = object()
 _CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Match", "Range")
+# Where a kept page's CSRF token goes: each request fills in its own (``kept_page``).
+_CSRF_SLOT = f"csrf-slot-{uuid.uuid4().hex}"
 
 
 class _Versions:
@@ -226,6 +231,41 @@ def remember(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
         value = build()
         keep(key, value)
     return value  # type: ignore[no-any-return]
+
+
+def max_age() -> float:
+    """Seconds an entry is kept at most (``READ_CACHE_SECONDS``); 0 when nothing is kept."""
+    store = _store()
+    return store.max_age if store is not None else 0.0
+
+
+def kept_page(key: tuple[Hashable, ...], render: Callable[[], tuple[str, bool]]) -> str:
+    """A whole HTML page kept under ``key``, or ``render()``'s (html, whether it may be kept).
+
+    The page's forms carry this request's own CSRF token: the kept copy is rendered with a
+    slot in its place, filled in for each request. A request with flashed messages waiting
+    renders afresh and keeps nothing (the messages are its own)."""
+    if _version() is None or "_flashes" in session:
+        return render()[0]
+    html = lookup(key)
+    if html is None:
+        html, keepable = _with_csrf_slot(render)
+        if keepable:
+            keep(key, html)
+    return html.replace(_CSRF_SLOT, generate_csrf()) if _CSRF_SLOT in html else html
+
+
+def _with_csrf_slot(render: Callable[[], tuple[str, bool]]) -> tuple[str, bool]:
+    # Flask-WTF keeps the request's signed token in ``g`` and hands it to every form.
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    own = g.pop(name, _MISSING)
+    setattr(g, name, _CSRF_SLOT)
+    try:
+        return render()
+    finally:
+        g.pop(name, None)
+        if own is not _MISSING:
+            setattr(g, name, own)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class KeyState:
     purpose: LinkPurpose
     expired: bool
     revoked: bool
+    expires_at: datetime
 
 
 def issue(person_id: int, action_id: int, purpose: LinkPurpose, *, now: datetime,
@@ -103,7 +104,8 @@ def look_up(key: str, *, now: datetime) -> KeyState | None:
     if row is None:
         return None
     return KeyState(row.person_id, row.action_id, LinkPurpose(row.purpose),
-                    expired=row.expires_at <= now, revoked=row.revoked_at is not None)
+                    expired=row.expires_at <= now, revoked=row.revoked_at is not None,
+                    expires_at=row.expires_at)
 
 
 def revoke(action_id: int, *, now: datetime, person_id: int | None = None,

@@ -52,6 +52,7 @@ class LinkClaim(NamedTuple):
     person_id: int
     action_id: int
     purpose: LinkPurpose
+    expires_at: datetime | None = None  # when the link stops working (UTC), where known
 
 
 def max_age() -> timedelta:
@@ -85,7 +86,7 @@ def read_action_token(token: str, *, now: datetime | None = None) -> LinkClaim:
             raise LinkRevoked("revoked")
         if state.expired:
             raise LinkExpired("expired")
-        return LinkClaim(state.person_id, state.action_id, state.purpose)
+        return LinkClaim(state.person_id, state.action_id, state.purpose, state.expires_at)
     return _read_signed(token, current)
 
 
@@ -117,7 +118,7 @@ def _read_signed(token: str, now: datetime) -> LinkClaim:
         raise LinkInvalid("unexpected payload")
     if now - signed_at > max_age():
         raise LinkExpired(f"signed at {signed_at.isoformat()}")
-    return claim
+    return claim._replace(expires_at=signed_at + max_age())
 
 
 def _claim(payload: object) -> LinkClaim | None:

@@ -96,8 +96,7 @@ def _report_or_404() -> Report:
 
 @dataclass(frozen=True)
 class Page:
-    """The dashboard as kept between requests: its report rendered, and what the note form
-    below it needs (the form carries this request's CSRF token, so it is rendered each time)."""
+    """What the dashboard shows: its report rendered, and what the note form below it needs."""
     place_name: str
     region: str
     report: Markup
@@ -122,15 +121,15 @@ def _page() -> tuple[Page, bool]:
 @blp.get("")
 @staff_required
 def index() -> Any:
-    # Kept per person (scope, permissions), language and query string.
-    key = ("dashboard", current_user.id, current_language(), request.query_string)
-    page = read_cache.lookup(key)
-    if page is None:
-        page, keepable = _page()
-        if keepable:
-            read_cache.keep(key, page)
-    return render_template("dashboard/index.html", page=page,
-                           today=local_now().date().isoformat())
+    # Kept per person (scope, permissions), language, query string and day (the note's date).
+    today = local_now().date().isoformat()
+    key = ("dashboard", current_user.id, current_language(), request.query_string, today)
+    return read_cache.kept_page(key, lambda: _render_index(today))
+
+
+def _render_index(today: str) -> tuple[str, bool]:
+    page, keepable = _page()
+    return render_template("dashboard/index.html", page=page, today=today), keepable
 
 
 def _print_charts(report: Report) -> dict[str, Any]:

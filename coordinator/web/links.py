@@ -14,6 +14,7 @@ saying why and how to get a new one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -23,7 +24,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from coordinator import policy
+from coordinator import policy, read_cache
 from coordinator.domain.actions import cancel_action, reassign_action, restore_action
 from coordinator.domain.history import action_history
 from coordinator.domain.overdue import days_overdue
@@ -181,9 +182,25 @@ def _run(token: str, operation: Callable[[], object], done: str) -> Response:
 
 
 @blp.get("/<token>")
-@_with_link
-def open_link(token: str, person: Person, action: Action, claim: LinkClaim) -> Any:
-    return _page(token, person, action, claim)
+def open_link(token: str) -> Any:
+    """The link's page, kept while nothing is written (``read_cache``) unless the link stops
+    working before a kept page would be retired; a broken link's page is never kept."""
+    status = 200
+
+    def render() -> tuple[str, bool]:
+        nonlocal status
+        try:
+            person, action, claim = _resolve(token)
+        except _LinkProblem as problem:
+            html, status = _problem_page(problem)
+            return html, False
+        with force_locale(person.language):
+            html, status = _page(token, person, action, claim)
+        ends = claim.expires_at
+        return html, ends is None or ends > utcnow() + timedelta(seconds=read_cache.max_age())
+
+    html = read_cache.kept_page(("link", token), render)
+    return html, status
 
 
 @blp.post("/<token>")
