@@ -1,21 +1,26 @@
 """The read cache (``coordinator.read_cache``) as its users meet it: a dashboard or an API
-answer is built once while nothing is written, any write (this process, another engine, a
-worker) retires it, it is never shared between people, authentication still runs on every
-request, and without Redis nothing is kept. Statements are counted, never timed."""
+answer, and who a session or a token is, are built once while nothing is written; any write
+(this process, another engine, a worker) retires them, so a logout, a revoked token or a
+deactivation stops the next request; the clock ends a session or a token even when it was
+kept; nothing is shared between people, and without Redis nothing is kept. Statements are
+counted, never timed."""
 from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, inspect, text, update
 from sqlalchemy.pool import NullPool
 
 from coordinator import read_cache
+from coordinator.domain import sessions
+from coordinator.domain.sessions import end_all_sessions, person_for_token
 from coordinator.extensions import db
-from coordinator.models import ApiToken, Person, Program
+from coordinator.models import ApiToken, Person, Program, utcnow
 from tests.api.conftest import give_token
 from tests.dashboard.conftest import World
 from tests.dashboard.test_queries_once_per_request import statements
@@ -83,7 +88,7 @@ def test_the_note_form_keeps_its_own_csrf_token_and_a_bad_query_is_told_every_ti
         assert "period must be a number" in page
 
 
-def test_kept_answers_are_never_shared_between_people_and_auth_runs_every_time(
+def test_kept_answers_are_never_shared_between_people_and_a_revoked_token_stops_at_once(
     dash_world: World, app: Flask
 ) -> None:
     lead_token = give_token(dash_world.lead)
@@ -98,7 +103,7 @@ def test_kept_answers_are_never_shared_between_people_and_auth_runs_every_time(
     with statements() as seen:
         kept = client.get(INDICATORS, headers=lead)
     assert (kept.status_code, kept.get_data()) == (200, answer.get_data())
-    assert _reads(seen) == [] and seen, "the token is still looked up"
+    assert seen == [], "the answer and who the token is were both kept"
     assert sorted(kept.headers.keys()) == sorted(answer.headers.keys())  # none twice or lost
     assert "X-RateLimit-Remaining" in kept.headers
 
@@ -109,6 +114,87 @@ def test_kept_answers_are_never_shared_between_people_and_auth_runs_every_time(
                        .values(revoked_at=ApiToken.created_at))
     db.session.commit()
     assert client.get(INDICATORS, headers=lead).status_code == 401
+
+
+def test_a_kept_login_reads_nothing_and_ends_with_its_time_or_signing_out_everywhere(
+    dash_world: World, login_as: Callable[[Person], FlaskClient]
+) -> None:
+    client = login_as(dash_world.lead)
+    client.get(DASHBOARD)
+    with statements() as seen:
+        assert client.get(DASHBOARD).status_code == 200
+    assert seen == [], "the page and the session's person were kept"
+
+    # No write announces the end of a session's life: the kept session's own end is checked.
+    with pytest.MonkeyPatch.context() as later:
+        later.setattr(sessions, "utcnow", lambda: utcnow() + timedelta(days=400))
+        with statements() as seen:
+            ended = client.get(DASHBOARD)
+        assert ended.status_code == 302 and "/login" in ended.headers["Location"]
+        assert seen == [], "refused from what was kept"
+    assert client.get(DASHBOARD).status_code == 200
+
+    end_all_sessions(dash_world.lead, actor=None, reason="sign_out_everywhere")  # commits
+    gone = client.get(DASHBOARD)
+    assert gone.status_code == 302 and "/login" in gone.headers["Location"]
+
+
+def test_a_kept_token_stops_when_its_person_is_deactivated_or_its_time_is_up(
+    dash_world: World, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = give_token(dash_world.lead)
+    ends = utcnow() + timedelta(days=1)
+    db.session.execute(update(ApiToken).where(ApiToken.person_id == dash_world.lead.id)
+                       .values(expires_at=ends, last_used_at=utcnow()))
+    db.session.commit()
+    client = app.test_client()
+    lead = {"Authorization": f"Bearer {token}"}
+    assert client.get(INDICATORS, headers=lead).status_code == 200
+    with statements() as seen:
+        assert client.get(INDICATORS, headers=lead).status_code == 200
+    assert seen == []
+
+    # No write announces the end of a token's life: the kept token's own end is checked.
+    monkeypatch.setattr(sessions, "utcnow", lambda: ends + timedelta(seconds=1))
+    with statements() as seen:
+        assert client.get(INDICATORS, headers=lead).status_code == 401
+    assert seen == [], "refused from what was kept"
+    monkeypatch.undo()
+
+    assert client.get(INDICATORS, headers=lead).status_code == 200
+    db.session.execute(update(Person).where(Person.id == dash_world.lead.id).values(active=False))
+    db.session.commit()
+    assert client.get(INDICATORS, headers=lead).status_code == 401
+
+
+def test_a_kept_person_joins_each_request_as_its_own_and_loads_the_rest_on_use(
+    dash_world: World, app: Flask
+) -> None:
+    token = give_token(dash_world.lead)
+    lead_id, email = dash_world.lead.id, dash_world.lead.email
+    person_for_token(token)  # its first use writes the token's last use
+    with app.test_request_context("/api/v1/me"):
+        app.preprocess_request()  # reads the data version, as every GET does
+        first = person_for_token(token)
+        assert first is not None
+        kept = read_cache.lookup(("token", sessions.secret_hash(token)))
+    db.session.rollback()
+    db.session.expunge_all()  # the next request's session starts empty
+    with app.test_request_context("/api/v1/me"):
+        app.preprocess_request()
+        with statements() as seen:
+            again = person_for_token(token)
+        assert again is not None and seen == []
+        person = again.person
+        assert person in db.session and person is not kept.person
+        assert inspect(kept.person).detached, "the kept copy is shared, never attached"
+        with statements() as seen:
+            assert person.email == email  # not in the narrow row: loads now
+        assert seen
+        person.phone = "+6281234567890"  # and it can be changed like any loaded person
+        db.session.commit()
+    assert db.session.scalar(text("SELECT phone FROM people WHERE id = :id"),
+                             {"id": lead_id}) == "+6281234567890"
 
 
 def test_a_kept_read_expires_after_its_time_even_when_nothing_announced_a_write(
