@@ -8,9 +8,12 @@ API, SMS webhook, workers, CLI) therefore retires every kept read at once, in ev
 next request builds it again.
 
 Rules that keep a kept read from ever being older than the data it claims:
-- the version is read at the start of a GET request, before anything else of the request reads
-  the database (``init_app`` registers that hook before the others), so a read is never kept
-  under a version newer than its data;
+- the version is read at the start of every request, before anything else of the request
+  reads the database (``init_app`` registers that hook before the others), so a read is never
+  kept under a version newer than its data;
+- a request that wrote reads and keeps nothing more once its write is over (its version is
+  dropped at the same check-in that bumps it), so it never shows what it just changed from a
+  copy kept before the change;
 - a write bumps the version only once it is over (pool check-in), never before its commit;
 - an entry is keyed by everything it depends on (the person, the language, the query string)
   and expires after ``READ_CACHE_SECONDS`` (default 60) whatever happens: that bounds what a
@@ -139,7 +142,7 @@ class _Store:
 
 
 def init_app(app: Flask) -> None:
-    """Bump the version after every write of this process; read it first in every GET.
+    """Bump the version after every write of this process; read it first in every request.
 
     Call before anything that registers a ``before_request`` reading the database."""
     config = app.extensions["sinergi"]
@@ -184,6 +187,8 @@ def _note_write(conn: Any, cursor: Any, statement: str, parameters: Any, context
 def _bump_after_write(dbapi_connection: Any, record: Any) -> None:
     if record is None or not record.info.pop(_WROTE, False):
         return
+    if has_app_context():
+        g.pop("read_cache_version", None)
     for versions in list(_versions.values()):
         versions.bump()
 
@@ -196,7 +201,7 @@ def _store() -> _Store | None:
 
 def _read_version() -> None:
     store = _store()
-    if store is not None and request.method == "GET":
+    if store is not None:
         g.read_cache_version = store.versions.current()
         if g.read_cache_version is None:
             store.clear()  # writes may go unannounced while Redis is away

@@ -197,6 +197,18 @@ def test_a_kept_person_joins_each_request_as_its_own_and_loads_the_rest_on_use(
                              {"id": lead_id}) == "+6281234567890"
 
 
+def test_a_request_that_wrote_uses_no_kept_read_after_its_write(dash_world: World,
+                                                                app: Flask) -> None:
+    with app.test_request_context("/api/v1/me", method="POST"):
+        app.preprocess_request()  # every request reads the version, a POST too
+        read_cache.keep(("probe",), "kept before the write")
+        assert read_cache.lookup(("probe",)) == "kept before the write"
+        _rename_program(dash_world, "Written by this request")  # commits: its connection
+        assert read_cache.lookup(("probe",)) is None  # ... went back to the pool
+        read_cache.keep(("probe",), "kept after the write")
+        assert read_cache.lookup(("probe",)) is None
+
+
 def test_a_kept_read_expires_after_its_time_even_when_nothing_announced_a_write(
     dash_world: World, login_as: Callable[[Person], FlaskClient],
     monkeypatch: pytest.MonkeyPatch
