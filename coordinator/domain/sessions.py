@@ -5,10 +5,10 @@ Logout revokes that row, so a cookie copied before logout is dead. A password ch
 deactivation and an admin's "sign out everywhere" revoke every session and API token of the
 person (the last two also the links sent to them: a password does not open a link). Looking a
 session or a token up costs one indexed SELECT (joined with the person) and no write: a token's
-``last_used_at`` is written at most once per ``LAST_USED_PRECISION``. In a GET, what the SELECT
-found is kept while nothing is written (``read_cache``): a logout, a revoked token, a
-deactivation or a role change is a write, which retires it in every process at once; the end
-of a session's or token's life is checked against the clock on every request.
+``last_used_at`` is written at most once per ``LAST_USED_PRECISION``. What the SELECT found is
+kept while nothing is written (``read_cache``): a logout, a revoked token, a deactivation or a
+role change is a write, which retires it in every process at once; the end of a session's or
+token's life is checked against the clock on every request.
 """
 from __future__ import annotations
 
@@ -118,8 +118,11 @@ def _detached_copy(person: Person) -> Person:
 
 def _attached(copy: Person) -> Person:
     """The kept person in this request's session, without a SELECT (``merge(load=False)``
-    copies the kept state; the kept copy itself is shared and never attached)."""
-    return db.session.merge(copy, load=False)
+    copies the kept state; the kept copy itself is shared and never attached). A person this
+    session holds already is that one, as it is: merging would overwrite its changes."""
+    key = inspect(copy).key
+    held = db.session.identity_map.get(key) if key is not None else None
+    return held if held is not None else db.session.merge(copy, load=False)
 
 
 def end_session(session_id: str | None) -> None:

@@ -196,6 +196,21 @@ def test_a_kept_person_joins_each_request_as_its_own_and_loads_the_rest_on_use(
     assert db.session.scalar(text("SELECT phone FROM people WHERE id = :id"),
                              {"id": lead_id}) == "+6281234567890"
 
+    with app.test_request_context("/api/v1/me"):
+        app.preprocess_request()
+        assert person_for_token(token) is not None  # kept again after that write
+    db.session.expunge_all()
+    with app.test_request_context("/api/v1/me"):
+        app.preprocess_request()
+        held = db.session.get(Person, lead_id)
+        assert held is not None
+        held.name = "Changed, not yet flushed"
+        with statements() as seen:
+            found = person_for_token(token)  # the session holds the person: that one, as is
+        assert found is not None and found.person is held and seen == []
+        assert held.name == "Changed, not yet flushed"
+    db.session.rollback()
+
 
 def test_a_request_that_wrote_uses_no_kept_read_after_its_write(dash_world: World,
                                                                 app: Flask) -> None:
