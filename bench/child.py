@@ -36,7 +36,16 @@ def sweep(args: dict[str, Any]) -> dict[str, Any]:
             "overdue_events": result.overdue_events}
 
 
-JOBS = {"bulk": bulk, "sweep": sweep}
+def sweep_warm(args: dict[str, Any]) -> dict[str, Any]:
+    """The sweep as a long-lived worker runs it again: once to warm the process (its statements
+    compiled, its modules loaded), then timed; its own ``seconds``."""
+    sweep(args)
+    started = time.perf_counter()
+    found = sweep(args)
+    return {**found, "seconds": time.perf_counter() - started}
+
+
+JOBS = {"bulk": bulk, "sweep": sweep, "sweep_warm": sweep_warm}
 
 
 def main() -> None:
