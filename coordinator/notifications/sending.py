@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -31,7 +32,7 @@ from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import Integer, String, Table, bindparam, func, insert, select, update
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
 from coordinator.channels import (
@@ -44,11 +45,12 @@ from coordinator.channels import (
     transmit,
 )
 from coordinator.database import without_waiting_for_disk
+from coordinator.domain import short_links
 from coordinator.extensions import db
-from coordinator.models import DeliveryAttempt, Notification, Person
+from coordinator.models import Action, DeliveryAttempt, Notification, Person
 from coordinator.models.base import UTCDateTime
 from coordinator.models.people import addressee_columns
-from coordinator.notifications.contents import render_into
+from coordinator.notifications.contents import action_columns, render_into
 from coordinator.notifications.dispatch import MAX_ATTEMPTS, SENDABLE, in_flight
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,9 @@ UNCERTAIN_OUTCOMES = ("uncertain", "interrupted")
 class SendOutcome:
     status: str  # sent / retry / dead / skipped
     retry_in: float | None = None
+
+
+SKIPPED = SendOutcome("skipped")
 
 
 @dataclass(frozen=True)
@@ -101,36 +106,44 @@ def backoff_seconds(attempt: int, rng: random.Random | None = None,
 def claim(notification_id: int, now: datetime) -> Notification | None:
     """Take the notification for one delivery attempt, in the caller's transaction (who commits
     it): returns it with ``attempts`` counting this attempt, or None (rolled back) if it is not
-    due, another claim holds it, it is out of attempts, or an attempt is still in flight.
+    due, another claim holds it, it is out of attempts, or an attempt is still in flight."""
+    return claim_all([notification_id], now).get(notification_id)
 
-    The UPDATE locks the row (skipping one another claim has locked) and checks the row's own
-    state; the attempt row is inserted only where no attempt is in flight, read after the lock,
-    so a claim committed in the meantime is seen.
+
+def claim_all(notification_ids: Sequence[int], now: datetime) -> dict[int, Notification]:
+    """Take each notification that can go now for one delivery attempt, in the caller's
+    transaction (who commits it): those taken, by id, ``attempts`` counting this attempt.
+
+    One UPDATE locks the rows (skipping those another claim has locked) and checks each row's
+    own state; the attempt rows are inserted in one statement only where no attempt is in
+    flight, read after the locks, so a claim committed in the meantime is seen; a row locked
+    but not started gets its attempt back. Nothing taken: rolled back.
     """
-    claimed = db.session.scalars(
-        _claim_statement(), {"the_id": notification_id, "the_now": now}).one_or_none()
-    if claimed is None:
+    claimed = {notification.id: notification for notification in db.session.scalars(
+        _claim_statement(), {"the_ids": list(notification_ids), "the_now": now})}
+    started = set(db.session.scalars(_start_statement(), {
+        "the_ids": list(claimed), "the_now": now})) if claimed else set()
+    if not started:
         db.session.rollback()
-        return None
-    started = db.session.scalar(_start_statement(), {
-        "the_id": notification_id, "the_attempt": claimed.attempts, "the_now": now})
-    if started is None:
-        db.session.rollback()
-        return None
-    return claimed
+        return {}
+    if len(started) < len(claimed):
+        db.session.execute(_unclaim_statement(), {"the_ids": list(set(claimed) - started)})
+    return {notification_id: claimed[notification_id] for notification_id in started}
 
 
 # The statements of every send are built once (``cache``) with bound parameters: building and
 # keying a fresh construct for each message cost more than running it. Parameter names are
-# not column names: an UPDATE would read such a parameter as a value to SET.
+# not column names: an UPDATE would read such a parameter as a value to SET. The rows' own
+# statements are on the tables, not the entities: an ORM UPDATE or INSERT given a list of
+# parameters would be a bulk operation by primary key.
 @cache
 def _claim_statement() -> Any:
     mine = aliased(Notification)
-    unlocked = (select(mine.id).where(mine.id == bindparam("the_id", type_=Integer))
-                .with_for_update(skip_locked=True).scalar_subquery())
+    unlocked = (select(mine.id).where(mine.id.in_(bindparam("the_ids", expanding=True)))
+                .with_for_update(skip_locked=True))
     return (
         update(Notification)
-        .where(Notification.id == unlocked, Notification.status.in_(SENDABLE),
+        .where(Notification.id.in_(unlocked), Notification.status.in_(SENDABLE),
                Notification.scheduled_for <= bindparam("the_now", type_=UTCDateTime()),
                Notification.attempts < MAX_ATTEMPTS)
         .values(attempts=Notification.attempts + 1)
@@ -141,34 +154,44 @@ def _claim_statement() -> Any:
 
 @cache
 def _start_statement() -> Any:
-    notification_id = bindparam("the_id", type_=Integer)
-    # The table, not the entity: an ORM INSERT given parameters would be a bulk insert of them.
     attempts = cast(Table, DeliveryAttempt.__table__)
     return insert(attempts).from_select(
         ["notification_id", "attempt", "started_at"],
-        select(notification_id, bindparam("the_attempt", type_=Integer),
-               bindparam("the_now", type_=UTCDateTime())).where(~in_flight(notification_id)),
-    ).returning(attempts.c.id)
+        select(Notification.id, Notification.attempts,
+               bindparam("the_now", type_=UTCDateTime()))
+        .where(Notification.id.in_(bindparam("the_ids", expanding=True)),
+               ~in_flight(Notification.id)),
+    ).returning(attempts.c.notification_id)
+
+
+@cache
+def _unclaim_statement() -> Any:
+    notifications = cast(Table, Notification.__table__)
+    return (update(notifications)
+            .where(notifications.c.id.in_(bindparam("the_ids", expanding=True)))
+            .values(attempts=notifications.c.attempts - 1))
 
 
 @cache
 def _sent_statement() -> Any:
     """The message went: what the provider did not say is kept (an id from a confirmed
     earlier attempt, say)."""
-    kept = {name: func.coalesce(bindparam(f"said_{name}", type_=column.type), column)
-            for name, column in (("provider_id", Notification.provider_id),
-                                 ("sms_parts", Notification.sms_parts),
-                                 ("provider_status", Notification.provider_status))}
-    return (update(Notification).where(Notification.id == bindparam("the_id", type_=Integer))
+    notifications = cast(Table, Notification.__table__)
+    kept = {name: func.coalesce(bindparam(f"said_{name}", type_=notifications.c[name].type),
+                                notifications.c[name])
+            for name in ("provider_id", "sms_parts", "provider_status")}
+    return (update(notifications)
+            .where(notifications.c.id == bindparam("the_id", type_=Integer))
             .values(status="sent", sent_at=bindparam("the_now", type_=UTCDateTime()),
                     last_error=None, uncertain_since=None, **kept))
 
 
 @cache
 def _finish_statement() -> Any:
-    return (update(DeliveryAttempt)
-            .where(DeliveryAttempt.notification_id == bindparam("the_id", type_=Integer),
-                   DeliveryAttempt.attempt == bindparam("the_attempt", type_=Integer))
+    attempts = cast(Table, DeliveryAttempt.__table__)
+    return (update(attempts)
+            .where(attempts.c.notification_id == bindparam("the_id", type_=Integer),
+                   attempts.c.attempt == bindparam("the_attempt", type_=Integer))
             .values(finished_at=bindparam("the_now", type_=UTCDateTime()),
                     outcome=bindparam("the_outcome", type_=String()),
                     error=bindparam("the_error", type_=String())))
@@ -180,22 +203,93 @@ def _rowcount(result: Any) -> int:
 
 def send_notification(notification_id: int, now: datetime) -> SendOutcome:
     """Deliver one due notification once; transient failures come back with a retry delay."""
-    notification = claim(notification_id, now)
-    if notification is None:
-        return SendOutcome("skipped")
+    return send_notifications([notification_id], now)[notification_id]
+
+
+def send_notifications(notification_ids: Sequence[int], now: datetime) -> dict[int, SendOutcome]:
+    """Deliver each due notification of a batch once: the outcome of each id (``skipped``:
+    not due, held by another claim, or in flight). The claims and texts commit together
+    before the first provider call; the sent ones are recorded together after the last."""
+    ids = list(dict.fromkeys(int(notification_id) for notification_id in notification_ids))
+    messages, outcomes = _claim_and_render(ids, now)
+    outcomes.update(_deliver_all(messages, now))
+    return {notification_id: outcomes.get(notification_id, SKIPPED) for notification_id in ids}
+
+
+def _claim_and_render(ids: list[int], now: datetime,
+                      ) -> tuple[list[ClaimedMessage], dict[int, SendOutcome]]:
+    """Claim the batch and render what is not rendered yet, in one transaction committed
+    before any provider is called. A message that cannot be rendered is recorded dead in it,
+    the others go on; one whose rendering broke the transaction is claimed again as dead."""
+    poisoned: dict[int, str] = {}
+    while True:
+        try:
+            claimed = claim_all(ids, now)
+            messages, unrenderable = _render_all(claimed, poisoned, now)
+            outcomes = {notification_id: _record_failure(notification_id,
+                                                         claimed[notification_id].attempts,
+                                                         now, error, permanent=True)
+                        for notification_id, error in unrenderable.items()}
+            db.session.commit()  # the claims and the texts, before the provider is called
+            return messages, outcomes
+        except (OperationalError, InterfaceError):
+            raise  # the database went away, not a message: nothing was claimed, the task retries
+        except short_links.KeyCollision:
+            db.session.rollback()
+        except _BrokenRendering as broken:
+            db.session.rollback()
+            poisoned[broken.notification_id] = broken.error
+
+
+class _BrokenRendering(Exception):
+    def __init__(self, notification_id: int, error: str) -> None:
+        super().__init__(error)
+        self.notification_id, self.error = notification_id, error
+
+
+def _render_all(claimed: dict[int, Notification], poisoned: dict[int, str], now: datetime,
+                ) -> tuple[list[ClaimedMessage], dict[int, str]]:
+    """Plain copies of the claimed messages, rendered where needed, and the errors of those
+    that cannot be. Recipients and actions are read for the whole batch first (rendering then
+    finds them loaded), and the links' keys are issued together."""
+    notifications = list(claimed.values())
+    recipients = {person.id: person for person in db.session.scalars(
+        select(Person).options(*addressee_columns())
+        .where(Person.id.in_({n.recipient_id for n in notifications})))}
+    to_render = [n for n in notifications if not n.body and n.id not in poisoned]
+    action_ids = {n.action_id for n in to_render if n.action_id}
+    # Held while rendering: the session keeps loaded rows only while someone refers to them.
+    actions = db.session.scalars(select(Action).options(*action_columns()).where(
+        Action.id.in_(action_ids))).unique().all() if action_ids else []
+    messages: list[ClaimedMessage] = []
+    errors = {i: error for i, error in poisoned.items() if i in claimed}
+    unrendered = {n.id for n in to_render}
+    with short_links.issued_together(
+            {(n.recipient_id, n.action_id) for n in to_render if n.action_id}, now=now):
+        for notification in notifications:
+            if notification.id in errors:
+                continue
+            error = _rendered(notification, now) if notification.id in unrendered else None
+            if error is None:
+                messages.append(_copy(notification, recipients[notification.recipient_id]))
+            else:
+                errors[notification.id] = error
+    del actions
+    return messages, errors
+
+
+def _rendered(notification: Notification, now: datetime) -> str | None:
+    """Render the message; the error if it cannot be (a message that cannot be rendered never
+    will be). Raises ``_BrokenRendering`` if the failure left the transaction unusable."""
     try:
-        recipient = db.session.get(Person, notification.recipient_id, options=addressee_columns())
-        assert recipient is not None
-        if not notification.body:
-            render_into(notification, now)  # finds the recipient loaded: no second read
-        message = _copy(notification, recipient)
-        db.session.commit()  # the claim and the text together, before the provider is called
+        render_into(notification, now)  # finds the recipient and the action loaded
     except (OperationalError, InterfaceError):
-        raise  # the database went away, not the message: nothing was claimed, the task retries
+        raise
+    except DBAPIError as exc:
+        raise _BrokenRendering(notification.id, f"cannot render: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - a message that cannot be rendered never will be
-        db.session.rollback()
-        return _unrenderable(notification_id, now, f"cannot render: {exc}")
-    return _deliver(message, now)
+        return f"cannot render: {exc}"
+    return None
 
 
 def _copy(notification: Notification, person: Person) -> ClaimedMessage:
@@ -208,13 +302,33 @@ def _copy(notification: Notification, person: Person) -> ClaimedMessage:
     )
 
 
-def _deliver(message: ClaimedMessage, now: datetime) -> SendOutcome:
+def _deliver_all(messages: list[ClaimedMessage], now: datetime) -> dict[int, SendOutcome]:
+    """Hand each message to its channel; failures are recorded one by one, the messages that
+    went all together at the end."""
+    outcomes: dict[int, SendOutcome] = {}
+    went: list[tuple[ClaimedMessage, DeliveryResult, str]] = []
+    for message in messages:
+        delivered = _deliver(message, now)
+        if isinstance(delivered, SendOutcome):
+            outcomes[message.id] = delivered
+        else:
+            went.append((message, *delivered))
+    if went:
+        _record_sent(went, now)
+        outcomes.update((message.id, SendOutcome("sent")) for message, _, _ in went)
+    return outcomes
+
+
+def _deliver(message: ClaimedMessage, now: datetime,
+             ) -> tuple[DeliveryResult, str] | SendOutcome:
+    """The provider's result and how it went (``sent``, ``confirmed``), or the failure's
+    outcome, recorded."""
     try:
         if message.uncertain_since is not None:
             went = confirm_sent(message, message.uncertain_since)
             if went is not None:
-                return _record_sent(message, now, went, "confirmed")
-        result = transmit(message)
+                return went, "confirmed"
+        return transmit(message), "sent"
     except UncertainDeliveryError as exc:
         return _failed(message.id, message.attempt, now, exc.message, permanent=False,
                        uncertain=True)
@@ -225,46 +339,50 @@ def _deliver(message: ClaimedMessage, now: datetime) -> SendOutcome:
     except Exception as exc:  # noqa: BLE001 - unknown adapter failure: retry, then dead
         return _failed(message.id, message.attempt, now, f"{type(exc).__name__}: {exc}",
                        permanent=False)
-    return _record_sent(message, now, result, "sent")
 
 
-def _unrenderable(notification_id: int, now: datetime, error: str) -> SendOutcome:
-    """Dead, with its attempt on record. The rendering's half-writes went back with the claim,
-    so the message is claimed again to record the attempt."""
-    notification = claim(notification_id, now)
-    if notification is None:
-        return SendOutcome("skipped")
-    return _failed(notification_id, notification.attempts, now, error, permanent=True)
-
-
-def _record_sent(message: ClaimedMessage, now: datetime, result: DeliveryResult,
-                 outcome: str) -> SendOutcome:
-    """Record a message the provider took. The database may be restarting: the message has
-    gone, so keep trying for a while rather than leave it to look interrupted."""
-    said = {"the_id": message.id, "the_now": now, "said_provider_id": result.provider_id or None,
-            "said_sms_parts": result.parts or None,
-            "said_provider_status": result.provider_status or None}
+def _record_sent(went: list[tuple[ClaimedMessage, DeliveryResult, str]],
+                 now: datetime) -> None:
+    """Record the messages the provider took, in one round trip of each statement (psycopg
+    pipelines an executemany) and one commit. The database may be restarting: the messages
+    have gone, so keep trying for a while rather than leave them to look interrupted."""
+    said = [{"the_id": message.id, "the_now": now,
+             "said_provider_id": result.provider_id or None, "said_sms_parts": result.parts or None,
+             "said_provider_status": result.provider_status or None}
+            for message, result, _ in went]
+    finished = [{"the_id": message.id, "the_attempt": message.attempt, "the_now": now,
+                 "the_outcome": outcome, "the_error": None} for message, _, outcome in went]
     for delay in (*RECORD_RETRY_DELAYS, None):
         try:
-            if resend_is_safe(message):
-                # Lost in a server crash, this record leaves the claim's attempt in flight: past
-                # the lease the message is uncertain, and its channel makes the resend harmless.
+            if all(resend_is_safe(message.channel) for message, _, _ in went):
+                # Lost in a server crash, this record leaves the claims' attempts in flight:
+                # past the lease the messages are uncertain, and their channel makes the
+                # resend harmless.
                 without_waiting_for_disk(db.session)
             db.session.execute(_sent_statement(), said)
-            _finish(message.id, message.attempt, now, outcome, None)
+            db.session.execute(_finish_statement(), finished)
             db.session.commit()
-            return SendOutcome("sent")
+            return
         except (OperationalError, InterfaceError):
             db.session.rollback()
             if delay is None:
                 raise
-            log.warning("notification %s went out; recording it failed, retrying", message.id)
+            log.warning("notifications %s went out; recording them failed, retrying",
+                        [message.id for message, _, _ in went])
             time.sleep(delay)
-    raise AssertionError("unreachable")
 
 
 def _failed(notification_id: int, attempt: int, now: datetime, error: str,
             *, permanent: bool, uncertain: bool = False) -> SendOutcome:
+    outcome = _record_failure(notification_id, attempt, now, error, permanent=permanent,
+                              uncertain=uncertain)
+    db.session.commit()
+    return outcome
+
+
+def _record_failure(notification_id: int, attempt: int, now: datetime, error: str,
+                    *, permanent: bool, uncertain: bool = False) -> SendOutcome:
+    """The attempt failed: dead, or failed and due again after a backoff; the caller commits."""
     notification = db.session.get(Notification, notification_id)
     assert notification is not None
     notification.last_error = error[:500]
@@ -280,7 +398,6 @@ def _failed(notification_id: int, attempt: int, now: datetime, error: str,
         notification.scheduled_for = now + timedelta(seconds=delay)
         outcome = SendOutcome("retry", delay)
     _finish(notification.id, attempt, now, "uncertain" if uncertain else outcome.status, error)
-    db.session.commit()
     return outcome
 
 
