@@ -75,8 +75,8 @@ def prepare_and_list_due(now: datetime, limit: int = 1000) -> list[int]:
 def send_batches(ids: Sequence[int]) -> list[list[int]]:
     """The ids as send jobs, in order: ``SEND_BATCH_SIZE`` a job where a resend is harmless,
     one a job where it is not."""
-    channels = dict(db.session.execute(
-        select(Notification.id, Notification.channel).where(Notification.id.in_(ids))).tuples())
+    channels = {row.id: row.channel for row in db.session.execute(
+        select(Notification.id, Notification.channel).where(Notification.id.in_(ids)))}
     together = [i for i in ids if resend_is_safe(channels.get(i, ""))]
     alone = [[i] for i in ids if not resend_is_safe(channels.get(i, ""))]
     size = current_app.extensions["sinergi"].send_batch_size

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, Notification
-from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due
+from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due, send_batches
 from coordinator.notifications.planning import Planned, Recipient, plan
 from coordinator.notifications.sending import (
     UncertainCounts,
@@ -25,6 +25,7 @@ from coordinator.notifications.sending import (
     send_notification,
     uncertain_counts,
 )
+from tests.support import daytime
 from tests.workers import workers_factories as make
 
 
@@ -205,3 +206,23 @@ def test_a_due_message_is_enqueued_once_however_often_dispatch_runs(app: Flask) 
     assert prepare_and_list_due(now + timedelta(seconds=5)) == []
     # ...unless its task was lost: a stale one goes on the queue again.
     assert prepare_and_list_due(now + send_task_expiry() + timedelta(seconds=1)) == [note_id]
+
+
+def test_dispatch_sends_sms_in_batches_and_each_smtp_email_alone(
+    make_app: Callable[..., Flask], smtp: tuple[ScriptedSMTP, int], app: Flask
+) -> None:
+    now = daytime()  # SMS wait out the quiet hours
+    mails = [email_notification(now) for _ in range(3)]
+    program = make.program(make.person("lead", make.CITY))
+    texts = []
+    for _ in range(5):
+        cadre = make.person(channel_preference="sms")
+        act = make.action(program, cadre)
+        texts += plan([Planned(Recipient.of(cadre), "assigned", "s1", now, act.id)], now=now)
+    db.session.commit()
+    due = prepare_and_list_due(now)
+    assert due == mails + texts  # as planned: the same time, by id
+    with make_app(smtp_host="127.0.0.1", smtp_port=smtp[1], smtp_tls="none",
+                  send_batch_size=2).app_context():
+        batches = send_batches(due)
+    assert batches == [texts[0:2], texts[2:4], texts[4:], *([mail] for mail in mails)]
