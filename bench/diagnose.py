@@ -231,7 +231,7 @@ def complete(ctx: Context) -> None:
 
 
 def send(ctx: Context) -> None:
-    """send_notification in process, to the loopback gateway (what one B4 task does)."""
+    """send_notification in process, to the loopback gateway, one by one and in batches."""
     from bench import services
     from bench.app import create_app, load_config, send_notification
     from bench.b4_sms import _pending_sms
@@ -264,8 +264,25 @@ def send(ctx: Context) -> None:
                 with profiled("send_notification x 50"):
                     for notification_id in ids[52:102]:
                         send_notification(notification_id, utcnow())
+                _send_in_batches(app.extensions["sinergi"].send_batch_size, ids[102:])
                 db.session.remove()
                 db.engine.dispose()
+
+
+def _send_in_batches(size: int, ids: list[int]) -> None:
+    """send_notifications over batches of ``size`` (what one B4 task does since batching)."""
+    from bench.app import send_notifications, utcnow
+
+    with traced() as trace:
+        send_notifications(ids[:size], utcnow())
+    print(f"\n=== send_notifications, a batch of {size}: {trace.summary()}")
+    batches = [ids[start:start + size] for start in range(size, size + 50, size)]
+    sent = sum(len(batch) for batch in batches)
+    started, cpu = time.perf_counter(), time.process_time()
+    for batch in batches:
+        send_notifications(batch, utcnow())
+    print(f"in process, batches of {size}: {(time.perf_counter() - started) / sent * 1000:.1f} "
+          f"ms/SMS, {(time.process_time() - cpu) / sent * 1000:.1f} ms of its CPU")
 
 
 JOBS = {"send": send, "web": web, "bulk": bulk, "sweep": sweep, "rollups": rollups, "complete": complete}

@@ -16,12 +16,13 @@ from celery import Celery
 
 from coordinator.jobs import DISPATCH_DUE, SEND_NOTIFICATION, enqueue, job_ids
 from coordinator.models import utcnow
+from coordinator.notifications.attempts import recover_interrupted
 from coordinator.notifications.dispatch import (
     prepare_and_list_due,
     send_batches,
     send_task_expiry,
 )
-from coordinator.notifications.sending import recover_interrupted, send_notifications
+from coordinator.notifications.sending import send_notifications
 from workers.celery_app import DATABASE_ERRORS, MAX_COUNTDOWN_SECONDS
 
 SHORT_RETRY_SECONDS = MAX_COUNTDOWN_SECONDS

@@ -1,23 +1,29 @@
-"""Sending one notification: claim it, render it, hand it to its channel, record the outcome.
+"""Sending notifications: claim a batch, render it, hand each to its channel, record outcomes.
 
-Two transactions, one on each side of the provider. The first claims the message and renders
-it: a conditional UPDATE (due, sendable, attempts left, row not locked by another claim) that
-counts the attempt, and an in-flight ``DeliveryAttempt`` row inserted only if no other attempt
-is in flight; then the text, if not rendered yet. It commits before the channel is called: two
-workers never both deliver the same message, and a task redelivered after a crash between
-delivery and recording finds the attempt in flight and does not deliver again. The channel gets
-a plain copy of the message taken before that commit, so sending reads nothing more; the
-second transaction records the outcome. That one commit alone does not wait for the disk
-(PostgreSQL) where a resend is harmless (``resend_is_safe``: not SMTP): lost in a server crash,
-the record leaves the attempt in flight, and the lease makes the message uncertain as if the
-worker had died.
+Set-based, two transactions, one on each side of the providers (``send_notification`` is the
+batch of one). The first claims the batch and renders it: one conditional UPDATE (due,
+sendable, attempts left, row not locked by another claim) counts an attempt of each message it
+takes, one INSERT … SELECT adds an in-flight ``DeliveryAttempt`` row for each where no other
+attempt is in flight (one that has gets its attempt back); then the texts not rendered yet,
+their recipients and actions read in one statement each and the links' new keys inserted in
+one. It commits before any channel is called: two workers never both deliver the same
+message, and a batch redelivered after a crash between delivery and recording finds the
+attempts in flight and does not deliver again. The channel gets a plain copy of each message
+taken before that commit, so sending reads nothing more. A failure is recorded as it happens
+(its own commit); the messages that went are recorded after the last provider call, in one
+round trip of each statement and one commit. That commit alone does not wait for the disk
+(PostgreSQL) where a resend is harmless (``resend_is_safe``: not SMTP, which dispatch sends one
+at a time): lost in a server crash, the record leaves the attempts in flight, and the lease
+makes the messages uncertain as if the worker had died. A message that cannot be rendered is
+dead with its attempt on record; the rest of its batch goes on.
 
-The in-flight attempt is a lease (``SEND_LEASE_SECONDS``). A worker killed mid-send leaves it
-unfinished; once the lease has expired ``recover_interrupted`` ends it as ``interrupted`` and
-the message becomes *uncertain* (``uncertain_since``) and due again, like one whose provider
-timed out after the request left. Before an uncertain message goes again its channel is asked
-whether it already went (``confirm_sent``): if so it is recorded as sent (``confirmed``),
-otherwise it is sent again, which the SMS gateway's idempotency key makes safe.
+The in-flight attempt is a lease (``SEND_LEASE_SECONDS``, which ``config`` makes cover a whole
+batch of provider timeouts). A worker killed mid-send leaves it unfinished; once the lease has
+expired ``recover_interrupted`` ends it as ``interrupted`` and the message becomes *uncertain*
+(``uncertain_since``) and due again, like one whose provider timed out after the request left.
+Before an uncertain message goes again its channel is asked whether it already went
+(``confirm_sent``): if so it is recorded as sent (``confirmed``), otherwise it is sent again,
+which the SMS gateway's idempotency key makes safe.
 """
 from __future__ import annotations
 
@@ -31,9 +37,8 @@ from functools import cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Integer, String, Table, bindparam, func, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.orm import aliased
 
 from coordinator.channels import (
     DeliveryResult,
@@ -47,18 +52,18 @@ from coordinator.channels import (
 from coordinator.database import without_waiting_for_disk
 from coordinator.domain import short_links
 from coordinator.extensions import db
-from coordinator.models import Action, DeliveryAttempt, Notification, Person
+from coordinator.models import Action, Notification, Person
 from coordinator.models.base import UTCDateTime
 from coordinator.models.people import addressee_columns
+from coordinator.notifications.attempts import claim_all, finish, finish_statement
 from coordinator.notifications.contents import action_columns, render_into
-from coordinator.notifications.dispatch import MAX_ATTEMPTS, SENDABLE, in_flight
+from coordinator.notifications.dispatch import MAX_ATTEMPTS
 
 log = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 # After the provider took the message, recording it survives a database restart this long.
 RECORD_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
-UNCERTAIN_OUTCOMES = ("uncertain", "interrupted")
 
 
 @dataclass(frozen=True)
@@ -103,75 +108,8 @@ def backoff_seconds(attempt: int, rng: random.Random | None = None,
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
-def claim(notification_id: int, now: datetime) -> Notification | None:
-    """Take the notification for one delivery attempt, in the caller's transaction (who commits
-    it): returns it with ``attempts`` counting this attempt, or None (rolled back) if it is not
-    due, another claim holds it, it is out of attempts, or an attempt is still in flight."""
-    return claim_all([notification_id], now).get(notification_id)
-
-
-def claim_all(notification_ids: Sequence[int], now: datetime) -> dict[int, Notification]:
-    """Take each notification that can go now for one delivery attempt, in the caller's
-    transaction (who commits it): those taken, by id, ``attempts`` counting this attempt.
-
-    One UPDATE locks the rows (skipping those another claim has locked) and checks each row's
-    own state; the attempt rows are inserted in one statement only where no attempt is in
-    flight, read after the locks, so a claim committed in the meantime is seen; a row locked
-    but not started gets its attempt back. Nothing taken: rolled back.
-    """
-    claimed = {notification.id: notification for notification in db.session.scalars(
-        _claim_statement(), {"the_ids": list(notification_ids), "the_now": now})}
-    started = set(db.session.scalars(_start_statement(), {
-        "the_ids": list(claimed), "the_now": now})) if claimed else set()
-    if not started:
-        db.session.rollback()
-        return {}
-    if len(started) < len(claimed):
-        db.session.execute(_unclaim_statement(), {"the_ids": list(set(claimed) - started)})
-    return {notification_id: claimed[notification_id] for notification_id in started}
-
-
-# The statements of every send are built once (``cache``) with bound parameters: building and
-# keying a fresh construct for each message cost more than running it. Parameter names are
-# not column names: an UPDATE would read such a parameter as a value to SET. The rows' own
-# statements are on the tables, not the entities: an ORM UPDATE or INSERT given a list of
-# parameters would be a bulk operation by primary key.
-@cache
-def _claim_statement() -> Any:
-    mine = aliased(Notification)
-    unlocked = (select(mine.id).where(mine.id.in_(bindparam("the_ids", expanding=True)))
-                .with_for_update(skip_locked=True))
-    return (
-        update(Notification)
-        .where(Notification.id.in_(unlocked), Notification.status.in_(SENDABLE),
-               Notification.scheduled_for <= bindparam("the_now", type_=UTCDateTime()),
-               Notification.attempts < MAX_ATTEMPTS)
-        .values(attempts=Notification.attempts + 1)
-        .returning(Notification)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
-
-
-@cache
-def _start_statement() -> Any:
-    attempts = cast(Table, DeliveryAttempt.__table__)
-    return insert(attempts).from_select(
-        ["notification_id", "attempt", "started_at"],
-        select(Notification.id, Notification.attempts,
-               bindparam("the_now", type_=UTCDateTime()))
-        .where(Notification.id.in_(bindparam("the_ids", expanding=True)),
-               ~in_flight(Notification.id)),
-    ).returning(attempts.c.notification_id)
-
-
-@cache
-def _unclaim_statement() -> Any:
-    notifications = cast(Table, Notification.__table__)
-    return (update(notifications)
-            .where(notifications.c.id.in_(bindparam("the_ids", expanding=True)))
-            .values(attempts=notifications.c.attempts - 1))
-
-
+# Built once, like the claim's statements (``attempts``), and on the table: given a list of
+# parameters, an ORM UPDATE would be a bulk update by primary key.
 @cache
 def _sent_statement() -> Any:
     """The message went: what the provider did not say is kept (an id from a confirmed
@@ -184,21 +122,6 @@ def _sent_statement() -> Any:
             .where(notifications.c.id == bindparam("the_id", type_=Integer))
             .values(status="sent", sent_at=bindparam("the_now", type_=UTCDateTime()),
                     last_error=None, uncertain_since=None, **kept))
-
-
-@cache
-def _finish_statement() -> Any:
-    attempts = cast(Table, DeliveryAttempt.__table__)
-    return (update(attempts)
-            .where(attempts.c.notification_id == bindparam("the_id", type_=Integer),
-                   attempts.c.attempt == bindparam("the_attempt", type_=Integer))
-            .values(finished_at=bindparam("the_now", type_=UTCDateTime()),
-                    outcome=bindparam("the_outcome", type_=String()),
-                    error=bindparam("the_error", type_=String())))
-
-
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount)
 
 
 def send_notification(notification_id: int, now: datetime) -> SendOutcome:
@@ -360,7 +283,7 @@ def _record_sent(went: list[tuple[ClaimedMessage, DeliveryResult, str]],
                 # resend harmless.
                 without_waiting_for_disk(db.session)
             db.session.execute(_sent_statement(), said)
-            db.session.execute(_finish_statement(), finished)
+            db.session.execute(finish_statement(), finished)
             db.session.commit()
             return
         except (OperationalError, InterfaceError):
@@ -397,98 +320,5 @@ def _record_failure(notification_id: int, attempt: int, now: datetime, error: st
         notification.status = "failed"
         notification.scheduled_for = now + timedelta(seconds=delay)
         outcome = SendOutcome("retry", delay)
-    _finish(notification.id, attempt, now, "uncertain" if uncertain else outcome.status, error)
+    finish(notification.id, attempt, now, "uncertain" if uncertain else outcome.status, error)
     return outcome
-
-
-def _finish(notification_id: int, attempt: int, now: datetime, outcome: str,
-            error: str | None) -> None:
-    db.session.execute(_finish_statement(), {
-        "the_id": notification_id, "the_attempt": attempt, "the_now": now,
-        "the_outcome": outcome, "the_error": (error or None) and error[:500]})
-
-
-def send_lease() -> timedelta:
-    """How long an attempt may stay in flight before it counts as interrupted."""
-    return timedelta(seconds=current_app.extensions["sinergi"].send_lease_seconds)
-
-
-def recover_interrupted(now: datetime) -> int:
-    """Attempts in flight past the lease were cut off mid-delivery: their messages become
-    uncertain and due now; the next attempt asks the channel before it sends again."""
-    stale = list(db.session.execute(
-        select(DeliveryAttempt.notification_id, DeliveryAttempt.attempt,
-               DeliveryAttempt.started_at).where(
-            DeliveryAttempt.finished_at.is_(None),
-            DeliveryAttempt.started_at < now - send_lease(),
-        )
-    ))
-    for row in stale:
-        _finish(row.notification_id, row.attempt, now, "interrupted",
-                "worker stopped during delivery")
-        notification = db.session.get(Notification, row.notification_id)
-        if notification is None or notification.status not in SENDABLE:
-            continue
-        notification.uncertain_since = notification.uncertain_since or row.started_at
-        notification.last_error = "Delivery was interrupted; checking before sending again."
-        if notification.attempts >= MAX_ATTEMPTS:
-            notification.status = "dead"
-        else:
-            notification.status = "failed"
-            notification.scheduled_for = now
-    db.session.commit()
-    return len(stale)
-
-
-@dataclass(frozen=True)
-class UncertainCounts:
-    """Uncertain sends since a moment: how many, and how each was settled."""
-
-    attempts: int  # attempts that ended without knowing (timeouts, interrupted workers)
-    confirmed: int  # messages the provider said had gone: recorded, not sent again
-    resent: int  # messages sent again (the provider said no, or its key drops repeats)
-    unresolved: int  # messages still uncertain now
-
-
-def uncertain_counts(since: datetime, notification_ids: Any = None) -> UncertainCounts:
-    """Count uncertain sends since ``since`` (optionally among ``notification_ids``, a query)."""
-
-    def count(*where: Any, distinct: bool = True) -> int:
-        column = func.count(func.distinct(DeliveryAttempt.notification_id)) if distinct \
-            else func.count()
-        query = select(column).select_from(DeliveryAttempt).where(
-            DeliveryAttempt.started_at >= since, *where)
-        if notification_ids is not None:
-            query = query.where(DeliveryAttempt.notification_id.in_(notification_ids))
-        return int(db.session.scalar(query) or 0)
-
-    was_uncertain = DeliveryAttempt.notification_id.in_(
-        select(DeliveryAttempt.notification_id)
-        .where(DeliveryAttempt.outcome.in_(UNCERTAIN_OUTCOMES)))
-    unresolved = select(func.count()).select_from(Notification).where(
-        Notification.uncertain_since.is_not(None), Notification.uncertain_since >= since)
-    if notification_ids is not None:
-        unresolved = unresolved.where(Notification.id.in_(notification_ids))
-    return UncertainCounts(
-        attempts=count(DeliveryAttempt.outcome.in_(UNCERTAIN_OUTCOMES), distinct=False),
-        confirmed=count(DeliveryAttempt.outcome == "confirmed"),
-        resent=count(DeliveryAttempt.outcome == "sent", was_uncertain),
-        unresolved=int(db.session.scalar(unresolved) or 0),
-    )
-
-
-def retry_dead(notification_id: int, now: datetime) -> bool:
-    """Put a dead notification back in the queue (the admin's retry button)."""
-    changed = _rowcount(db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.status == "dead")
-        .values(status="pending", attempts=0, scheduled_for=now, last_error=None)
-    ))
-    if changed:
-        db.session.execute(
-            update(DeliveryAttempt).where(DeliveryAttempt.notification_id == notification_id,
-                                          DeliveryAttempt.finished_at.is_(None))
-            .values(finished_at=now, outcome="interrupted")
-        )
-    db.session.commit()
-    return bool(changed)

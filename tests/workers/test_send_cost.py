@@ -16,14 +16,9 @@ from sqlalchemy import event, func, select
 from coordinator.channels import resend_is_safe
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, Notification, Person
+from coordinator.notifications.attempts import claim, claim_all
 from coordinator.notifications.planning import Planned, Recipient, plan
-from coordinator.notifications.sending import (
-    SendOutcome,
-    claim,
-    claim_all,
-    send_notification,
-    send_notifications,
-)
+from coordinator.notifications.sending import SendOutcome, send_notification, send_notifications
 from tests.channels.fakes import FakeGateway, serve
 from tests.channels.test_sms_providers import gateway_config
 from tests.support import daytime

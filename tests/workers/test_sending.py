@@ -13,18 +13,17 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, Notification
-from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due, send_batches
-from coordinator.notifications.planning import Planned, Recipient, plan
-from coordinator.notifications.sending import (
+from coordinator.notifications.attempts import (
     UncertainCounts,
-    backoff_seconds,
     claim,
     recover_interrupted,
     retry_dead,
     send_lease,
-    send_notification,
     uncertain_counts,
 )
+from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due, send_batches
+from coordinator.notifications.planning import Planned, Recipient, plan
+from coordinator.notifications.sending import backoff_seconds, send_notification
 from tests.support import daytime
 from tests.workers import workers_factories as make
 
