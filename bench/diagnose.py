@@ -241,7 +241,7 @@ def send(ctx: Context) -> None:
             staff = data.add_staff("31.73")
             data.add_cadres(500, "31.73")
             program = data.add_program(staff.lead_id, "31.73")
-            data.add_actions(program, 200, "31.73", due_from=data.NOW + timedelta(days=5),
+            data.add_actions(program, 300, "31.73", due_from=data.NOW + timedelta(days=5),
                              due_to=data.NOW + timedelta(days=20))
             ids = _pending_sms()
             data.analyze()
@@ -283,6 +283,10 @@ def _send_in_batches(size: int, ids: list[int]) -> None:
         send_notifications(batch, utcnow())
     print(f"in process, batches of {size}: {(time.perf_counter() - started) / sent * 1000:.1f} "
           f"ms/SMS, {(time.process_time() - cpu) / sent * 1000:.1f} ms of its CPU")
+    rest = ids[size + sent:]
+    with profiled(f"send_notifications, {len(rest[:100])} in batches of {size}"):
+        for start in range(0, len(rest[:100]), size):
+            send_notifications(rest[start:min(start + size, 100)], utcnow())
 
 
 JOBS = {"send": send, "web": web, "bulk": bulk, "sweep": sweep, "rollups": rollups, "complete": complete}

@@ -22,8 +22,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, select, tuple_, update
 
 from coordinator.database import dialect_insert
 from coordinator.extensions import db
@@ -117,6 +119,21 @@ class _Batch:
         return key
 
 
+# Built once, like ``_LIVE_KEY``: building a statement cost more than running it.
+_LIVE_KEYS = select(ShortLink).where(
+    tuple_(ShortLink.person_id, ShortLink.action_id).in_(bindparam("pairs", expanding=True)),
+    ShortLink.revoked_at.is_(None), ShortLink.expires_at > bindparam("now"),
+).order_by(ShortLink.expires_at)  # the latest-expiring key of each pair and purpose wins
+
+
+@cache
+def _insert_keys(dialect: str) -> Any:
+    """The insert of new keys for ``dialect`` (the session's), skipping a key that is taken."""
+    table = cast(Table, ShortLink.__table__)
+    return (dialect_insert(table).on_conflict_do_nothing(index_elements=[table.c.key])
+            .returning(table.c.key))
+
+
 @contextmanager
 def issued_together(pairs: Iterable[tuple[int, int]], *, now: datetime) -> Iterator[None]:
     """Issue the keys of many messages (``pairs`` of person and action) in two statements: the
@@ -125,10 +142,8 @@ def issued_together(pairs: Iterable[tuple[int, int]], *, now: datetime) -> Itera
     batch = _Batch(set(pairs))
     if batch.asked:
         # Live at the earlier of the two clocks: each issue checks its own moment.
-        for link in db.session.scalars(select(ShortLink).where(
-                tuple_(ShortLink.person_id, ShortLink.action_id).in_(batch.asked),
-                ShortLink.revoked_at.is_(None), ShortLink.expires_at > min(now, utcnow()),
-        ).order_by(ShortLink.expires_at)):  # the latest-expiring key of each wins
+        for link in db.session.scalars(_LIVE_KEYS, {"pairs": list(batch.asked),
+                                                    "now": min(now, utcnow())}):
             batch.live[(link.person_id, link.action_id, link.purpose)] = link
     db.session.info[_BATCH] = batch
     try:
@@ -137,10 +152,9 @@ def issued_together(pairs: Iterable[tuple[int, int]], *, now: datetime) -> Itera
         del db.session.info[_BATCH]
     rows = list(batch.new.values())
     if rows:
+        # One INSERT of all the rows: SQLAlchemy folds an executemany with RETURNING into one.
         inserted = db.session.scalars(
-            dialect_insert(ShortLink).values(rows)
-            .on_conflict_do_nothing(index_elements=[ShortLink.key]).returning(ShortLink.key)
-        ).all()
+            _insert_keys(db.session.get_bind().dialect.name), rows).all()
         if len(inserted) < len(rows):
             raise KeyCollision(f"{len(rows) - len(inserted)} of {len(rows)} new keys were taken")
 

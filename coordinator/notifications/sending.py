@@ -177,13 +177,12 @@ def _render_all(claimed: dict[int, Notification], poisoned: dict[int, str], now:
     finds them loaded), and the links' keys are issued together."""
     notifications = list(claimed.values())
     recipients = {person.id: person for person in db.session.scalars(
-        select(Person).options(*addressee_columns())
-        .where(Person.id.in_({n.recipient_id for n in notifications})))}
+        _recipients_statement(), {"the_ids": list({n.recipient_id for n in notifications})})}
     to_render = [n for n in notifications if not n.body and n.id not in poisoned]
-    action_ids = {n.action_id for n in to_render if n.action_id}
+    action_ids = list({n.action_id for n in to_render if n.action_id})
     # Held while rendering: the session keeps loaded rows only while someone refers to them.
-    actions = db.session.scalars(select(Action).options(*action_columns()).where(
-        Action.id.in_(action_ids))).unique().all() if action_ids else []
+    actions = db.session.scalars(_actions_statement(), {"the_ids": action_ids}).unique().all() \
+        if action_ids else []
     messages: list[ClaimedMessage] = []
     errors = {i: error for i, error in poisoned.items() if i in claimed}
     unrendered = {n.id for n in to_render}
@@ -199,6 +198,18 @@ def _render_all(claimed: dict[int, Notification], poisoned: dict[int, str], now:
                 errors[notification.id] = error
     del actions
     return messages, errors
+
+
+@cache
+def _recipients_statement() -> Any:
+    return select(Person).options(*addressee_columns()).where(
+        Person.id.in_(bindparam("the_ids", expanding=True)))
+
+
+@cache
+def _actions_statement() -> Any:
+    return select(Action).options(*action_columns()).where(
+        Action.id.in_(bindparam("the_ids", expanding=True)))
 
 
 def _rendered(notification: Notification, now: datetime) -> str | None:
