@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
+from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
 from sqlalchemy import Integer, Table, bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -241,15 +242,17 @@ def _deliver_all(messages: list[ClaimedMessage], now: datetime) -> dict[int, Sen
     went all together at the end."""
     outcomes: dict[int, SendOutcome] = {}
     went: list[tuple[ClaimedMessage, DeliveryResult, str]] = []
-    for message in messages:
-        delivered = _deliver(message, now)
-        if isinstance(delivered, SendOutcome):
-            outcomes[message.id] = delivered
-        else:
-            went.append((message, *delivered))
-    if went:
-        _record_sent(went, now)
-        outcomes.update((message.id, SendOutcome("sent")) for message, _, _ in went)
+    try:
+        for message in messages:
+            delivered = _deliver(message, now)
+            if isinstance(delivered, SendOutcome):
+                outcomes[message.id] = delivered
+            else:
+                went.append((message, *delivered))
+    finally:
+        if went:  # also when the batch was cut short: what went is on record
+            _record_sent(went, now)
+    outcomes.update((message.id, SendOutcome("sent")) for message, _, _ in went)
     return outcomes
 
 
@@ -263,6 +266,12 @@ def _deliver(message: ClaimedMessage, now: datetime,
             if went is not None:
                 return went, "confirmed"
         return transmit(message), "sent"
+    except SoftTimeLimitExceeded:
+        # The task's time ran out during the call, which may have reached the provider: the
+        # message is uncertain, and the batch stops (its later messages wait for the lease).
+        _failed(message.id, message.attempt, now, "the send task ran out of time",
+                permanent=False, uncertain=True)
+        raise
     except UncertainDeliveryError as exc:
         return _failed(message.id, message.attempt, now, exc.message, permanent=False,
                        uncertain=True)

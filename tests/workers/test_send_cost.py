@@ -3,6 +3,7 @@ guarantee: statements counted with SQLAlchemy's cursor events (a count, never a 
 from __future__ import annotations
 
 import itertools
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from flask import Flask
 from sqlalchemy import event, func, select
 
@@ -264,3 +266,38 @@ def test_two_workers_sending_overlapping_batches_at_once_send_each_message_once(
     assert {m["msisdn"] for m in gateway[0].delivered} == {
         p.replace("+62", "0") for p in db.session.scalars(select(Person.phone).join(
             Notification, Notification.recipient_id == Person.id))}
+
+
+class CutOffGateway(FakeGateway):
+    """Takes the second message, and meanwhile the task's soft time limit fires (Celery raises
+    it from a signal handler in the task's thread, as here)."""
+
+    def __call__(self, request: Any) -> Any:
+        if len(self.requests) == 1:
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGUSR1)
+        return super().__call__(request)
+
+
+def test_a_batch_cut_off_by_the_time_limit_records_what_went_and_leaves_the_rest_to_the_lease(
+    make_app: Callable[..., Flask]
+) -> None:
+    from coordinator.seeding.regions import seed_dki_jakarta
+
+    def time_is_up(*_: Any) -> None:
+        raise SoftTimeLimitExceeded()
+
+    fake = CutOffGateway()
+    previous = signal.signal(signal.SIGUSR1, time_is_up)
+    try:
+        with serve(fake) as base, make_app(**gateway_config(base)).app_context():
+            seed_dki_jakarta()
+            now = daytime()
+            first, cut, later = planned_for(3, now)
+            with pytest.raises(SoftTimeLimitExceeded):
+                send_notifications([first, cut, later], now)
+            attempts = {row.notification_id: row.outcome for row in db.session.execute(
+                select(DeliveryAttempt.notification_id, DeliveryAttempt.outcome))}
+            assert attempts == {first: "sent", cut: "uncertain", later: None}
+            assert db.session.get(Notification, cut).uncertain_since == now
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
