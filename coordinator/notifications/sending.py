@@ -11,7 +11,7 @@ message, and a batch redelivered after a crash between delivery and recording fi
 attempts in flight and does not deliver again. The channel gets a plain copy of each message
 taken before that commit, so sending reads nothing more. A failure is recorded as it happens
 (its own commit); the messages that went are recorded after the last provider call, in one
-round trip of each statement and one commit. That commit alone does not wait for the disk
+round trip of each statement and one commit (an e-mail over SMTP at once, on its own). That commit alone does not wait for the disk
 (PostgreSQL) where a resend is harmless (``resend_is_safe``: not SMTP, which dispatch sends one
 at a time): lost in a server crash, the record leaves the attempts in flight, and the lease
 makes the messages uncertain as if the worker had died. A message that cannot be rendered is
@@ -149,6 +149,8 @@ def _claim_and_render(ids: list[int], now: datetime,
     while True:
         try:
             claimed = claim_all(ids, now)
+            if not claimed:
+                return [], {}
             messages, unrenderable = _render_all(claimed, poisoned, now)
             outcomes = {notification_id: _record_failure(notification_id,
                                                          claimed[notification_id].attempts,
@@ -247,8 +249,11 @@ def _deliver_all(messages: list[ClaimedMessage], now: datetime) -> dict[int, Sen
             delivered = _deliver(message, now)
             if isinstance(delivered, SendOutcome):
                 outcomes[message.id] = delivered
-            else:
+            elif resend_is_safe(message.channel):
                 went.append((message, *delivered))
+            else:  # SMTP: sent again it would arrive twice, so its record cannot wait
+                _record_sent([(message, *delivered)], now)
+                outcomes[message.id] = SendOutcome("sent")
     finally:
         if went:  # also when the batch was cut short: what went is on record
             _record_sent(went, now)

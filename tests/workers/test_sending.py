@@ -23,9 +23,14 @@ from coordinator.notifications.attempts import (
 )
 from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due, send_batches
 from coordinator.notifications.planning import Planned, Recipient, plan
-from coordinator.notifications.sending import backoff_seconds, send_notification
+from coordinator.notifications.sending import (
+    backoff_seconds,
+    send_notification,
+    send_notifications,
+)
 from tests.support import daytime
 from tests.workers import workers_factories as make
+from tests.workers.test_send_cost import database_work
 
 
 def free_port() -> int:
@@ -225,3 +230,15 @@ def test_dispatch_sends_sms_in_batches_and_each_smtp_email_alone(
                   send_batch_size=2).app_context():
         batches = send_batches(due)
     assert batches == [texts[0:2], texts[2:4], texts[4:], *([mail] for mail in mails)]
+
+
+def test_in_a_batch_each_smtp_email_is_recorded_as_soon_as_the_server_took_it(
+    app: Flask, smtp: tuple[ScriptedSMTP, int]
+) -> None:
+    now = datetime.now(UTC)
+    mails = [email_notification(now) for _ in range(3)]
+    db.session.remove()
+    with database_work() as (seen, commits):
+        assert {o.status for o in send_notifications(mails, now).values()} == {"sent"}
+    assert len(smtp[0].accepted) == 3
+    assert len(commits) == 1 + 3, "\n".join(seen)  # the claims; each outcome on its own
