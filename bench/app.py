@@ -27,8 +27,9 @@ from coordinator.models import (
     Program,
     utcnow,
 )
+from coordinator.notifications.dispatch import send_batches
 from coordinator.notifications.reminders import sweep_reminders
-from coordinator.notifications.sending import send_notification
+from coordinator.notifications.sending import send_notification, send_notifications
 from coordinator.rollups import apply_event, apply_events, recompute_all
 
 # Celery tasks, sent by name (coordinator/jobs.py defines each name and queue once).
@@ -67,7 +68,9 @@ __all__ = [
     "hash_token",
     "load_config",
     "recompute_all",
+    "send_batches",
     "send_notification",
+    "send_notifications",
     "set_password",
     "sweep_reminders",
     "utcnow",

@@ -231,7 +231,7 @@ def complete(ctx: Context) -> None:
 
 
 def send(ctx: Context) -> None:
-    """send_notification in process, to the loopback gateway (what one B4 task does)."""
+    """send_notification in process, to the loopback gateway, one by one and in batches."""
     from bench import services
     from bench.app import create_app, load_config, send_notification
     from bench.b4_sms import _pending_sms
@@ -241,7 +241,7 @@ def send(ctx: Context) -> None:
             staff = data.add_staff("31.73")
             data.add_cadres(500, "31.73")
             program = data.add_program(staff.lead_id, "31.73")
-            data.add_actions(program, 200, "31.73", due_from=data.NOW + timedelta(days=5),
+            data.add_actions(program, 300, "31.73", due_from=data.NOW + timedelta(days=5),
                              due_to=data.NOW + timedelta(days=20))
             ids = _pending_sms()
             data.analyze()
@@ -264,8 +264,29 @@ def send(ctx: Context) -> None:
                 with profiled("send_notification x 50"):
                     for notification_id in ids[52:102]:
                         send_notification(notification_id, utcnow())
+                _send_in_batches(app.extensions["sinergi"].send_batch_size, ids[102:])
                 db.session.remove()
                 db.engine.dispose()
+
+
+def _send_in_batches(size: int, ids: list[int]) -> None:
+    """send_notifications over batches of ``size`` (what one B4 task does since batching)."""
+    from bench.app import send_notifications, utcnow
+
+    with traced() as trace:
+        send_notifications(ids[:size], utcnow())
+    print(f"\n=== send_notifications, a batch of {size}: {trace.summary()}")
+    batches = [ids[start:start + size] for start in range(size, size + 50, size)]
+    sent = sum(len(batch) for batch in batches)
+    started, cpu = time.perf_counter(), time.process_time()
+    for batch in batches:
+        send_notifications(batch, utcnow())
+    print(f"in process, batches of {size}: {(time.perf_counter() - started) / sent * 1000:.1f} "
+          f"ms/SMS, {(time.process_time() - cpu) / sent * 1000:.1f} ms of its CPU")
+    rest = ids[size + sent:]
+    with profiled(f"send_notifications, {len(rest[:100])} in batches of {size}"):
+        for start in range(0, len(rest[:100]), size):
+            send_notifications(rest[start:min(start + size, 100)], utcnow())
 
 
 JOBS = {"send": send, "web": web, "bulk": bulk, "sweep": sweep, "rollups": rollups, "complete": complete}

@@ -5,9 +5,9 @@ workers register their tasks under these names; routing and the beat schedule fo
 queues given here. Four queues, so a flood of one kind of work never starves another: the
 outbox relay has its own (``relay``), so it never waits behind the handlers it feeds.
 
-The event handlers' jobs (``HANDLE_EVENTS``, ``APPLY_TO_ROLLUPS``) take a list of event ids, one
-message per batch; a bare id (a message from before batching, or one staff retry) is still
-read, by :func:`event_ids`.
+The event handlers' jobs (``HANDLE_EVENTS``, ``APPLY_TO_ROLLUPS``) and the send job
+(``SEND_NOTIFICATION``) take a list of ids, one message per batch; a bare id (a message from
+before batching, or one staff retry) is still read, by :func:`job_ids`.
 """
 from __future__ import annotations
 
@@ -58,14 +58,14 @@ def enqueue(celery: Celery, job: Job, *args: Any, **options: Any) -> None:
     celery.send_task(job.name, args=list(args), queue=job.queue, **options)
 
 
-def event_ids(argument: int | str | Sequence[int | str]) -> list[int]:
-    """The event ids an event job's argument names: a list, or one bare id."""
+def job_ids(argument: int | str | Sequence[int | str]) -> list[int]:
+    """The ids a batch job's argument names: a list, or one bare id."""
     if isinstance(argument, (int, str)):
         return [int(argument)]
     return [int(event_id) for event_id in argument]
 
 
 def in_chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
-    """``ids`` in lists of at most ``size``, in order: one event job message each."""
+    """``ids`` in lists of at most ``size``, in order: one batch job message each."""
     for start in range(0, len(ids), size):
         yield list(ids[start:start + size])

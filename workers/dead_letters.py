@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from coordinator.domain.dead_letters import record_dead_letter
 from coordinator.extensions import db
-from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENTS, event_ids
+from coordinator.jobs import APPLY_TO_ROLLUPS, HANDLE_EVENTS, job_ids
 from coordinator.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def event_id_of(task_name: str, args: list[Any]) -> int | None:
     if task_name not in EVENT_JOBS or not args:
         return None
     try:
-        ids = event_ids(args[0])
+        ids = job_ids(args[0])
     except (TypeError, ValueError):
         return None
     return ids[0] if len(ids) == 1 else None

@@ -15,7 +15,7 @@ from coordinator.jobs import (
     REPUBLISH_UNHANDLED,
     SWEEP_REMINDERS,
     enqueue,
-    event_ids,
+    job_ids,
 )
 from coordinator.models import utcnow
 from coordinator.notifications.reminders import sweep_reminders
@@ -52,7 +52,7 @@ def register(celery: Celery) -> None:
                  max_retries=10)
     def handle(ids: int | list[int]) -> int:
         """Run the notification handler of a batch of events (or one), idempotent."""
-        created = handle_events(event_ids(ids), utcnow())
+        created = handle_events(job_ids(ids), utcnow())
         if created:
             enqueue(celery, DISPATCH_DUE, countdown=DISPATCH_GATHER_SECONDS)
         return len(created)

@@ -9,7 +9,7 @@ from celery import Celery
 
 from coordinator import rollups
 from coordinator.extensions import db
-from coordinator.jobs import APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS, event_ids
+from coordinator.jobs import APPLY_TO_ROLLUPS, RECOMPUTE_ROLLUPS, job_ids
 from workers.batches import NOT_POISON, each_alone
 from workers.celery_app import DATABASE_ERRORS
 
@@ -24,7 +24,7 @@ def register(celery: Celery) -> None:
     def apply_events(ids: int | list[int]) -> int:
         """Apply a batch of outbox events (or one) to the rollups; returns how many were applied
         now (a redelivered event changes nothing)."""
-        batch = event_ids(ids)
+        batch = job_ids(ids)
         try:
             return len(rollups.apply_events(batch))
         except NOT_POISON:

@@ -1,21 +1,28 @@
-"""Tasks: send one notification, and dispatch the due ones (queue ``notifications``).
+"""Tasks: send a batch of notifications, and dispatch the due ones (queue ``notifications``).
 
-Transient failures retry with exponential backoff and jitter: short delays through Celery's
-``retry(countdown=...)`` (below the broker's visibility timeout), longer ones by
-``scheduled_for`` and the dispatch sweep (never an ETA hours away). Quiet-hour SMS go out the
-same way in the morning. A database that went away is retried with backoff: the claim and the
-lease (``coordinator.notifications.sending``) keep a retried send from going out twice.
+Dispatch enqueues the due messages in batches (``dispatch.send_batches``: ``SEND_BATCH_SIZE``
+a job for SMS and the outbox, one a job for e-mail over SMTP). Transient failures retry with
+exponential backoff and jitter: a short delay (below the broker's visibility timeout) as a
+send job of that message alone with a ``countdown``, longer ones by ``scheduled_for`` and the
+dispatch sweep (never an ETA hours away). Quiet-hour SMS go out the same way in the morning. A
+database that went away retries the whole batch with backoff: the claim and the lease
+(``coordinator.notifications.sending``) keep a retried batch from sending anything twice.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
 
 from celery import Celery
 
-from coordinator.jobs import DISPATCH_DUE, SEND_NOTIFICATION, enqueue
+from coordinator.jobs import DISPATCH_DUE, SEND_NOTIFICATION, enqueue, job_ids
 from coordinator.models import utcnow
-from coordinator.notifications.dispatch import prepare_and_list_due, send_task_expiry
-from coordinator.notifications.sending import recover_interrupted, send_notification
+from coordinator.notifications.attempts import recover_interrupted
+from coordinator.notifications.dispatch import (
+    prepare_and_list_due,
+    send_batches,
+    send_task_expiry,
+)
+from coordinator.notifications.sending import send_notifications
 from workers.celery_app import DATABASE_ERRORS, MAX_COUNTDOWN_SECONDS
 
 SHORT_RETRY_SECONDS = MAX_COUNTDOWN_SECONDS
@@ -23,14 +30,17 @@ SHORT_RETRY_SECONDS = MAX_COUNTDOWN_SECONDS
 
 def register(celery: Celery) -> None:
     @celery.task(shared=False, name=SEND_NOTIFICATION.name, queue=SEND_NOTIFICATION.queue,
-                 bind=True, max_retries=30, autoretry_for=DATABASE_ERRORS, retry_backoff=True,
+                 max_retries=30, autoretry_for=DATABASE_ERRORS, retry_backoff=True,
                  retry_backoff_max=MAX_COUNTDOWN_SECONDS)
-    def send(self: Any, notification_id: int) -> str:
-        """Deliver one notification at most once by us; retry soon on a transient failure."""
-        outcome = send_notification(int(notification_id), utcnow())
-        if outcome.status == "retry" and (outcome.retry_in or 0) <= SHORT_RETRY_SECONDS:
-            raise self.retry(countdown=outcome.retry_in, expires=None)
-        return outcome.status
+    def send(notification_ids: int | list[int]) -> dict[str, int]:
+        """Deliver each notification of the batch at most once by us; one that failed for a
+        moment is sent again soon, alone. How many of each outcome."""
+        outcomes = send_notifications(job_ids(notification_ids), utcnow())
+        for notification_id, outcome in outcomes.items():
+            if outcome.status == "retry" and (outcome.retry_in or 0) <= SHORT_RETRY_SECONDS:
+                enqueue(celery, SEND_NOTIFICATION, [notification_id],
+                        countdown=outcome.retry_in)
+        return dict(Counter(outcome.status for outcome in outcomes.values()))
 
     @celery.task(shared=False, name=DISPATCH_DUE.name, queue=DISPATCH_DUE.queue,
                  autoretry_for=DATABASE_ERRORS, retry_backoff=True,
@@ -42,9 +52,8 @@ def register(celery: Celery) -> None:
         ids = prepare_and_list_due(now)
         expires = send_task_expiry().total_seconds()
         with celery.producer_or_acquire() as producer:
-            for notification_id in ids:
+            for batch in send_batches(ids):
                 # Expiring copies keep a backlog from piling up duplicates: the next
                 # dispatch re-enqueues whatever is still pending (the claim dedupes anyway).
-                enqueue(celery, SEND_NOTIFICATION, notification_id, producer=producer,
-                        expires=expires)
+                enqueue(celery, SEND_NOTIFICATION, batch, producer=producer, expires=expires)
         return len(ids)

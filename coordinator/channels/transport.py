@@ -64,12 +64,12 @@ def _deliver_sms(config: Config, notification: Outgoing) -> DeliveryResult:
                              http_gateway.idempotency_key(notification.id))
 
 
-def resend_is_safe(notification: Outgoing) -> bool:
-    """Whether sending ``notification`` again, after its outcome was lost, cannot reach its
+def resend_is_safe(channel: str) -> bool:
+    """Whether sending a message on ``channel`` again, after its outcome was lost, cannot reach its
     recipient twice: Twilio is asked first (``confirm_sent``), the HTTP gateway drops a repeated
     idempotency key, the outbox is our own table. Not SMTP: an e-mail sent again arrives twice."""
     config: Config = current_app.extensions["sinergi"]
-    return not (notification.channel == "email" and email_configured(config))
+    return not (channel == "email" and email_configured(config))
 
 
 def confirm_sent(notification: Outgoing, since: datetime) -> DeliveryResult | None:

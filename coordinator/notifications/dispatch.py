@@ -4,18 +4,24 @@
   ``digest`` message listing them (the originals become ``folded``).
 - SMS beyond ``config.sms_daily_cap`` in one WIB day are folded into a digest for the next
   morning (the digest itself is exempt from the cap).
+- The due messages go out in send jobs of ``config.send_batch_size`` where a resend is harmless
+  (SMS, outbox), and one each where it is not (e-mail over SMTP: each message's outcome is
+  committed as soon as its server took it).
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import Exists, exists, func, or_, select, update
 
+from coordinator.channels import resend_is_safe
 from coordinator.domain.calendar import local_datetime, to_local
 from coordinator.extensions import db
+from coordinator.jobs import in_chunks
 from coordinator.models import DeliveryAttempt, DigestItem, Notification
 from coordinator.notifications.planning import dedupe_key, insert_ignoring_duplicates
 
@@ -64,6 +70,17 @@ def prepare_and_list_due(now: datetime, limit: int = 1000) -> list[int]:
         )
     db.session.commit()
     return ids
+
+
+def send_batches(ids: Sequence[int]) -> list[list[int]]:
+    """The ids as send jobs, in order: ``SEND_BATCH_SIZE`` a job where a resend is harmless,
+    one a job where it is not."""
+    channels = {row.id: row.channel for row in db.session.execute(
+        select(Notification.id, Notification.channel).where(Notification.id.in_(ids)))}
+    together = [i for i in ids if resend_is_safe(channels.get(i, ""))]
+    alone = [[i] for i in ids if not resend_is_safe(channels.get(i, ""))]
+    size = current_app.extensions["sinergi"].send_batch_size
+    return [*in_chunks(together, size), *alone]
 
 
 def _due_plain(now: datetime, channel: str | None = None) -> list[Any]:

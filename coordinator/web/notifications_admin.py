@@ -20,8 +20,8 @@ from coordinator.errors import Conflict, NotFound
 from coordinator.extensions import db
 from coordinator.jobs import JOBS_BY_NAME
 from coordinator.models import Notification, utcnow
+from coordinator.notifications.attempts import retry_dead, uncertain_counts
 from coordinator.notifications.budget import sms_per_city, sms_per_program
-from coordinator.notifications.sending import retry_dead, uncertain_counts
 from coordinator.policy import can, scope_code
 from coordinator.queue import request_dispatch, request_job
 from coordinator.web import errors

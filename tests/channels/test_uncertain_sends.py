@@ -13,7 +13,8 @@ from sqlalchemy import select
 from coordinator.channels import UncertainDeliveryError, transmit
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, Notification
-from coordinator.notifications.sending import send_notification, uncertain_counts
+from coordinator.notifications.attempts import uncertain_counts
+from coordinator.notifications.sending import send_notification
 from tests.channels.conftest import app_with, make_notification, make_person
 from tests.channels.fakes import FakeGateway, FakeTwilio, serve
 from tests.channels.test_sms_providers import TEXT, gateway_config, twilio_config

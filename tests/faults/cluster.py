@@ -40,7 +40,7 @@ from coordinator.models import (
     Region,
     utcnow,
 )
-from coordinator.notifications.sending import uncertain_counts
+from coordinator.notifications.attempts import uncertain_counts
 from coordinator.seeding.reference import seed_reference_data
 from coordinator.seeding.regions import seed_dki_jakarta
 from tests.faults.services import free_port

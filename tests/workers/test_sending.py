@@ -13,19 +13,24 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import DeliveryAttempt, Notification
-from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due
-from coordinator.notifications.planning import Planned, Recipient, plan
-from coordinator.notifications.sending import (
+from coordinator.notifications.attempts import (
     UncertainCounts,
-    backoff_seconds,
     claim,
     recover_interrupted,
     retry_dead,
     send_lease,
-    send_notification,
     uncertain_counts,
 )
+from coordinator.notifications.dispatch import MAX_ATTEMPTS, prepare_and_list_due, send_batches
+from coordinator.notifications.planning import Planned, Recipient, plan
+from coordinator.notifications.sending import (
+    backoff_seconds,
+    send_notification,
+    send_notifications,
+)
+from tests.support import daytime
 from tests.workers import workers_factories as make
+from tests.workers.test_send_cost import database_work
 
 
 def free_port() -> int:
@@ -205,3 +210,35 @@ def test_a_due_message_is_enqueued_once_however_often_dispatch_runs(app: Flask) 
     assert prepare_and_list_due(now + timedelta(seconds=5)) == []
     # ...unless its task was lost: a stale one goes on the queue again.
     assert prepare_and_list_due(now + send_task_expiry() + timedelta(seconds=1)) == [note_id]
+
+
+def test_dispatch_sends_sms_in_batches_and_each_smtp_email_alone(
+    make_app: Callable[..., Flask], smtp: tuple[ScriptedSMTP, int], app: Flask
+) -> None:
+    now = daytime()  # SMS wait out the quiet hours
+    mails = [email_notification(now) for _ in range(3)]
+    program = make.program(make.person("lead", make.CITY))
+    texts = []
+    for _ in range(5):
+        cadre = make.person(channel_preference="sms")
+        act = make.action(program, cadre)
+        texts += plan([Planned(Recipient.of(cadre), "assigned", "s1", now, act.id)], now=now)
+    db.session.commit()
+    due = prepare_and_list_due(now)
+    assert due == mails + texts  # as planned: the same time, by id
+    with make_app(smtp_host="127.0.0.1", smtp_port=smtp[1], smtp_tls="none",
+                  send_batch_size=2).app_context():
+        batches = send_batches(due)
+    assert batches == [texts[0:2], texts[2:4], texts[4:], *([mail] for mail in mails)]
+
+
+def test_in_a_batch_each_smtp_email_is_recorded_as_soon_as_the_server_took_it(
+    app: Flask, smtp: tuple[ScriptedSMTP, int]
+) -> None:
+    now = datetime.now(UTC)
+    mails = [email_notification(now) for _ in range(3)]
+    db.session.remove()
+    with database_work() as (seen, commits):
+        assert {o.status for o in send_notifications(mails, now).values()} == {"sent"}
+    assert len(smtp[0].accepted) == 3
+    assert len(commits) == 1 + 3, "\n".join(seen)  # the claims; each outcome on its own
