@@ -1,11 +1,11 @@
 """Reads kept in each web process while nothing has been written.
 
 What a read builds from the database (the dashboard's page, a link's page, the navigation's
-worklist count, an API answer, who a token or a web session is) is kept in the process's memory under the *data version*: a random token in
-Redis (``sinergi:data-version``), replaced whenever a database connection that wrote goes back
-to its pool, that is after its commit or rollback. Any write by any process of the app (web,
-API, SMS webhook, workers, CLI) therefore retires every kept read at once, in every process; the
-next request builds it again.
+worklist count, an API answer, who a token or a web session is) is kept in the process's memory
+under the *data version*: a random token in Redis (``sinergi:data-version``), replaced whenever
+a database connection that wrote goes back to its pool, that is after its commit or rollback.
+Any write by any process of the app (web, API, SMS webhook, workers, CLI) therefore retires
+every kept read at once, in every process; the next request builds it again.
 
 Rules that keep a kept read from ever being older than the data it claims:
 - the version is read at the start of every request, before anything else of the request
