@@ -4,14 +4,12 @@ overdue hotspots; its Excel export, a printable A4 page to file and the annotati
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from coordinator import read_cache
@@ -94,30 +92,6 @@ def _report_or_404() -> Report:
         raise NotFound() from None
 
 
-@dataclass(frozen=True)
-class Page:
-    """What the dashboard shows: its report rendered, and what the note form below it needs."""
-    place_name: str
-    region: str
-    report: Markup
-    indicators: tuple[tuple[int, str], ...]
-    args: tuple[tuple[str, Any], ...]
-
-
-def _page() -> tuple[Page, bool]:
-    """The page, and whether it may be kept (not when bad query values were reported)."""
-    report = _report_or_404()
-    args = report.filters.args()
-    page = Page(
-        place_name=report.place.name, region=report.place.code,
-        report=Markup(render_template("dashboard/_report.html", report=report,
-                                      charts=chart_data(report), args=args)),
-        indicators=tuple((item.indicator.id, item.indicator.name_id if current_language() == "id"
-                          else item.indicator.name_en) for item in report.indicators),
-        args=tuple(args.items()))
-    return page, not report.filters.errors
-
-
 @blp.get("")
 @staff_required
 def index() -> Any:
@@ -128,8 +102,11 @@ def index() -> Any:
 
 
 def _render_index(today: str) -> tuple[str, bool]:
-    page, keepable = _page()
-    return render_template("dashboard/index.html", page=page, today=today), keepable
+    """The page, and whether it may be kept (not when bad query values were reported)."""
+    report = _report_or_404()
+    html = render_template("dashboard/index.html", report=report, charts=chart_data(report),
+                           args=report.filters.args(), today=today)
+    return html, not report.filters.errors
 
 
 def _print_charts(report: Report) -> dict[str, Any]:
