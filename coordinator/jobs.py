@@ -62,7 +62,7 @@ def job_ids(argument: int | str | Sequence[int | str]) -> list[int]:
     """The ids a batch job's argument names: a list, or one bare id."""
     if isinstance(argument, (int, str)):
         return [int(argument)]
-    return [int(event_id) for event_id in argument]
+    return [int(one) for one in argument]
 
 
 def in_chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:

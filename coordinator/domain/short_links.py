@@ -182,8 +182,9 @@ def _insert_new(row: dict[str, object], draw: Callable[[], str] = new_key) -> st
             return key
 
 
-_LOOK_UP = select(ShortLink.person_id, ShortLink.action_id, ShortLink.purpose,
-                  ShortLink.expires_at, ShortLink.revoked_at).where(ShortLink.key == bindparam("key"))
+_LOOK_UP = (select(ShortLink.person_id, ShortLink.action_id, ShortLink.purpose,
+                   ShortLink.expires_at, ShortLink.revoked_at)
+            .where(ShortLink.key == bindparam("key")))
 
 
 def look_up(key: str, *, now: datetime) -> KeyState | None:

@@ -95,6 +95,7 @@ def _unclaim_statement() -> Any:
             .where(notifications.c.id.in_(bindparam("the_ids", expanding=True)))
             .values(attempts=notifications.c.attempts - 1))
 
+
 @cache
 def finish_statement() -> Any:
     attempts = cast(Table, DeliveryAttempt.__table__)
@@ -109,11 +110,13 @@ def finish_statement() -> Any:
 def _rowcount(result: Any) -> int:
     return int(result.rowcount)
 
+
 def finish(notification_id: int, attempt: int, now: datetime, outcome: str,
-            error: str | None) -> None:
+           error: str | None) -> None:
     db.session.execute(finish_statement(), {
         "the_id": notification_id, "the_attempt": attempt, "the_now": now,
         "the_outcome": outcome, "the_error": (error or None) and error[:500]})
+
 
 def send_lease() -> timedelta:
     """How long an attempt may stay in flight before it counts as interrupted."""
@@ -132,7 +135,7 @@ def recover_interrupted(now: datetime) -> int:
     ))
     for row in stale:
         finish(row.notification_id, row.attempt, now, "interrupted",
-                "worker stopped during delivery")
+               "worker stopped during delivery")
         notification = db.session.get(Notification, row.notification_id)
         if notification is None or notification.status not in SENDABLE:
             continue

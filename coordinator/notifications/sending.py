@@ -6,16 +6,16 @@ sendable, attempts left, row not locked by another claim) counts an attempt of e
 takes, one INSERT … SELECT adds an in-flight ``DeliveryAttempt`` row for each where no other
 attempt is in flight (one that has gets its attempt back); then the texts not rendered yet,
 their recipients and actions read in one statement each and the links' new keys inserted in
-one. It commits before any channel is called: two workers never both deliver the same
-message, and a batch redelivered after a crash between delivery and recording finds the
-attempts in flight and does not deliver again. The channel gets a plain copy of each message
-taken before that commit, so sending reads nothing more. A failure is recorded as it happens
-(its own commit); the messages that went are recorded after the last provider call, in one
-round trip of each statement and one commit (an e-mail over SMTP at once, on its own). That commit alone does not wait for the disk
-(PostgreSQL) where a resend is harmless (``resend_is_safe``: not SMTP, which dispatch sends one
-at a time): lost in a server crash, the record leaves the attempts in flight, and the lease
-makes the messages uncertain as if the worker had died. A message that cannot be rendered is
-dead with its attempt on record; the rest of its batch goes on.
+one. It commits before any channel is called: two workers never both deliver the same message,
+and a batch redelivered after a crash between delivery and recording finds the attempts in
+flight and does not deliver again. The channel gets a plain copy of each message taken before
+that commit, so sending reads nothing more. A failure is recorded as it happens (its own
+commit); the messages that went are recorded after the last provider call, in one round trip of
+each statement and one commit (an e-mail over SMTP at once, on its own). That commit alone does
+not wait for the disk (PostgreSQL) where a resend is harmless (``resend_is_safe``: not SMTP,
+which dispatch sends one at a time): lost in a server crash, the record leaves the attempts in
+flight, and the lease makes the messages uncertain as if the worker had died. A message that
+cannot be rendered is dead with its attempt on record; the rest of its batch goes on.
 
 The in-flight attempt is a lease (``SEND_LEASE_SECONDS``, which ``config`` makes cover a whole
 batch of provider timeouts). A worker killed mid-send leaves it unfinished; once the lease has
