@@ -18,6 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from coordinator.config import Config
 from coordinator.jobs import QUEUES, task_routes
 from workers.dead_letters import install_dead_letters
+from workers.redis_broker import closed_transport_is_a_connection_error
 from workers.schedule import build_schedule
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
+    closed_transport_is_a_connection_error()  # a Redis restart never stops the worker
     celery = Celery(app.name, task_cls=FlaskTask)
     celery.conf.update(
         **broker_settings(config.broker_url, config.broker_visibility_timeout_seconds),
