@@ -33,5 +33,5 @@ def closed_transport_is_a_connection_error() -> None:
             raise RedisConnectionError("the broker connection was closed")
         return connparams(self, asynchronous=asynchronous)
 
-    channel._connparams = _connparams
+    channel._connparams = _connparams  # type: ignore[method-assign]
     setattr(channel, _PATCHED_MARK, True)
