@@ -47,7 +47,7 @@ def run(ctx: Context) -> list[Row]:
         ctx.flush_redis()
         with services.celery_worker(ctx, env, "default,relay,rollups"):
             drive = _drive(ctx, url, env, lag_ids, ctx.seconds * 2, 1 if ctx.tiny else DRIVERS)
-            lags, applied = _lags(ctx, url, drive["first_event"], 5 if ctx.tiny else 60)
+            lags, applied = _lags(ctx, url, int(drive["first_event"]), 5 if ctx.tiny else 60)
         ctx.flush_redis()
     relay_rate, raw_rate = backlog / relay, backlog / raw
     achieved = drive["completed"] / drive["seconds"]

@@ -1,11 +1,13 @@
 """B6: rollups on the national tree (83,762 kelurahan/desa): 250,000 actions at the default
-size, which fits the 15 minutes (1,000,000 at --scale 4, 10,000,000 at --scale 40) in a national program and one program per province, with the
-outbox history those actions leave. Full recompute against a raw GROUP BY ROLLUP of the same
-actions over the four region levels (written to a table, as the recompute writes its rows);
-incremental update p95; reads from the rollup API at country, province, city and kelurahan;
-the action list of the biggest program; and whether a recompute blocks incremental updates."""
+size, which fits the 15 minutes (1,000,000 at --scale 4, 10,000,000 at --scale 40), in a
+national program and one program per province, with the outbox history those actions leave.
+Full recompute against a raw GROUP BY ROLLUP of the same actions over the four region levels
+(written to a table, as the recompute writes its rows); incremental update p95; reads from the
+rollup API at country, province, city and kelurahan; the action list of the biggest program;
+and whether a recompute blocks incremental updates."""
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -146,7 +148,7 @@ def _incremental(program_id: int, count: int, batch: int = 1) -> list[float]:
     """Time per event of applying ``count`` completions, ``batch`` events per transaction."""
     events = [_complete_next(program_id) for _ in range(count)]
     batches = [events[n:n + batch] for n in range(0, len(events) - batch + 1, batch)]
-    return [timed(lambda b=ids: apply_events(b)) / len(ids) for ids in batches]
+    return [timed(functools.partial(apply_events, ids)) / len(ids) for ids in batches]
 
 
 def _read(client: Any, path: str, headers: dict[str, str], times: int = 20) -> list[float]:
@@ -183,6 +185,6 @@ def _blocking(program_id: int, app: Any) -> tuple[float, float]:
     for event_id in events:
         if not thread.is_alive():
             break
-        longest = max(longest, timed(lambda e=event_id: apply_event(e)))
+        longest = max(longest, timed(functools.partial(apply_event, event_id)))
     thread.join()
     return longest, window["end"] - window["start"]

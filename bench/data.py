@@ -54,7 +54,7 @@ def add_staff(city: str = "31.73") -> Staff:
     from bench.app import Person
 
     for person_id in ids.values():
-        set_password(db.session.get(Person, person_id), PASSWORD)
+        set_password(db.session.get_one(Person, person_id), PASSWORD)
     token = "sng_bench_" + "x" * 30
     db.session.add(ApiToken(person_id=ids["lead"], name="bench", token_hash=hash_token(token)))
     db.session.commit()

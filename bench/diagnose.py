@@ -1,7 +1,7 @@
 """Evidence for the findings in RESULTS.md: SQL statements per request, where the time goes
 (pyinstrument), the slowest statements of the batch jobs, EXPLAIN ANALYZE of the hot reads.
 
-    python -m bench.diagnose [web|bulk|sweep|rollups|complete|send ...] [--database-url URL]
+    python -m bench.diagnose [web|bulk|sweep|rollups|complete|send|floor ...] [--database-url URL]
                              [--redis-url URL]          (all jobs by default)
 Runs in process on its own database copies (same builders as the benchmarks); smaller sizes.
 """
@@ -289,7 +289,39 @@ def _send_in_batches(size: int, ids: list[int]) -> None:
             send_notifications(rest[start:min(start + size, 100)], utcnow())
 
 
-JOBS = {"send": send, "web": web, "bulk": bulk, "sweep": sweep, "rollups": rollups, "complete": complete}
+def floor(ctx: Context) -> None:
+    """B1's floor: the hello-world behind each extension Sinergi's pages pass through, under
+    the same gunicorn and wrk as B1 (``bench.floor``)."""
+    from bench import services
+    from bench.floor import VARIANTS
+
+    ctx.flush_redis()
+    env = ctx.environ(ctx.database_url)
+    with services.gunicorn(ctx, env, app="bench.floor:create_floor_app()") as base:
+        for path in ("/__hello", *VARIANTS):
+            services.warm_up(f"{base}{path}/", {})
+
+        def rate(path: str) -> float:
+            time.sleep(0.5)
+            return services.wrk(ctx, f"{base}{path}/", seconds=ctx.seconds,
+                                connections=ctx.connections).requests_per_second
+
+        before = rate("/__hello")
+        rates = {path: rate(path) for path in VARIANTS}
+        after = rate("/__hello")
+    ctx.flush_redis()
+    hello = (before + after) / 2
+    print(f"\n--- floor: hello-world behind each extension, gunicorn 2 sync workers, wrk "
+          f"{ctx.connections} connections, {ctx.seconds:.0f} s each")
+    print("| hello-world behind | req/s | share of the bare hello-world |")
+    print("| --- | --- | --- |")
+    print(f"| nothing (before / after) | {before:,.0f} / {after:,.0f} | 1 |")
+    for path, parts in VARIANTS.items():
+        print(f"| {' + '.join(parts)} | {rates[path]:,.0f} | {rates[path] / hello:.2f} × |")
+
+
+JOBS = {"send": send, "web": web, "bulk": bulk, "sweep": sweep, "rollups": rollups,
+        "complete": complete, "floor": floor}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -306,9 +338,11 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown job(s): {', '.join(unknown)}")
     ctx = Context(args.database_url, args.redis_url, DEFAULT_WILAYAH, scale=0.2,
                   log=lambda line: print(line, file=sys.stderr))
-    ctx.build_template()
+    jobs = args.jobs or list(JOBS)
+    if jobs != ["floor"]:  # the floor needs no database
+        ctx.build_template()
     try:
-        for name in args.jobs or list(JOBS):
+        for name in jobs:
             JOBS[name](ctx)
     finally:
         shutil.rmtree(ctx.work_dir, ignore_errors=True)

@@ -53,13 +53,15 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: f
 
 
 @contextlib.contextmanager
-def gunicorn(ctx: Context, env: dict[str, str], workers: int = 2) -> Iterator[str]:
-    """The bench WSGI app (the real app + /__hello) on gunicorn with ``workers`` sync workers."""
+def gunicorn(ctx: Context, env: dict[str, str], workers: int = 2,
+             app: str = "bench.wsgi:create_bench_app()") -> Iterator[str]:
+    """``app`` (by default the bench WSGI app: the real app + /__hello) on gunicorn with
+    ``workers`` sync workers."""
     port = free_port()
     log = ctx.work_dir / f"gunicorn-{port}.log"
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class",
                "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-               "--error-logfile", str(log), "bench.wsgi:create_bench_app()"]
+               "--error-logfile", str(log), app]
     with open(log, "ab") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=ctx.work_dir)
     base = f"http://127.0.0.1:{port}"
