@@ -20,6 +20,8 @@ DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
 ENVIRONMENTS = ("development", "production", "test")
 LANGUAGES = ("id", "en")
 DEFAULT_SEND_BATCH_SIZE = 50
+# Of a send's lease, kept for recording its outcome after the provider's last answer.
+SEND_LEASE_MARGIN_SECONDS = 5
 MAX_SEND_BATCH_SIZE = 500
 
 
@@ -76,8 +78,9 @@ class Config:
     # Reliability bounds (README "Reliability"): how long a send may stay in flight, how long
     # an event may wait for its handlers, how long Redis holds a message a dead worker took.
     send_lease_seconds: int = 300
-    # Notifications per send job where a resend is harmless (SMS, outbox); see _send_batch_size.
-    send_batch_size: int = 1
+    # Notifications per send job where a resend is harmless (SMS, outbox); a batch stops in
+    # time for its lease (coordinator.notifications.sending) whatever its size.
+    send_batch_size: int = DEFAULT_SEND_BATCH_SIZE
     send_task_expires_seconds: int = 120
     send_backoff_base_seconds: int = 30
     event_handling_bound_seconds: int = 300
@@ -308,8 +311,8 @@ def load_config(environ: Mapping[str, str], **overrides: object) -> Config:
 def _reliability(reader: _Reader) -> dict[str, object]:
     return {
         "send_lease_seconds": reader.integer("SEND_LEASE_SECONDS", 300, 5, 3600),
-        # Unset (0): as many as the lease covers (_send_batch_size), once overrides are in.
-        "send_batch_size": reader.integer("SEND_BATCH_SIZE", 0, 1, MAX_SEND_BATCH_SIZE),
+        "send_batch_size": reader.integer("SEND_BATCH_SIZE", DEFAULT_SEND_BATCH_SIZE, 1,
+                                          MAX_SEND_BATCH_SIZE),
         "send_task_expires_seconds": reader.integer("SEND_TASK_EXPIRES_SECONDS", 120, 5, 3600),
         "send_backoff_base_seconds": reader.integer("SEND_BACKOFF_BASE_SECONDS", 30, 1, 600),
         "event_handling_bound_seconds": reader.integer(
@@ -328,34 +331,11 @@ def _check_reliability(values: dict[str, object]) -> None:
     # outlasts two channel timeouts (connect + read) with room for the database round trips.
     lease = int(str(values["send_lease_seconds"]))
     timeout = int(str(values["channel_timeout_seconds"]))
-    if lease < 2 * timeout + 5:
+    if lease < 2 * timeout + SEND_LEASE_MARGIN_SECONDS:
         raise ConfigError(
-            f"SEND_LEASE_SECONDS must be at least twice CHANNEL_TIMEOUT_SECONDS plus 5 "
-            f"({2 * timeout + 5}); got {lease}"
+            f"SEND_LEASE_SECONDS must be at least twice CHANNEL_TIMEOUT_SECONDS plus "
+            f"{SEND_LEASE_MARGIN_SECONDS} ({2 * timeout + SEND_LEASE_MARGIN_SECONDS}); got {lease}"
         )
-    values["send_batch_size"] = _send_batch_size(values["send_batch_size"], lease, timeout)
-
-
-def _send_batch_size(asked: object, lease: int, timeout: int) -> int:
-    """How many notifications one send job takes (``SEND_BATCH_SIZE``).
-
-    A batch claims all its messages at once and sends them one after another, so every
-    attempt of the batch stays in flight until the last provider call: the lease must cover
-    the batch when each call runs to its timeouts (connect + read), or a live batch's later
-    messages would be taken for interrupted and sent again meanwhile. Unset, the size is what
-    the lease covers, at most ``DEFAULT_SEND_BATCH_SIZE`` (9 with the default lease and
-    timeout); a size the lease does not cover is refused, never silently cut.
-    """
-    covered = max((lease - 5) // (2 * timeout), 1)
-    if not asked:
-        return min(covered, DEFAULT_SEND_BATCH_SIZE)
-    size = int(str(asked))
-    if size * 2 * timeout + 5 > lease:
-        raise ConfigError(
-            f"SEND_BATCH_SIZE times twice CHANNEL_TIMEOUT_SECONDS plus 5 must not exceed "
-            f"SEND_LEASE_SECONDS ({lease}): at most {covered} with these timeouts; got {size}"
-        )
-    return size
 
 
 def _with_psycopg_driver(url: str) -> str:

@@ -1,7 +1,8 @@
 """Tasks: send a batch of notifications, and dispatch the due ones (queue ``notifications``).
 
 Dispatch enqueues the due messages in batches (``dispatch.send_batches``: ``SEND_BATCH_SIZE``
-a job for SMS and the outbox, one a job for e-mail over SMTP). Transient failures retry with
+a job for SMS and the outbox, one a job for e-mail over SMTP); the messages a batch had no time
+for (a slow provider) are enqueued again in new batches at once. Transient failures retry with
 exponential backoff and jitter: a short delay (below the broker's visibility timeout) as a
 send job of that message alone with a ``countdown``, longer ones by ``scheduled_for`` and the
 dispatch sweep (never an ETA hours away). Quiet-hour SMS go out the same way in the morning. A
@@ -23,9 +24,12 @@ from coordinator.notifications.dispatch import (
     send_task_expiry,
 )
 from coordinator.notifications.sending import send_notifications
-from workers.celery_app import DATABASE_ERRORS, MAX_COUNTDOWN_SECONDS
+from workers.celery_app import DATABASE_ERRORS, MAX_COUNTDOWN_SECONDS, TASK_SOFT_TIME_LIMIT
 
 SHORT_RETRY_SECONDS = MAX_COUNTDOWN_SECONDS
+# What a batch may spend on provider calls: recording and releasing fit in the rest of the
+# task's soft time limit.
+BATCH_SECONDS = TASK_SOFT_TIME_LIMIT - 20
 
 
 def register(celery: Celery) -> None:
@@ -34,12 +38,17 @@ def register(celery: Celery) -> None:
                  retry_backoff_max=MAX_COUNTDOWN_SECONDS)
     def send(notification_ids: int | list[int]) -> dict[str, int]:
         """Deliver each notification of the batch at most once by us; one that failed for a
-        moment is sent again soon, alone. How many of each outcome."""
-        outcomes = send_notifications(job_ids(notification_ids), utcnow())
+        moment is sent again soon, alone; those the batch had no time for go in new batches.
+        How many of each outcome."""
+        outcomes = send_notifications(job_ids(notification_ids), utcnow(),
+                                      seconds=BATCH_SECONDS)
         for notification_id, outcome in outcomes.items():
             if outcome.status == "retry" and (outcome.retry_in or 0) <= SHORT_RETRY_SECONDS:
                 enqueue(celery, SEND_NOTIFICATION, [notification_id],
                         countdown=outcome.retry_in)
+        released = [i for i, outcome in outcomes.items() if outcome.status == "released"]
+        for batch in send_batches(released) if released else []:
+            enqueue(celery, SEND_NOTIFICATION, batch)
         return dict(Counter(outcome.status for outcome in outcomes.values()))
 
     @celery.task(shared=False, name=DISPATCH_DUE.name, queue=DISPATCH_DUE.queue,

@@ -2,7 +2,8 @@
 
 A claim takes notifications for one attempt each: one conditional UPDATE (due, sendable,
 attempts left, row not locked by another claim) counts the attempt, one INSERT … SELECT adds
-the in-flight ``DeliveryAttempt`` row only where no attempt is in flight. The attempt in flight
+the in-flight ``DeliveryAttempt`` row only where no attempt is in flight; a batch out of time
+releases the claims it did not get to (``release``). The attempt in flight
 is a lease (``SEND_LEASE_SECONDS``): past it ``recover_interrupted`` ends it as
 ``interrupted`` and the message becomes uncertain (``coordinator.notifications.sending`` says
 what happens then). Also here: how uncertain sends were settled, and the admin's retry button.
@@ -16,7 +17,7 @@ from functools import cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Integer, String, Table, bindparam, func, insert, select, update
+from sqlalchemy import Integer, String, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from coordinator.extensions import db
@@ -94,6 +95,27 @@ def _unclaim_statement() -> Any:
     return (update(notifications)
             .where(notifications.c.id.in_(bindparam("the_ids", expanding=True)))
             .values(attempts=notifications.c.attempts - 1))
+
+
+def release(claims: Sequence[tuple[int, int]]) -> None:
+    """Give back claims (notification id, attempt) whose messages never reached a provider: the
+    attempt in flight is removed and counted back, as if never claimed, so the messages are
+    due again at once. Commits."""
+    if not claims:
+        return
+    db.session.execute(_release_statement(), [{"the_id": notification_id, "the_attempt": attempt}
+                                               for notification_id, attempt in claims])
+    db.session.execute(_unclaim_statement(), {"the_ids": [i for i, _ in claims]})
+    db.session.commit()
+
+
+@cache
+def _release_statement() -> Any:
+    attempts = cast(Table, DeliveryAttempt.__table__)
+    return (delete(attempts)
+            .where(attempts.c.notification_id == bindparam("the_id", type_=Integer),
+                   attempts.c.attempt == bindparam("the_attempt", type_=Integer),
+                   attempts.c.finished_at.is_(None)))
 
 
 @cache

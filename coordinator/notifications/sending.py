@@ -17,8 +17,11 @@ which dispatch sends one at a time): lost in a server crash, the record leaves t
 flight, and the lease makes the messages uncertain as if the worker had died. A message that
 cannot be rendered is dead with its attempt on record; the rest of its batch goes on.
 
-The in-flight attempt is a lease (``SEND_LEASE_SECONDS``, which ``config`` makes cover a whole
-batch of provider timeouts). A worker killed mid-send leaves it unfinished; once the lease has
+The in-flight attempt is a lease (``SEND_LEASE_SECONDS``, at least one provider call's
+timeouts). A batch hands a message over only while its calls could still end within the lease
+and the task's time at their timeouts; the claims it does not get to are released, due again
+at once for another job, so a slow provider shortens batches instead of outliving their
+leases. A worker killed mid-send leaves it unfinished; once the lease has
 expired ``recover_interrupted`` ends it as ``interrupted`` and the message becomes *uncertain*
 (``uncertain_since``) and due again, like one whose provider timed out after the request left.
 Before an uncertain message goes again its channel is asked whether it already went
@@ -50,13 +53,14 @@ from coordinator.channels import (
     resend_is_safe,
     transmit,
 )
+from coordinator.config import SEND_LEASE_MARGIN_SECONDS
 from coordinator.database import without_waiting_for_disk
 from coordinator.domain import short_links
 from coordinator.extensions import db
 from coordinator.models import Action, Notification, Person
 from coordinator.models.base import UTCDateTime
 from coordinator.models.people import addressee_columns
-from coordinator.notifications.attempts import claim_all, finish, finish_statement
+from coordinator.notifications.attempts import claim_all, finish, finish_statement, release
 from coordinator.notifications.contents import action_columns, render_into
 from coordinator.notifications.dispatch import MAX_ATTEMPTS
 
@@ -65,15 +69,17 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 # After the provider took the message, recording it survives a database restart this long.
 RECORD_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
+_clock = time.monotonic  # the budget's clock (tests move it by hand)
 
 
 @dataclass(frozen=True)
 class SendOutcome:
-    status: str  # sent / retry / dead / skipped
+    status: str  # sent / retry / dead / skipped / released (claimed, then given back unsent)
     retry_in: float | None = None
 
 
 SKIPPED = SendOutcome("skipped")
+RELEASED = SendOutcome("released")
 
 
 @dataclass(frozen=True)
@@ -130,14 +136,44 @@ def send_notification(notification_id: int, now: datetime) -> SendOutcome:
     return send_notifications([notification_id], now)[notification_id]
 
 
-def send_notifications(notification_ids: Sequence[int], now: datetime) -> dict[int, SendOutcome]:
+def send_notifications(notification_ids: Sequence[int], now: datetime, *,
+                       seconds: float | None = None) -> dict[int, SendOutcome]:
     """Deliver each due notification of a batch once: the outcome of each id (``skipped``:
     not due, held by another claim, or in flight). The claims and texts commit together
-    before the first provider call; the sent ones are recorded together after the last."""
+    before the first provider call; the sent ones are recorded together after the last.
+
+    The batch hands a message over only if its provider calls can end, at their timeouts,
+    within the lease and within ``seconds`` (what the caller has left, e.g. a task's soft
+    time limit): the messages it does not get to are ``released`` for another job to take.
+    The first message always goes, so every batch makes progress."""
+    budget = _Budget.starting(seconds)
     ids = list(dict.fromkeys(int(notification_id) for notification_id in notification_ids))
     messages, outcomes = _claim_and_render(ids, now)
-    outcomes.update(_deliver_all(messages, now))
+    outcomes.update(_deliver_all(messages, now, budget))
     return {notification_id: outcomes.get(notification_id, SKIPPED) for notification_id in ids}
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """How long a batch may go on calling providers, from its start: the lease of its
+    attempts less the time to record them, and at most what its caller has."""
+
+    started: float
+    seconds: float
+    call_seconds: float  # one provider call at its worst: connect and read timeouts
+
+    @classmethod
+    def starting(cls, seconds: float | None) -> _Budget:
+        config = current_app.extensions["sinergi"]
+        limit = float(config.send_lease_seconds - SEND_LEASE_MARGIN_SECONDS)
+        return cls(_clock(), limit if seconds is None else min(limit, seconds),
+                   2.0 * config.channel_timeout_seconds)
+
+    def allows(self, message: ClaimedMessage) -> bool:
+        """Whether the message's provider calls would end within the budget at their worst
+        (an uncertain message first asks its provider whether it went: two calls)."""
+        calls = 1 if message.uncertain_since is None else 2
+        return _clock() - self.started + calls * self.call_seconds <= self.seconds
 
 
 def _claim_and_render(ids: list[int], now: datetime,
@@ -239,13 +275,19 @@ def _copy(notification: Notification, person: Person) -> ClaimedMessage:
     )
 
 
-def _deliver_all(messages: list[ClaimedMessage], now: datetime) -> dict[int, SendOutcome]:
-    """Hand each message to its channel; failures are recorded one by one, the messages that
-    went all together at the end."""
+def _deliver_all(messages: list[ClaimedMessage], now: datetime,
+                 budget: _Budget) -> dict[int, SendOutcome]:
+    """Hand each message to its channel while the budget allows; failures are recorded one by
+    one, the messages that went all together at the end, those left over released."""
     outcomes: dict[int, SendOutcome] = {}
     went: list[tuple[ClaimedMessage, DeliveryResult, str]] = []
     try:
-        for message in messages:
+        for index, message in enumerate(messages):
+            if index and not budget.allows(message):
+                left = messages[index:]
+                release([(left_over.id, left_over.attempt) for left_over in left])
+                outcomes.update((left_over.id, RELEASED) for left_over in left)
+                break
             delivered = _deliver(message, now)
             if isinstance(delivered, SendOutcome):
                 outcomes[message.id] = delivered

@@ -242,3 +242,96 @@ def test_in_a_batch_each_smtp_email_is_recorded_as_soon_as_the_server_took_it(
         assert {o.status for o in send_notifications(mails, now).values()} == {"sent"}
     assert len(smtp[0].accepted) == 3
     assert len(commits) == 1 + 3, "\n".join(seen)  # the claims; each outcome on its own
+
+
+class SteppingClock:
+    """A clock that moves ``step`` seconds each time it is read after its first reading."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        now = self.now
+        self.now += self.step
+        return now
+
+
+def sms_notifications(now: datetime, count: int) -> list[int]:
+    program = make.program(make.person("lead", make.CITY))
+    ids: list[int] = []
+    for _ in range(count):
+        cadre = make.person(channel_preference="sms")
+        act = make.action(program, cadre)
+        ids += plan([Planned(Recipient.of(cadre), "assigned", "s1", now, act.id)], now=now)
+    db.session.commit()
+    return ids
+
+
+def in_flight_attempts(ids: list[int]) -> int:
+    return len(db.session.scalars(select(DeliveryAttempt).where(
+        DeliveryAttempt.notification_id.in_(ids), DeliveryAttempt.finished_at.is_(None))).all())
+
+
+def test_a_batch_that_would_outlive_its_lease_releases_the_rest_unsent(
+    app: Flask, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = daytime()
+    ids = sms_notifications(now, 5)
+    # 15 s timeouts: a message may take 30 s; the lease (300 s) leaves 295 s to the batch.
+    # The clock moves 100 s a message: the 4th would start at 300 s, past what is left.
+    monkeypatch.setattr("coordinator.notifications.sending._clock", SteppingClock(100))
+    outcomes = send_notifications(ids, now)
+    assert [outcomes[i].status for i in ids] == ["sent"] * 3 + ["released"] * 2
+    db.session.expire_all()
+    released = [db.session.get(Notification, i) for i in ids[3:]]
+    assert [(n.status, n.attempts) for n in released] == [("pending", 0)] * 2  # as if untouched
+    assert in_flight_attempts(ids) == 0
+    assert prepare_and_list_due(now) == ids[3:]  # due again at once, for another job
+    monkeypatch.setattr("coordinator.notifications.sending._clock", SteppingClock(0))
+    assert {o.status for o in send_notifications(ids[3:], now).values()} == {"sent"}
+
+
+def test_the_first_message_goes_however_short_the_time(
+    app: Flask, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = daytime()
+    ids = sms_notifications(now, 2)
+    monkeypatch.setattr("coordinator.notifications.sending._clock", SteppingClock(0))
+    outcomes = send_notifications(ids, now, seconds=1)  # less than one call's timeouts
+    assert [outcomes[i].status for i in ids] == ["sent", "released"]
+    assert in_flight_attempts(ids) == 0
+
+
+def test_an_uncertain_message_needs_time_for_the_question_and_the_send(
+    app: Flask, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = daytime()
+    ids = sms_notifications(now, 2)
+    db.session.get(Notification, ids[1]).uncertain_since = now - timedelta(minutes=10)
+    db.session.commit()
+    # 40 s spent after the first message: one more call (30 s) fits the 75 s left, two do not.
+    monkeypatch.setattr("coordinator.notifications.sending._clock", SteppingClock(40))
+    outcomes = send_notifications(ids, now, seconds=75)
+    assert [outcomes[i].status for i in ids] == ["sent", "released"]
+    db.session.expire_all()
+    assert db.session.get(Notification, ids[1]).uncertain_since is not None  # still to ask
+
+
+def test_the_send_task_enqueues_what_its_batch_released_as_new_batches(
+    app: Flask, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coordinator.jobs import SEND_NOTIFICATION
+    from workers import get_celery_for
+
+    now = daytime()
+    ids = sms_notifications(now, 5)
+    monkeypatch.setattr("coordinator.notifications.sending._clock", SteppingClock(100))
+    monkeypatch.setattr("workers.sending.utcnow", lambda: now)
+    enqueued: list[tuple[str, list[int]]] = []
+    monkeypatch.setattr("workers.sending.enqueue", lambda _celery, job, ids, **_: enqueued.append(
+        (job.name, list(ids))))
+    celery = get_celery_for(app)
+    counts = celery.tasks[SEND_NOTIFICATION.name].apply(args=[ids]).get()
+    # The task's own time (its soft limit less 20 s: 100 s) is shorter than the lease's.
+    assert counts == {"sent": 1, "released": 4}
+    assert enqueued == [(SEND_NOTIFICATION.name, ids[1:])]
