@@ -47,8 +47,9 @@ def register(celery: Celery) -> None:
                 enqueue(celery, SEND_NOTIFICATION, [notification_id],
                         countdown=outcome.retry_in)
         released = [i for i, outcome in outcomes.items() if outcome.status == "released"]
-        for batch in send_batches(released) if released else []:
-            enqueue(celery, SEND_NOTIFICATION, batch)
+        if released:
+            for batch in send_batches(released):
+                enqueue(celery, SEND_NOTIFICATION, batch)
         return dict(Counter(outcome.status for outcome in outcomes.values()))
 
     @celery.task(shared=False, name=DISPATCH_DUE.name, queue=DISPATCH_DUE.queue,

@@ -3,10 +3,10 @@
 A claim takes notifications for one attempt each: one conditional UPDATE (due, sendable,
 attempts left, row not locked by another claim) counts the attempt, one INSERT … SELECT adds
 the in-flight ``DeliveryAttempt`` row only where no attempt is in flight; a batch out of time
-releases the claims it did not get to (``release``). The attempt in flight
-is a lease (``SEND_LEASE_SECONDS``): past it ``recover_interrupted`` ends it as
-``interrupted`` and the message becomes uncertain (``coordinator.notifications.sending`` says
-what happens then). Also here: how uncertain sends were settled, and the admin's retry button.
+releases the claims it did not get to (``release``). The attempt in flight is a lease
+(``SEND_LEASE_SECONDS``): past it ``recover_interrupted`` ends it as ``interrupted`` and the
+message becomes uncertain (``coordinator.notifications.sending`` says what happens then).
+Also here: how uncertain sends were settled, and the admin's retry button.
 """
 from __future__ import annotations
 

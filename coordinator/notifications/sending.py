@@ -21,12 +21,12 @@ The in-flight attempt is a lease (``SEND_LEASE_SECONDS``, at least one provider 
 timeouts). A batch hands a message over only while its calls could still end within the lease
 and the task's time at their timeouts; the claims it does not get to are released, due again
 at once for another job, so a slow provider shortens batches instead of outliving their
-leases. A worker killed mid-send leaves it unfinished; once the lease has
-expired ``recover_interrupted`` ends it as ``interrupted`` and the message becomes *uncertain*
-(``uncertain_since``) and due again, like one whose provider timed out after the request left.
-Before an uncertain message goes again its channel is asked whether it already went
-(``confirm_sent``): if so it is recorded as sent (``confirmed``), otherwise it is sent again,
-which the SMS gateway's idempotency key makes safe.
+leases. A worker killed mid-send leaves the attempts of its batch unfinished; once the lease
+has expired ``recover_interrupted`` ends each as ``interrupted`` and its message becomes
+*uncertain* (``uncertain_since``) and due again, like one whose provider timed out after the
+request left. Before an uncertain message goes again its channel is asked whether it already
+went (``confirm_sent``): if so it is recorded as sent (``confirmed``), otherwise it is sent
+again, which the SMS gateway's idempotency key makes safe.
 """
 from __future__ import annotations
 
